@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Map definitions.  Layouts come from maps/vfwd_maps.h; this file only says
+ * which kind of map holds them.  Every map is BTF-typed, so `bpftool map
+ * dump` prints named fields, and pinned by name, so each program instance
+ * that the loader opens (one per uplink, one per hot upgrade) shares the
+ * same tables.
+ */
+#ifndef VFWD_MAPS_BPF_H
+#define VFWD_MAPS_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "vfwd_maps.h"
+
+/* Preallocated (the default): an update never allocates in the data path
+ * and a full table fails cleanly with E2BIG instead of failing later. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VFWD_MAX_MACS);
+	__type(key, struct vfwd_mac_key);
+	__type(value, struct vfwd_mac_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vfwd_mac_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VFWD_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct vfwd_port);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vfwd_port_v1 SEC(".maps");
+
+/* DEVMAP_HASH rather than DEVMAP: keyed by port id, sparse, and the kernel
+ * removes an entry by itself when its device is unregistered, which is how
+ * a vanished tap shows up as "port down" instead of a dangling ifindex.
+ * Pinned by the loader itself, not by libbpf: see loader/skel.c. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, VFWD_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+} vfwd_tx_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VFWD_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct vfwd_port_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vfwd_stats_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VFWD_REASON_SLOTS);
+	__type(key, __u32); /* enum vfwd_reason: array keys must be a 4-byte int in BTF */
+	__type(value, struct vfwd_reason_ctr);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vfwd_reason_v1 SEC(".maps");
+
+#endif /* VFWD_MAPS_BPF_H */

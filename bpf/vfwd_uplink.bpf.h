@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vfwd_uplink: XDP on the host's physical NIC.  Looks up {dst MAC, VID}
+ * and redirects a hit straight into the owning guest's device through the
+ * tx devmap.  Everything else follows the uplink's BUM policy or, for
+ * malformed frames, is dropped.  Each frame is counted once under its
+ * reason and once on the uplink's rx counters.
+ */
+#ifndef VFWD_UPLINK_BPF_H
+#define VFWD_UPLINK_BPF_H
+
+#include "vfwd_maps.bpf.h"
+#include "vfwd_parse.bpf.h"
+#include "vfwd_count.bpf.h"
+
+/* Set by the loader before load: every attach loads its own instance, so
+ * these constants let the verifier prune what a given uplink never needs
+ * and cost nothing per frame. */
+const volatile __u32 cfg_uplink_port = 0;
+
+/* What happens to a frame that vfwd does not switch.  Malformed frames are
+ * dropped: they must never reach a guest, and the kernel would drop them
+ * too.  Frames that are valid but not for a known port go to the kernel,
+ * so a host bridge or stack keeps handling ARP, DHCP and the rest. */
+static __always_inline int vfwd_uplink_verdict(__u32 reason)
+{
+	switch (reason) {
+	case VFWD_R_RUNT:
+	case VFWD_R_VLAN_TRUNC:
+	case VFWD_R_BAD_VID:
+	case VFWD_R_BAD_SRC:
+		return XDP_DROP;
+	default:
+		return XDP_PASS;
+	}
+}
+
+SEC("xdp")
+int vfwd_uplink(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 bytes = data_end - data;
+	struct vfwd_port_stats *up = vfwd_port_stats(cfg_uplink_port);
+	struct vfwd_mac_val *hit;
+	struct vfwd_l2 l2;
+	__u32 reason;
+	int act;
+
+	if (up) {
+		up->rx_packets++;
+		up->rx_bytes += bytes;
+	}
+
+	reason = vfwd_parse_l2(data, data_end, &l2);
+	if (reason != VFWD_R_FWD)
+		goto other;
+	if (l2.key.mac[0] & 1) {
+		reason = vfwd_classify_group(&l2);
+		goto other;
+	}
+	hit = bpf_map_lookup_elem(&vfwd_mac_v1, &l2.key);
+	if (!hit) {
+		reason = VFWD_R_UNKNOWN;
+		goto other;
+	}
+	/* Flags 0: a missing devmap entry returns XDP_ABORTED rather than
+	 * XDP_REDIRECT, which is how a port whose device vanished (the
+	 * kernel removed its entry) is told apart from a delivered frame. */
+	act = bpf_redirect_map(&vfwd_tx_v1, hit->port_id, 0);
+	if (act == XDP_REDIRECT) {
+		vfwd_count_tx(hit->port_id, bytes);
+		vfwd_count_reason(VFWD_R_FWD, bytes);
+		return act;
+	}
+	reason = VFWD_R_PORT_DOWN;
+
+other:
+	act = vfwd_uplink_verdict(reason);
+	vfwd_count_reason(reason, bytes);
+	if (up) {
+		if (act == XDP_DROP)
+			up->rx_dropped++;
+		else
+			up->rx_passed++;
+	}
+	return act;
+}
+
+#endif /* VFWD_UPLINK_BPF_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared state and helpers of the vfwd command line. */
+#ifndef VFWD_CLI_H
+#define VFWD_CLI_H
+
+#include <stdbool.h>
+#include "json.h"
+#include "vfwd_tables.h"
+#include "vfwd_loader.h"
+
+struct vfwd_ctx {
+	const char *pin_dir;
+	bool json;
+	bool pretty;
+	bool verbose;
+	struct json j;
+	struct vfwd_tables t;
+	bool tables_open;
+	int lock_fd;
+};
+
+/* How a command needs the state: read it, change it, or create it when
+ * absent.  Changing and creating take the pin-directory lock. */
+enum ctx_access {
+	CTX_READ,
+	CTX_WRITE,
+	CTX_CREATE,
+};
+
+int ctx_open(struct vfwd_ctx *c, enum ctx_access access);
+void ctx_close(struct vfwd_ctx *c);
+
+/* Print one error line ("vfwd: ..." on stderr, or {"error": "..."} with
+ * -j) and return err, which must be a negative errno. */
+int cli_err(struct vfwd_ctx *c, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Informational line on stderr (text mode only: JSON stays one document). */
+void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A command or subcommand table entry. */
+struct cli_cmd {
+	const char *name;
+	int (*fn)(struct vfwd_ctx *c, int argc, char **argv);
+	const char *usage;
+};
+int cli_dispatch(struct vfwd_ctx *c, const struct cli_cmd *cmds,
+		 const char *what, int argc, char **argv);
+void cli_usage(FILE *f, const struct cli_cmd *cmds);
+
+/* Port helpers shared by port, mac, stats and status. */
+int cli_port_lookup(struct vfwd_ctx *c, const char *name,
+		    struct vfwd_port *p);
+/* "up", "down" (admin down or no carrier/reader), or "gone" (the device
+ * disappeared, so the kernel dropped it from the tx devmap). */
+const char *cli_port_state(struct vfwd_ctx *c, __u32 id,
+			   const struct vfwd_port *p);
+/* MACs per port id, from one pass over the table. */
+int cli_mac_counts(struct vfwd_ctx *c, __u32 counts[VFWD_MAX_PORTS],
+		   __u32 *total);
+void cli_port_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p,
+		   __u32 macs);
+
+/* Commands. */
+int cmd_attach(struct vfwd_ctx *c, int argc, char **argv);
+int cmd_detach(struct vfwd_ctx *c, int argc, char **argv);
+int cmd_port(struct vfwd_ctx *c, int argc, char **argv);
+int cmd_mac(struct vfwd_ctx *c, int argc, char **argv);
+int cmd_stats(struct vfwd_ctx *c, int argc, char **argv);
+int cmd_status(struct vfwd_ctx *c, int argc, char **argv);
+
+#endif /* VFWD_CLI_H */

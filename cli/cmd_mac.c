@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vfwd mac add | del | list | load */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+#define MAC_ADD_USAGE "usage: vfwd mac add MAC --port NAME [--vlan VID] [--replace]"
+#define MAC_DEL_USAGE "usage: vfwd mac del MAC [--vlan VID]"
+#define MAC_LIST_USAGE "usage: vfwd mac list [--port NAME]"
+#define MAC_LOAD_USAGE "usage: vfwd mac load FILE [--replace]"
+
+/* mac load: longest line accepted ("MAC PORT VID" plus comment). */
+#define LOAD_LINE_MAX 256
+
+static int parse_mac(struct vfwd_ctx *c, const char *s, __u8 *mac)
+{
+	if (vfwd_mac_parse(s, mac))
+		return cli_err(c, -EINVAL,
+			       "invalid MAC '%s': expected six hex pairs like 52:54:00:12:34:56",
+			       s);
+	if (!vfwd_mac_is_unicast(mac))
+		return cli_err(c, -EINVAL,
+			       "MAC %s is multicast, broadcast or zero; only a unicast address can belong to a port",
+			       s);
+	return 0;
+}
+
+static int parse_vid(struct vfwd_ctx *c, const char *s, __u16 *vid)
+{
+	if (vfwd_vid_parse(s, vid))
+		return cli_err(c, -ERANGE,
+			       "invalid VLAN '%s': use a VLAN id from %d to %d",
+			       s, VFWD_VID_MIN, VFWD_VID_MAX);
+	return 0;
+}
+
+/* The guest port a MAC may be bound to. */
+static int target_port(struct vfwd_ctx *c, const char *name,
+		       struct vfwd_port *p)
+{
+	int id = cli_port_lookup(c, name, p);
+
+	if (id >= 0 && p->kind == VFWD_PORT_UPLINK)
+		return cli_err(c, -EINVAL,
+			       "port '%s' is an uplink; MACs are bound to guest ports",
+			       name);
+	return id;
+}
+
+static void key_str(const struct vfwd_mac_key *k, char *buf, size_t len)
+{
+	char mac[VFWD_MAC_STRLEN];
+
+	vfwd_mac_format(k->mac, mac);
+	if (k->vid)
+		snprintf(buf, len, "%s vlan %u", mac, k->vid);
+	else
+		snprintf(buf, len, "%s", mac);
+}
+
+static int port_name(struct vfwd_ctx *c, __u32 id, char *buf)
+{
+	struct vfwd_port p;
+
+	if (vfwd_port_get(&c->t, id, &p) || p.kind == VFWD_PORT_FREE)
+		return snprintf(buf, VFWD_NAME_LEN, "#%u", id), -ENOENT;
+	snprintf(buf, VFWD_NAME_LEN, "%s", p.name);
+	return 0;
+}
+
+static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "vlan", required_argument, NULL, 'V' },
+		{ "replace", no_argument, NULL, 'r' },
+		{ NULL },
+	};
+	struct vfwd_mac_key k = {};
+	struct vfwd_mac_val v = { .flags = VFWD_MAC_STATIC }, old;
+	const char *pname = NULL;
+	char ks[64], oldname[VFWD_NAME_LEN];
+	struct vfwd_port p;
+	bool replace = false;
+	int opt, id, err;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			pname = optarg;
+			break;
+		case 'V':
+			if ((err = parse_vid(c, optarg, &k.vid)))
+				return err;
+			break;
+		case 'r':
+			replace = true;
+			break;
+		default:
+			return cli_err(c, -EINVAL, MAC_ADD_USAGE);
+		}
+	}
+	if (optind != argc - 1 || !pname)
+		return cli_err(c, -EINVAL, MAC_ADD_USAGE);
+	if ((err = parse_mac(c, argv[optind], k.mac)))
+		return err;
+
+	err = ctx_open(c, CTX_CREATE);
+	if (err)
+		return err;
+	id = target_port(c, pname, &p);
+	if (id < 0)
+		return id;
+	v.port_id = id;
+	key_str(&k, ks, sizeof(ks));
+	if (vfwd_mac_get(&c->t, &k, &old) == 0 && old.port_id != v.port_id &&
+	    !replace) {
+		port_name(c, old.port_id, oldname);
+		return cli_err(c, -EEXIST,
+			       "MAC %s is already bound to port '%s'; use --replace to move it",
+			       ks, oldname);
+	}
+	err = vfwd_mac_put(&c->t, &k, &v, true);
+	if (err == -E2BIG)
+		return cli_err(c, err,
+			       "MAC table full (%d entries); delete unused entries with 'vfwd mac del'",
+			       VFWD_MAX_MACS);
+	if (err)
+		return cli_err(c, err, "MAC %s: cannot add it: %s", ks,
+			       strerror(-err));
+	if (c->json) {
+		json_obj_open(&c->j);
+		json_kv_str(&c->j, "mac", ks);
+		json_kv_u64(&c->j, "vlan", k.vid);
+		json_kv_str(&c->j, "port", p.name);
+		json_obj_close(&c->j);
+		json_end(&c->j);
+	} else {
+		printf("MAC %s -> port %s\n", ks, p.name);
+	}
+	return 0;
+}
+
+static int mac_del(struct vfwd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vlan", required_argument, NULL, 'V' },
+		{ NULL },
+	};
+	struct vfwd_mac_key k = {};
+	char ks[64];
+	int opt, err;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'V')
+			return cli_err(c, -EINVAL, MAC_DEL_USAGE);
+		if ((err = parse_vid(c, optarg, &k.vid)))
+			return err;
+	}
+	if (optind != argc - 1)
+		return cli_err(c, -EINVAL, MAC_DEL_USAGE);
+	if ((err = parse_mac(c, argv[optind], k.mac)))
+		return err;
+	err = ctx_open(c, CTX_WRITE);
+	if (err)
+		return err;
+	key_str(&k, ks, sizeof(ks));
+	err = vfwd_mac_del(&c->t, &k);
+	if (err == -ENOENT)
+		return cli_err(c, err,
+			       "MAC %s is not in the table (see 'vfwd mac list')",
+			       ks);
+	if (err)
+		return cli_err(c, err, "MAC %s: cannot delete it: %s", ks,
+			       strerror(-err));
+	if (c->json) {
+		json_obj_open(&c->j);
+		json_kv_str(&c->j, "deleted", ks);
+		json_obj_close(&c->j);
+		json_end(&c->j);
+	} else {
+		printf("deleted MAC %s\n", ks);
+	}
+	return 0;
+}
+
+static int mac_list(struct vfwd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ NULL },
+	};
+	struct vfwd_mac_entry *e;
+	struct vfwd_port p;
+	char mac[VFWD_MAC_STRLEN], pn[VFWD_NAME_LEN];
+	int opt, err, only = -1;
+	size_t n;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'p')
+			return cli_err(c, -EINVAL, MAC_LIST_USAGE);
+		if ((err = ctx_open(c, CTX_READ)))
+			return err;
+		only = cli_port_lookup(c, optarg, &p);
+		if (only < 0)
+			return only;
+	}
+	if (optind != argc)
+		return cli_err(c, -EINVAL, MAC_LIST_USAGE);
+	if (!c->tables_open && (err = ctx_open(c, CTX_READ)))
+		return err;
+	err = vfwd_mac_dump(&c->t, &e, &n);
+	if (err)
+		return cli_err(c, err, "MAC table: cannot read it: %s",
+			       strerror(-err));
+	if (c->json)
+		json_arr_open(&c->j);
+	else
+		printf("%-17s %-4s %s\n", "MAC", "VLAN", "PORT");
+	for (size_t i = 0; i < n; i++) {
+		if (only >= 0 && e[i].val.port_id != (__u32)only)
+			continue;
+		vfwd_mac_format(e[i].key.mac, mac);
+		port_name(c, e[i].val.port_id, pn);
+		if (c->json) {
+			json_obj_open(&c->j);
+			json_kv_str(&c->j, "mac", mac);
+			json_kv_u64(&c->j, "vlan", e[i].key.vid);
+			json_kv_str(&c->j, "port", pn);
+			json_kv_u64(&c->j, "port_id", e[i].val.port_id);
+			json_obj_close(&c->j);
+		} else {
+			char vid[8] = "-";
+
+			if (e[i].key.vid)
+				snprintf(vid, sizeof(vid), "%u", e[i].key.vid);
+			printf("%-17s %-4s %s\n", mac, vid, pn);
+		}
+	}
+	free(e);
+	if (c->json) {
+		json_arr_close(&c->j);
+		json_end(&c->j);
+	}
+	return 0;
+}
+
+/* mac load: one "MAC PORT [VID]" per line, '#' starts a comment.  The
+ * whole file is parsed and checked against the table first; only then is
+ * anything written, and a failure while writing undoes what was written,
+ * so the table ends up with all of the file or none of it. */
+struct load_item {
+	struct vfwd_mac_key key;
+	__u32 port_id;
+	int line;
+	bool existed; /* key was in the table before: old holds its value */
+	struct vfwd_mac_val old;
+};
+
+static int key_cmp(const struct vfwd_mac_key *a, const struct vfwd_mac_key *b)
+{
+	int c = memcmp(a->mac, b->mac, VFWD_ETH_ALEN);
+
+	return c ? c : (int)a->vid - (int)b->vid;
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct load_item *x = a, *y = b;
+	int c = key_cmp(&x->key, &y->key);
+
+	return c ? c : x->line - y->line;
+}
+
+static int load_parse_line(struct vfwd_ctx *c, const char *file, int lineno,
+			   char *line, const char names[][VFWD_NAME_LEN],
+			   struct load_item *it)
+{
+	char *f[4], *save = NULL, *hash = strchr(line, '#');
+	int n = 0;
+
+	if (hash)
+		*hash = '\0';
+	for (char *tok = strtok_r(line, " \t\r\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == 3)
+			return cli_err(c, -EINVAL,
+				       "%s:%d: too many fields; expected MAC PORT [VID]",
+				       file, lineno);
+		f[n++] = tok;
+	}
+	if (n == 0)
+		return 1; /* blank or comment */
+	if (n < 2)
+		return cli_err(c, -EINVAL,
+			       "%s:%d: expected MAC PORT [VID]", file, lineno);
+	memset(it, 0, sizeof(*it));
+	it->line = lineno;
+	if (vfwd_mac_parse(f[0], it->key.mac) ||
+	    !vfwd_mac_is_unicast(it->key.mac))
+		return cli_err(c, -EINVAL,
+			       "%s:%d: invalid MAC '%s': expected a unicast address like 52:54:00:12:34:56",
+			       file, lineno, f[0]);
+	if (n == 3 && vfwd_vid_parse(f[2], &it->key.vid))
+		return cli_err(c, -ERANGE,
+			       "%s:%d: invalid VLAN '%s': use %d to %d", file,
+			       lineno, f[2], VFWD_VID_MIN, VFWD_VID_MAX);
+	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		if (strncmp(names[id], f[1], VFWD_NAME_LEN) == 0) {
+			it->port_id = id;
+			return 0;
+		}
+	}
+	return cli_err(c, -ENOENT,
+		       "%s:%d: port '%s' does not exist or is an uplink (see 'vfwd port list')",
+		       file, lineno, f[1]);
+}
+
+static int load_read(struct vfwd_ctx *c, const char *file,
+		     struct load_item **items, size_t *n)
+{
+	static char names[VFWD_MAX_PORTS][VFWD_NAME_LEN];
+	char line[LOAD_LINE_MAX];
+	struct load_item *v;
+	struct vfwd_port p;
+	int lineno = 0, err = 0;
+	FILE *f;
+
+	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		names[id][0] = '\0';
+		if (vfwd_port_get(&c->t, id, &p) == 0 &&
+		    p.kind != VFWD_PORT_FREE && p.kind != VFWD_PORT_UPLINK)
+			memcpy(names[id], p.name, VFWD_NAME_LEN);
+	}
+	f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
+	if (!f)
+		return cli_err(c, -errno, "MAC file %s: cannot open it: %s",
+			       file, strerror(errno));
+	/* One slot past the table size, to report an oversized file. */
+	v = calloc(VFWD_MAX_MACS + 1, sizeof(*v));
+	if (!v) {
+		err = cli_err(c, -ENOMEM, "MAC file %s: out of memory", file);
+		goto out;
+	}
+	*n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			err = cli_err(c, -EINVAL, "%s:%d: line too long",
+				      file, lineno);
+			break;
+		}
+		err = load_parse_line(c, file, lineno, line, names, &v[*n]);
+		if (err < 0)
+			break;
+		if (err == 1) {
+			err = 0;
+			continue;
+		}
+		if (++*n > VFWD_MAX_MACS) {
+			err = cli_err(c, -E2BIG,
+				      "MAC file %s has more than %d entries, the size of the MAC table",
+				      file, VFWD_MAX_MACS);
+			break;
+		}
+	}
+	if (!err && ferror(f))
+		err = cli_err(c, -EIO, "MAC file %s: read error", file);
+out:
+	if (f != stdin)
+		fclose(f);
+	if (err)
+		free(v);
+	else
+		*items = v;
+	return err;
+}
+
+/* Sort, drop exact repeats, refuse one MAC bound to two ports. */
+static int load_dedup(struct vfwd_ctx *c, const char *file,
+		      struct load_item *v, size_t *n)
+{
+	size_t out = 0;
+
+	qsort(v, *n, sizeof(*v), item_cmp);
+	for (size_t i = 0; i < *n; i++) {
+		if (out && key_cmp(&v[out - 1].key, &v[i].key) == 0) {
+			if (v[out - 1].port_id != v[i].port_id) {
+				char ks[64];
+
+				key_str(&v[i].key, ks, sizeof(ks));
+				return cli_err(c, -EINVAL,
+					       "%s:%d: MAC %s is bound to two ports (also line %d)",
+					       file, v[i].line, ks,
+					       v[out - 1].line);
+			}
+			continue;
+		}
+		v[out++] = v[i];
+	}
+	*n = out;
+	return 0;
+}
+
+static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "replace", no_argument, NULL, 'r' },
+		{ NULL },
+	};
+	size_t n = 0, added = 0, moved = 0, same = 0, done = 0;
+	struct load_item *v = NULL;
+	struct vfwd_mac_entry *cur;
+	bool replace = false;
+	const char *file;
+	size_t ncur;
+	int opt, err;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'r')
+			return cli_err(c, -EINVAL, MAC_LOAD_USAGE);
+		replace = true;
+	}
+	if (optind != argc - 1)
+		return cli_err(c, -EINVAL, MAC_LOAD_USAGE);
+	file = argv[optind];
+	err = ctx_open(c, CTX_CREATE);
+	if (err)
+		return err;
+	err = load_read(c, file, &v, &n);
+	if (!err)
+		err = load_dedup(c, file, v, &n);
+	if (err)
+		goto out;
+
+	err = vfwd_mac_dump(&c->t, &cur, &ncur);
+	if (err) {
+		err = cli_err(c, err, "MAC table: cannot read it: %s",
+			      strerror(-err));
+		goto out;
+	}
+	/* Both lists are sorted by key: merge to find what each line does. */
+	for (size_t i = 0, j = 0; i < n; i++) {
+		while (j < ncur && key_cmp(&cur[j].key, &v[i].key) < 0)
+			j++;
+		if (j < ncur && key_cmp(&cur[j].key, &v[i].key) == 0) {
+			v[i].existed = true;
+			v[i].old = cur[j].val;
+		}
+		if (!v[i].existed) {
+			added++;
+		} else if (v[i].old.port_id == v[i].port_id) {
+			same++;
+		} else if (!replace) {
+			char ks[64], pn[VFWD_NAME_LEN];
+
+			key_str(&v[i].key, ks, sizeof(ks));
+			port_name(c, v[i].old.port_id, pn);
+			err = cli_err(c, -EEXIST,
+				      "%s:%d: MAC %s is already bound to port '%s'; use --replace to move it (nothing was loaded)",
+				      file, v[i].line, ks, pn);
+			break;
+		} else {
+			moved++;
+		}
+	}
+	free(cur);
+	if (err)
+		goto out;
+	if (ncur + added > VFWD_MAX_MACS) {
+		err = cli_err(c, -E2BIG,
+			      "MAC table full: %zu entries + %zu new > %d; nothing was loaded",
+			      ncur, added, VFWD_MAX_MACS);
+		goto out;
+	}
+
+	for (; done < n; done++) {
+		struct vfwd_mac_val val = { .port_id = v[done].port_id,
+					    .flags = VFWD_MAC_STATIC };
+
+		err = vfwd_mac_put(&c->t, &v[done].key, &val, true);
+		if (err)
+			break;
+	}
+	if (err) {
+		int e = err;
+
+		/* Undo in reverse: put back what was replaced, remove what
+		 * was new. */
+		while (done-- > 0) {
+			if (v[done].existed)
+				vfwd_mac_put(&c->t, &v[done].key, &v[done].old,
+					     true);
+			else
+				vfwd_mac_del(&c->t, &v[done].key);
+		}
+		err = cli_err(c, e, "MAC file %s: writing failed (%s); rolled back, nothing was loaded",
+			      file, strerror(-e));
+		goto out;
+	}
+	if (c->json) {
+		json_obj_open(&c->j);
+		json_kv_str(&c->j, "file", file);
+		json_kv_u64(&c->j, "entries", n);
+		json_kv_u64(&c->j, "added", added);
+		json_kv_u64(&c->j, "moved", moved);
+		json_kv_u64(&c->j, "unchanged", same);
+		json_obj_close(&c->j);
+		json_end(&c->j);
+	} else {
+		printf("loaded %zu MACs from %s: %zu added, %zu moved, %zu unchanged\n",
+		       n, file, added, moved, same);
+	}
+out:
+	free(v);
+	return err;
+}
+
+static const struct cli_cmd mac_cmds[] = {
+	{ "add", mac_add, "mac add MAC --port NAME [--vlan VID] [--replace]" },
+	{ "del", mac_del, "mac del MAC [--vlan VID]" },
+	{ "list", mac_list, "mac list [--port NAME]" },
+	{ "load", mac_load, "mac load FILE [--replace]" },
+	{ NULL },
+};
+
+int cmd_mac(struct vfwd_ctx *c, int argc, char **argv)
+{
+	return cli_dispatch(c, mac_cmds, "mac subcommand", argc - 1, argv + 1);
+}

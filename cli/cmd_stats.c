@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vfwd stats: per-port counters and per-reason counts, once or as rates. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+
+#define STATS_USAGE "usage: vfwd stats [--port NAME] [--interval SEC] [--count N]"
+#define NSEC_PER_SEC 1000000000.0
+#define BITS_PER_BYTE 8
+
+struct snapshot {
+	double t; /* CLOCK_MONOTONIC seconds */
+	struct vfwd_port_stats port[VFWD_MAX_PORTS];
+	bool used[VFWD_MAX_PORTS];
+	struct vfwd_port info[VFWD_MAX_PORTS];
+	struct vfwd_reason_ctr reason[VFWD_R_COUNT];
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+/* What each reason's frames became under the default (pass) policy. */
+static const char *reason_action(__u32 r)
+{
+	switch (r) {
+	case VFWD_R_FWD:
+		return "redirect";
+	case VFWD_R_RUNT:
+	case VFWD_R_VLAN_TRUNC:
+	case VFWD_R_BAD_VID:
+	case VFWD_R_BAD_SRC:
+		return "drop";
+	default:
+		return "pass";
+	}
+}
+
+static int take(struct vfwd_ctx *c, int only, struct snapshot *s)
+{
+	struct timespec ts;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s->t = ts.tv_sec + ts.tv_nsec / NSEC_PER_SEC;
+	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		s->used[id] = false;
+		if (only >= 0 && id != only)
+			continue;
+		err = vfwd_port_get(&c->t, id, &s->info[id]);
+		if (err)
+			return err;
+		if (s->info[id].kind == VFWD_PORT_FREE)
+			continue;
+		err = vfwd_stats_read(&c->t, id, &s->port[id]);
+		if (err)
+			return err;
+		s->used[id] = true;
+	}
+	for (__u32 r = 0; r < VFWD_R_COUNT; r++) {
+		err = vfwd_reason_read(&c->t, r, &s->reason[r]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void print_totals(struct vfwd_ctx *c, const struct snapshot *s)
+{
+	struct json *j = &c->j;
+
+	if (c->json) {
+		json_obj_open(j);
+		json_key(j, "ports");
+		json_arr_open(j);
+	} else {
+		printf("%-15s %-7s %12s %14s %12s %14s %10s %10s\n", "PORT",
+		       "KIND", "RX_PACKETS", "RX_BYTES", "TX_PACKETS",
+		       "TX_BYTES", "RX_DROPPED", "RX_PASSED");
+	}
+	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		const struct vfwd_port_stats *p = &s->port[id];
+
+		if (!s->used[id])
+			continue;
+		if (!c->json) {
+			printf("%-15s %-7s %12llu %14llu %12llu %14llu %10llu %10llu\n",
+			       s->info[id].name,
+			       vfwd_port_kind_str(s->info[id].kind),
+			       p->rx_packets, p->rx_bytes, p->tx_packets,
+			       p->tx_bytes, p->rx_dropped, p->rx_passed);
+			continue;
+		}
+		json_obj_open(j);
+		json_kv_u64(j, "id", id);
+		json_kv_str(j, "name", s->info[id].name);
+		json_kv_str(j, "kind", vfwd_port_kind_str(s->info[id].kind));
+		json_kv_u64(j, "rx_packets", p->rx_packets);
+		json_kv_u64(j, "rx_bytes", p->rx_bytes);
+		json_kv_u64(j, "tx_packets", p->tx_packets);
+		json_kv_u64(j, "tx_bytes", p->tx_bytes);
+		json_kv_u64(j, "rx_dropped", p->rx_dropped);
+		json_kv_u64(j, "rx_passed", p->rx_passed);
+		json_kv_u64(j, "spoof_dropped", p->spoof_dropped);
+		json_kv_u64(j, "flood_packets", p->flood_packets);
+		json_obj_close(j);
+	}
+	if (c->json) {
+		json_arr_close(j);
+		json_key(j, "reasons");
+		json_obj_open(j);
+	} else {
+		printf("\n%-12s %-9s %12s %14s\n", "REASON", "ACTION",
+		       "PACKETS", "BYTES");
+	}
+	for (__u32 r = 0; r < VFWD_R_COUNT; r++) {
+		if (!c->json) {
+			printf("%-12s %-9s %12llu %14llu\n",
+			       vfwd_reason_str(r), reason_action(r),
+			       s->reason[r].packets, s->reason[r].bytes);
+			continue;
+		}
+		json_key(j, vfwd_reason_str(r));
+		json_obj_open(j);
+		json_kv_str(j, "action", reason_action(r));
+		json_kv_u64(j, "packets", s->reason[r].packets);
+		json_kv_u64(j, "bytes", s->reason[r].bytes);
+		json_obj_close(j);
+	}
+	if (c->json) {
+		json_obj_close(j);
+		json_obj_close(j);
+		json_end(j);
+	}
+}
+
+static double rate(__u64 now, __u64 then, double dt)
+{
+	return now >= then ? (now - then) / dt : 0;
+}
+
+/* One interval's rates; a port added meanwhile starts from zero. */
+static void print_rates(struct vfwd_ctx *c, const struct snapshot *a,
+			const struct snapshot *b)
+{
+	double dt = b->t - a->t;
+	struct json *j = &c->j;
+
+	if (c->json) {
+		json_obj_open(j);
+		json_key(j, "interval");
+		json_double(j, dt);
+		json_key(j, "ports");
+		json_arr_open(j);
+	} else {
+		printf("%-15s %12s %14s %12s %14s %10s\n", "PORT", "RX_PPS",
+		       "RX_BPS", "TX_PPS", "TX_BPS", "DROP_PPS");
+	}
+	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		const struct vfwd_port_stats *x = &b->port[id];
+		struct vfwd_port_stats zero = {};
+		const struct vfwd_port_stats *o =
+			a->used[id] ? &a->port[id] : &zero;
+		double rxp, rxb, txp, txb, drp;
+
+		if (!b->used[id])
+			continue;
+		rxp = rate(x->rx_packets, o->rx_packets, dt);
+		rxb = rate(x->rx_bytes, o->rx_bytes, dt) * BITS_PER_BYTE;
+		txp = rate(x->tx_packets, o->tx_packets, dt);
+		txb = rate(x->tx_bytes, o->tx_bytes, dt) * BITS_PER_BYTE;
+		drp = rate(x->rx_dropped, o->rx_dropped, dt);
+		if (!c->json) {
+			printf("%-15s %12.0f %14.0f %12.0f %14.0f %10.0f\n",
+			       b->info[id].name, rxp, rxb, txp, txb, drp);
+			continue;
+		}
+		json_obj_open(j);
+		json_kv_str(j, "name", b->info[id].name);
+		json_key(j, "rx_pps");
+		json_double(j, rxp);
+		json_key(j, "rx_bps");
+		json_double(j, rxb);
+		json_key(j, "tx_pps");
+		json_double(j, txp);
+		json_key(j, "tx_bps");
+		json_double(j, txb);
+		json_key(j, "rx_drop_pps");
+		json_double(j, drp);
+		json_obj_close(j);
+	}
+	if (c->json) {
+		json_arr_close(j);
+		json_obj_close(j);
+		fflush(stdout);
+	} else {
+		printf("\n");
+		fflush(stdout);
+	}
+}
+
+static int parse_positive(const char *s, double *v)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	return (end == s || *end || !(*v > 0)) ? -EINVAL : 0;
+}
+
+int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' },
+		{ NULL },
+	};
+	const char *pname = NULL;
+	double interval = 0, count = 0;
+	struct snapshot *s[2];
+	struct vfwd_port p;
+	int opt, err, only = -1;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			pname = optarg;
+			break;
+		case 'i':
+			if (parse_positive(optarg, &interval))
+				return cli_err(c, -EINVAL,
+					       "stats: invalid --interval '%s'; give seconds > 0",
+					       optarg);
+			break;
+		case 'n':
+			if (parse_positive(optarg, &count) ||
+			    count != (long)count)
+				return cli_err(c, -EINVAL,
+					       "stats: invalid --count '%s'; give a whole number > 0",
+					       optarg);
+			break;
+		default:
+			return cli_err(c, -EINVAL, STATS_USAGE);
+		}
+	}
+	if (optind != argc || (count && !interval))
+		return cli_err(c, -EINVAL, "%s%s", STATS_USAGE,
+			       count ? " (--count needs --interval)" : "");
+	err = ctx_open(c, CTX_READ);
+	if (err)
+		return err;
+	if (pname) {
+		only = cli_port_lookup(c, pname, &p);
+		if (only < 0)
+			return only;
+	}
+	s[0] = calloc(1, sizeof(*s[0]));
+	s[1] = calloc(1, sizeof(*s[1]));
+	if (!s[0] || !s[1]) {
+		err = cli_err(c, -ENOMEM, "stats: out of memory");
+		goto out;
+	}
+	err = take(c, only, s[0]);
+	if (err) {
+		err = cli_err(c, err, "stats: cannot read counters: %s",
+			      strerror(-err));
+		goto out;
+	}
+	if (!interval) {
+		print_totals(c, s[0]);
+		goto out;
+	}
+
+	/* Interval mode: -j streams one JSON array, closed on exit or on
+	 * Ctrl-C, so the output stays one document. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (c->json)
+		json_arr_open(&c->j);
+	for (long i = 0; !stop && (!count || i < (long)count); i++) {
+		struct timespec ts = { .tv_sec = (time_t)interval };
+		struct snapshot *t;
+
+		ts.tv_nsec = (interval - ts.tv_sec) * NSEC_PER_SEC;
+		while (nanosleep(&ts, &ts) && !stop)
+			;
+		if (stop)
+			break;
+		err = take(c, only, s[1]);
+		if (err) {
+			err = cli_err(c, err, "stats: cannot read counters: %s",
+				      strerror(-err));
+			break;
+		}
+		print_rates(c, s[0], s[1]);
+		t = s[0];
+		s[0] = s[1];
+		s[1] = t;
+	}
+	if (c->json) {
+		json_arr_close(&c->j);
+		json_end(&c->j);
+	}
+out:
+	free(s[0]);
+	free(s[1]);
+	return err;
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vfwd attach / detach: the uplink program on a host NIC. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static int parse_mode(const char *s, enum vfwd_xdp_mode *mode)
+{
+	if (strcmp(s, "native") == 0 || strcmp(s, "drv") == 0)
+		*mode = VFWD_XDP_MODE_NATIVE;
+	else if (strcmp(s, "skb") == 0 || strcmp(s, "generic") == 0)
+		*mode = VFWD_XDP_MODE_SKB;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* The uplink slot for dev: the one already serving it (hot upgrade), the
+ * one left by an earlier interface of the same name (it was recreated),
+ * or a new one.  *fresh says whether the slot was free. */
+static int uplink_slot(struct vfwd_ctx *c, const struct vfwd_dev_info *dev,
+		       struct vfwd_port *p, bool *fresh)
+{
+	int id;
+
+	*fresh = false;
+	id = vfwd_port_find_ifindex(&c->t, dev->ifindex, p);
+	if (id >= 0 && p->kind != VFWD_PORT_UPLINK)
+		return cli_err(c, -EBUSY,
+			       "interface %s is already guest port '%s'; an uplink cannot also be a port (see 'vfwd port list')",
+			       dev->name, p->name);
+	if (id >= 0)
+		return id;
+	id = vfwd_port_find_name(&c->t, dev->name, p);
+	if (id >= 0 && p->kind != VFWD_PORT_UPLINK)
+		return cli_err(c, -EEXIST,
+			       "a guest port is already named '%s'; rename it (port del/add) before attaching %s",
+			       dev->name, dev->name);
+	if (id >= 0)
+		return id;
+	if (id != -ENOENT)
+		return cli_err(c, id, "port table: cannot read it: %s",
+			       strerror(-id));
+	id = vfwd_port_alloc(&c->t);
+	if (id == -ENOSPC)
+		return cli_err(c, id,
+			       "port table full (%d ports); remove unused ports with 'vfwd port del'",
+			       VFWD_MAX_PORTS - VFWD_PORT_ID_MIN);
+	if (id < 0)
+		return cli_err(c, id, "port table: cannot read it: %s",
+			       strerror(-id));
+	memset(p, 0, sizeof(*p));
+	*fresh = true;
+	return id;
+}
+
+int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "bum", required_argument, NULL, 'b' },
+		{ NULL },
+	};
+	enum vfwd_xdp_mode mode = VFWD_XDP_MODE_NATIVE;
+	struct vfwd_port old, p;
+	struct vfwd_dev_info dev;
+	char why[512];
+	bool fresh, replaced;
+	__u32 prog_id = 0;
+	int opt, id, err;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			if (parse_mode(optarg, &mode))
+				return cli_err(c, -EINVAL,
+					       "attach: invalid --mode '%s'; use native or skb",
+					       optarg);
+			break;
+		case 'b':
+			if (strcmp(optarg, "pass") == 0)
+				break;
+			if (strcmp(optarg, "flood") == 0)
+				return cli_err(c, -EOPNOTSUPP,
+					       "attach: --bum flood is not available in this version yet; use --bum pass (the default)");
+			return cli_err(c, -EINVAL,
+				       "attach: invalid --bum '%s'; use pass",
+				       optarg);
+		default:
+			return cli_err(c, -EINVAL, "usage: vfwd attach IFNAME [--mode native|skb] [--bum pass]");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_err(c, -EINVAL, "usage: vfwd attach IFNAME [--mode native|skb] [--bum pass]");
+
+	err = vfwd_dev_by_name(argv[optind], &dev);
+	if (err)
+		return cli_err(c, err, "interface %s: %s", argv[optind],
+			       err == -ENODEV ? "no such device" : strerror(-err));
+	err = ctx_open(c, CTX_CREATE);
+	if (err)
+		return err;
+	id = uplink_slot(c, &dev, &old, &fresh);
+	if (id < 0)
+		return id;
+
+	p = old;
+	snprintf(p.name, sizeof(p.name), "%s", dev.name);
+	p.kind = VFWD_PORT_UPLINK;
+	p.ifindex = dev.ifindex;
+	p.xdp_mode = mode;
+	p.flags &= ~VFWD_PORT_F_BUM_FLOOD;
+	/* The slot is written first so the new program counts into a valid
+	 * entry from its first frame; on failure it is put back. */
+	if (fresh)
+		err = vfwd_stats_clear(&c->t, id);
+	if (!err)
+		err = vfwd_port_put(&c->t, id, &p);
+	if (err)
+		return cli_err(c, err, "port table: cannot write uplink %s: %s",
+			       dev.name, strerror(-err));
+
+	err = vfwd_uplink_attach(c->pin_dir, dev.ifindex, id, mode, &replaced,
+				 &prog_id, why, sizeof(why));
+	if (err) {
+		if (fresh)
+			vfwd_port_clear(&c->t, id);
+		else
+			vfwd_port_put(&c->t, id, &old);
+		return cli_err(c, err, "interface %s: %s", dev.name, why);
+	}
+
+	if (c->json) {
+		json_obj_open(&c->j);
+		json_kv_str(&c->j, "uplink", dev.name);
+		json_kv_u64(&c->j, "ifindex", dev.ifindex);
+		json_kv_u64(&c->j, "port_id", id);
+		json_kv_str(&c->j, "mode", vfwd_xdp_mode_str(mode));
+		json_kv_u64(&c->j, "prog_id", prog_id);
+		json_kv_bool(&c->j, "replaced", replaced);
+		json_kv_str(&c->j, "bum", "pass");
+		json_obj_close(&c->j);
+		json_end(&c->j);
+	} else {
+		printf("%s vfwd_uplink on %s (%s mode, prog id %u, bum pass)%s\n",
+		       replaced ? "replaced" : "attached", dev.name,
+		       vfwd_xdp_mode_str(mode), prog_id,
+		       replaced ? "; tables kept" : "");
+	}
+	return 0;
+}
+
+static int other_uplinks(struct vfwd_ctx *c, int self)
+{
+	struct vfwd_port p;
+	int n = 0;
+
+	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++)
+		if (id != self && vfwd_port_get(&c->t, id, &p) == 0 &&
+		    p.kind == VFWD_PORT_UPLINK)
+			n++;
+	return n;
+}
+
+int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "keep-maps", no_argument, NULL, 'k' },
+		{ NULL },
+	};
+	struct vfwd_xdp_state xdp = {};
+	struct vfwd_dev_info dev;
+	struct vfwd_port p;
+	bool keep = false, detached = false, unpinned = false;
+	int opt, id, err, others;
+	const char *name;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'k')
+			return cli_err(c, -EINVAL, "usage: vfwd detach IFNAME [--keep-maps]");
+		keep = true;
+	}
+	if (optind != argc - 1)
+		return cli_err(c, -EINVAL, "usage: vfwd detach IFNAME [--keep-maps]");
+	name = argv[optind];
+
+	err = ctx_open(c, CTX_WRITE);
+	if (err)
+		return err;
+	id = vfwd_port_find_name(&c->t, name, &p);
+	if (id < 0 || p.kind != VFWD_PORT_UPLINK)
+		return cli_err(c, -ENOENT,
+			       "interface %s is not a vfwd uplink (see 'vfwd status')",
+			       name);
+
+	/* The interface may be gone already; then only the slot remains. */
+	if (vfwd_dev_by_index(p.ifindex, &dev) == 0 &&
+	    vfwd_xdp_query(p.ifindex, &xdp) == 0 && xdp.ours) {
+		err = vfwd_uplink_detach(p.ifindex, xdp.mode, xdp.prog_id);
+		if (err)
+			return cli_err(c, err,
+				       "interface %s: cannot detach vfwd_uplink (prog id %u): %s",
+				       name, xdp.prog_id, strerror(-err));
+		detached = true;
+	} else if (xdp.prog_id) {
+		cli_note(c, "interface %s runs XDP program '%s' (id %u), not vfwd's; left it alone",
+			 name, xdp.prog_name, xdp.prog_id);
+	}
+	err = vfwd_port_clear(&c->t, id);
+	if (err)
+		return cli_err(c, err, "port table: cannot clear uplink %s: %s",
+			       name, strerror(-err));
+
+	others = other_uplinks(c, id);
+	if (!keep && others == 0) {
+		vfwd_tables_close(&c->t);
+		c->tables_open = false;
+		err = vfwd_tables_unpin(c->pin_dir);
+		if (err)
+			return cli_err(c, err, "pin path %s: cannot remove the tables: %s",
+				       c->pin_dir, strerror(-err));
+		unpinned = true;
+	}
+
+	if (c->json) {
+		json_obj_open(&c->j);
+		json_kv_str(&c->j, "uplink", name);
+		json_kv_bool(&c->j, "detached", detached);
+		json_kv_bool(&c->j, "maps_removed", unpinned);
+		json_obj_close(&c->j);
+		json_end(&c->j);
+	} else {
+		printf("detached vfwd from %s%s\n", name,
+		       unpinned ? "; removed the tables" :
+		       keep	? "; tables kept" :
+				  "; tables kept for the other uplinks");
+	}
+	return 0;
+}

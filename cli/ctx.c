@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Opening the state for a command, errors, and command dispatch. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+int cli_err(struct vfwd_ctx *c, int err, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->json) {
+		/* Like bpftool: with -j the error is the document on stdout. */
+		struct json j;
+
+		json_init(&j, stdout, c->pretty);
+		json_obj_open(&j);
+		json_kv_str(&j, "error", msg);
+		json_obj_close(&j);
+		json_end(&j);
+	} else {
+		fprintf(stderr, "vfwd: %s\n", msg);
+	}
+	return err < 0 ? err : -EINVAL;
+}
+
+void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->json)
+		return;
+	va_start(ap, fmt);
+	fputs("vfwd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int ctx_open(struct vfwd_ctx *c, enum ctx_access access)
+{
+	bool mounted = false;
+	int err;
+
+	err = vfwd_check_privileges();
+	if (err)
+		return cli_err(c, err,
+			       "permission denied: vfwd needs root (CAP_BPF and CAP_NET_ADMIN); run it with sudo");
+
+	err = vfwd_pin_dir_prepare(c->pin_dir, access == CTX_CREATE, &mounted);
+	if (mounted)
+		cli_note(c, "bpffs was not mounted; mounted it at %s",
+			 VFWD_PIN_ROOT);
+	if (err == -ENOENT)
+		return cli_err(c, err,
+			       "no vfwd state at %s: nothing is set up yet (start with 'vfwd attach IFNAME' or 'vfwd port add')",
+			       c->pin_dir);
+	if (err == -ENOTSUP)
+		return cli_err(c, err,
+			       "pin path %s is not on a BPF filesystem; mount one with 'mount -t bpf bpf DIR' or use --pin-path under %s",
+			       c->pin_dir, VFWD_PIN_ROOT);
+	if (err)
+		return cli_err(c, err, "pin path %s: cannot prepare it: %s",
+			       c->pin_dir, strerror(-err));
+
+	if (access != CTX_READ) {
+		c->lock_fd = vfwd_lock(c->pin_dir);
+		if (c->lock_fd < 0)
+			return cli_err(c, c->lock_fd,
+				       "pin path %s: cannot lock it: %s (was the state removed meanwhile?)",
+				       c->pin_dir, strerror(-c->lock_fd));
+	}
+	if (access == CTX_CREATE) {
+		err = vfwd_maps_create(c->pin_dir);
+		if (err)
+			return cli_err(c, err,
+				       "maps under %s: cannot create or reuse them: %s (run with -v for details)",
+				       c->pin_dir, strerror(-err));
+	}
+	err = vfwd_tables_open(&c->t, c->pin_dir);
+	if (err == -ENOENT)
+		return cli_err(c, err,
+			       "no vfwd state at %s: nothing is set up yet (start with 'vfwd attach IFNAME' or 'vfwd port add')",
+			       c->pin_dir);
+	if (err)
+		return cli_err(c, err, "maps under %s: cannot open them: %s",
+			       c->pin_dir, strerror(-err));
+	c->tables_open = true;
+	return 0;
+}
+
+void ctx_close(struct vfwd_ctx *c)
+{
+	if (c->tables_open)
+		vfwd_tables_close(&c->t);
+	c->tables_open = false;
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	c->lock_fd = -1;
+}
+
+void cli_usage(FILE *f, const struct cli_cmd *cmds)
+{
+	for (; cmds->name; cmds++)
+		fprintf(f, "  vfwd %s\n", cmds->usage);
+}
+
+int cli_dispatch(struct vfwd_ctx *c, const struct cli_cmd *cmds,
+		 const char *what, int argc, char **argv)
+{
+	const struct cli_cmd *cmd;
+
+	if (argc < 1) {
+		cli_usage(stderr, cmds);
+		return cli_err(c, -EINVAL, "missing %s", what);
+	}
+	for (cmd = cmds; cmd->name; cmd++) {
+		if (strcmp(cmd->name, argv[0]) == 0) {
+			/* optind = 0 makes getopt reinitialise for the
+			 * command's own argv. */
+			optind = 0;
+			return cmd->fn(c, argc, argv);
+		}
+	}
+	cli_usage(stderr, cmds);
+	return cli_err(c, -EINVAL, "unknown %s '%s'", what, argv[0]);
+}

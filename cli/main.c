@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vfwd: entry point, global options and the top-level command table. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static int cmd_help(struct vfwd_ctx *c, int argc, char **argv);
+
+static const struct cli_cmd commands[] = {
+	{ "attach", cmd_attach,
+	  "attach IFNAME [--mode native|skb] [--bum pass]" },
+	{ "detach", cmd_detach, "detach IFNAME [--keep-maps]" },
+	{ "port", cmd_port, "port { add | set | del | list } ..." },
+	{ "mac", cmd_mac, "mac { add | del | list | load } ..." },
+	{ "stats", cmd_stats,
+	  "stats [--port NAME] [--interval SEC] [--count N]" },
+	{ "status", cmd_status, "status" },
+	{ "help", cmd_help, "help" },
+	{ NULL },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vfwd [-j|--json] [-p|--pretty] [-v] [--pin-path DIR] COMMAND\n"
+		"Commands:\n");
+	cli_usage(f, commands);
+	fprintf(f, "See 'man vfwd' or docs/vfwd.md.\n");
+}
+
+static int cmd_help(struct vfwd_ctx *c, int argc, char **argv)
+{
+	usage(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "pin-path", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL },
+	};
+	struct vfwd_ctx c = { .pin_dir = VFWD_PIN_DIR, .lock_fd = -1 };
+	int opt, err;
+
+	/* '+': stop at the command; its options are parsed by the command. */
+	while ((opt = getopt_long(argc, argv, "+jpvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			c.json = true;
+			break;
+		case 'p':
+			c.json = true;
+			c.pretty = true;
+			break;
+		case 'v':
+			c.verbose = true;
+			break;
+		case 'P':
+			c.pin_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	json_init(&c.j, stdout, c.pretty);
+	vfwd_set_verbose(c.verbose);
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	err = cli_dispatch(&c, commands, "command", argc - optind,
+			   argv + optind);
+	ctx_close(&c);
+	return err ? 1 : 0;
+}

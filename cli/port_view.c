@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/* How ports are looked up and shown, shared by several commands. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+int cli_port_lookup(struct vfwd_ctx *c, const char *name, struct vfwd_port *p)
+{
+	int id = vfwd_port_find_name(&c->t, name, p);
+
+	if (id == -ENOENT)
+		return cli_err(c, id,
+			       "port '%s' does not exist (see 'vfwd port list')",
+			       name);
+	if (id < 0)
+		return cli_err(c, id, "port table: cannot read it: %s",
+			       strerror(-id));
+	return id;
+}
+
+const char *cli_port_state(struct vfwd_ctx *c, __u32 id,
+			   const struct vfwd_port *p)
+{
+	struct vfwd_dev_info dev;
+
+	if (!p->ifindex || vfwd_dev_by_index(p->ifindex, &dev))
+		return "gone";
+	/* The kernel removes a devmap entry when its device unregisters;
+	 * uplinks are not in the tx devmap. */
+	if (p->kind != VFWD_PORT_UPLINK && vfwd_tx_present(&c->t, id) != 1)
+		return "gone";
+	return dev.up && dev.running ? "up" : "down";
+}
+
+int cli_mac_counts(struct vfwd_ctx *c, __u32 counts[VFWD_MAX_PORTS],
+		   __u32 *total)
+{
+	struct vfwd_mac_entry *e;
+	size_t n;
+	int err;
+
+	memset(counts, 0, sizeof(__u32) * VFWD_MAX_PORTS);
+	err = vfwd_mac_dump(&c->t, &e, &n);
+	if (err)
+		return cli_err(c, err, "MAC table: cannot read it: %s",
+			       strerror(-err));
+	for (size_t i = 0; i < n; i++)
+		if (e[i].val.port_id < VFWD_MAX_PORTS)
+			counts[e[i].val.port_id]++;
+	*total = n;
+	free(e);
+	return 0;
+}
+
+void cli_port_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p,
+		   __u32 macs)
+{
+	struct vfwd_dev_info dev;
+	struct json *j = &c->j;
+
+	json_obj_open(j);
+	json_kv_u64(j, "id", id);
+	json_kv_str(j, "name", p->name);
+	json_kv_str(j, "kind", vfwd_port_kind_str(p->kind));
+	json_key(j, "dev");
+	if (p->ifindex && vfwd_dev_by_index(p->ifindex, &dev) == 0)
+		json_str(j, dev.name);
+	else
+		json_null(j);
+	json_kv_u64(j, "ifindex", p->ifindex);
+	json_kv_str(j, "state", cli_port_state(c, id, p));
+	if (p->kind == VFWD_PORT_UPLINK) {
+		json_kv_str(j, "mode", vfwd_xdp_mode_str(p->xdp_mode));
+		json_kv_str(j, "bum", p->flags & VFWD_PORT_F_BUM_FLOOD ?
+					      "flood" :
+					      "pass");
+	} else {
+		json_kv_u64(j, "macs", macs);
+	}
+	json_obj_close(j);
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What kind of device an interface is, and whether it is up. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/ethtool.h>
+#include <linux/if_tun.h>
+#include <linux/sockios.h>
+#include "vfwd_loader.h"
+
+/* tun and tap share the "tun" driver; sysfs tun_flags tells them apart. */
+static enum vfwd_dev_type tun_type(const char *name)
+{
+	char path[64 + IFNAMSIZ];
+	unsigned int flags = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
+	f = fopen(path, "re");
+	if (!f)
+		return VFWD_DEV_OTHER;
+	if (fscanf(f, "%x", &flags) != 1)
+		flags = 0;
+	fclose(f);
+	return (flags & IFF_TAP) ? VFWD_DEV_TAP : VFWD_DEV_TUN;
+}
+
+static int fill(struct vfwd_dev_info *d)
+{
+	struct ethtool_drvinfo drv = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = {};
+	int fd, err = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", d->name);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		err = errno == ENODEV ? -ENODEV : -errno;
+		goto out;
+	}
+	d->up = ifr.ifr_flags & IFF_UP;
+	d->running = ifr.ifr_flags & IFF_RUNNING;
+	ifr.ifr_data = (void *)&drv;
+	d->driver[0] = '\0';
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
+		snprintf(d->driver, sizeof(d->driver), "%s", drv.driver);
+	if (strcmp(d->driver, "tun") == 0)
+		d->type = tun_type(d->name);
+	else if (strcmp(d->driver, "veth") == 0)
+		d->type = VFWD_DEV_VETH;
+	else
+		d->type = VFWD_DEV_OTHER;
+out:
+	close(fd);
+	return err;
+}
+
+int vfwd_dev_by_name(const char *name, struct vfwd_dev_info *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (strlen(name) >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	d->ifindex = if_nametoindex(name);
+	if (!d->ifindex)
+		return -ENODEV;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	return fill(d);
+}
+
+int vfwd_dev_by_index(__u32 ifindex, struct vfwd_dev_info *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (!if_indextoname(ifindex, d->name))
+		return -ENODEV;
+	d->ifindex = ifindex;
+	return fill(d);
+}

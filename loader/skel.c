@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Opening and loading the BPF object against the pinned maps, and
+ * creating those maps without attaching anything, so ports and MACs can be
+ * provisioned before (or without) an uplink. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "vfwd.skel.h"
+#include "vfwd_loader.h"
+#include "skel.h"
+
+struct vfwd_bpf *vfwd_skel_open(const char *pin_dir)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct vfwd_bpf *skel = vfwd_bpf__open_opts(&opts);
+	struct bpf_program *prog;
+
+	if (!skel)
+		return NULL;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+	return skel;
+}
+
+int vfwd_skel_load(struct vfwd_bpf *skel, const char *pin_dir)
+{
+	struct bpf_map *tx = skel->maps.vfwd_tx_v1;
+	char path[PATH_MAX];
+	bool reused = false;
+	int fd, err;
+
+	/* The kernel adds BPF_F_RDONLY_PROG to every devmap it creates (and
+	 * refuses it at creation), while libbpf 1.1 compares flags when it
+	 * reuses a pin, so libbpf would refuse its own pinned devmap the
+	 * second time.  The devmap is therefore not marked for pinning in
+	 * bpf/ and is pinned and reused here; vfwd_tables_open checks its
+	 * layout instead. */
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(tx));
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		err = bpf_map__reuse_fd(tx, fd);
+		close(fd);
+		if (err)
+			return err;
+		reused = true;
+	} else if (errno != ENOENT) {
+		return -errno;
+	}
+	err = vfwd_bpf__load(skel);
+	if (!err && !reused)
+		err = bpf_map__pin(tx, path);
+	return err;
+}
+
+int vfwd_maps_create(const char *pin_dir)
+{
+	struct vfwd_bpf *skel = vfwd_skel_open(pin_dir);
+	int err;
+
+	if (!skel)
+		return -errno ? -errno : -EINVAL;
+	err = vfwd_skel_load(skel, pin_dir);
+	vfwd_bpf__destroy(skel);
+	return err;
+}

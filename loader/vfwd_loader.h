@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Loader: bpffs and the pin directory, the state lock, creating the pinned
+ * maps, loading and attaching the uplink program, and facts about network
+ * devices.  Functions return 0 or a negative errno; they print nothing
+ * except where noted, so the CLI decides how errors are shown.
+ */
+#ifndef VFWD_LOADER_H
+#define VFWD_LOADER_H
+
+#include <stdbool.h>
+#include "vfwd_tables.h"
+
+/* Make sure pin_dir can hold pins.  When the default bpffs mount point is
+ * not mounted it is mounted and *mounted set.  -ENOTSUP when pin_dir's
+ * parent is not a bpffs.  create=false only checks and returns -ENOENT
+ * when pin_dir does not exist. */
+int vfwd_pin_dir_prepare(const char *pin_dir, bool create, bool *mounted);
+
+/* Exclusive lock on the pin directory for the life of the process; the
+ * directory must exist.  Returns the held fd or -errno. */
+int vfwd_lock(const char *pin_dir);
+
+/* Create (if missing) and pin every vfwd map under pin_dir.  libbpf reuses
+ * pins that already exist and refuses ones with another layout. */
+int vfwd_maps_create(const char *pin_dir);
+
+/* Capabilities: CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN. */
+int vfwd_check_privileges(void);
+
+/* Network devices. */
+enum vfwd_dev_type {
+	VFWD_DEV_OTHER = 0,
+	VFWD_DEV_TAP,
+	VFWD_DEV_TUN, /* layer-3 tun: no Ethernet frames, never a port */
+	VFWD_DEV_VETH,
+};
+struct vfwd_dev_info {
+	__u32 ifindex;
+	char name[VFWD_NAME_LEN];
+	char driver[32];
+	enum vfwd_dev_type type;
+	bool up; /* IFF_UP */
+	bool running; /* IFF_RUNNING: carrier, and for a tap an attached reader */
+};
+/* By name; -ENODEV when no such device. */
+int vfwd_dev_by_name(const char *name, struct vfwd_dev_info *d);
+/* By ifindex; -ENODEV when the device is gone. */
+int vfwd_dev_by_index(__u32 ifindex, struct vfwd_dev_info *d);
+
+/* Uplink XDP program. */
+struct vfwd_xdp_state {
+	__u32 prog_id; /* 0 when nothing is attached */
+	enum vfwd_xdp_mode mode;
+	char prog_name[VFWD_NAME_LEN];
+	int nprogs; /* >1: a libxdp dispatcher with several programs */
+	bool ours; /* a single vfwd_uplink program */
+};
+int vfwd_xdp_query(__u32 ifindex, struct vfwd_xdp_state *st);
+/* Load a fresh vfwd_uplink instance bound to the pinned maps and attach
+ * it; if a vfwd_uplink is already attached in the same mode it is replaced
+ * atomically (XDP_FLAGS_REPLACE), so no frame meets an empty hook.
+ * *replaced says which happened; *prog_id is the new program. */
+int vfwd_uplink_attach(const char *pin_dir, __u32 ifindex, __u32 port_id,
+		       enum vfwd_xdp_mode mode, bool *replaced, __u32 *prog_id,
+		       char *errbuf, size_t errlen);
+/* Detach the program with id prog_id (only that one) from ifindex. */
+int vfwd_uplink_detach(__u32 ifindex, enum vfwd_xdp_mode mode, __u32 prog_id);
+
+const char *vfwd_xdp_mode_str(enum vfwd_xdp_mode mode);
+
+/* libbpf/libxdp log output: silent unless verbose. */
+void vfwd_set_verbose(bool verbose);
+
+#endif /* VFWD_LOADER_H */

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Opening, checking and unpinning the pinned vfwd maps. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include "vfwd_tables.h"
+
+struct map_spec {
+	const char *name;
+	__u32 type;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	size_t fd_off;
+};
+
+#define SPEC(n, ty, k, v, max, field)                                        \
+	{ n, ty, sizeof(k), sizeof(v), max, offsetof(struct vfwd_tables, field) }
+
+static const struct map_spec specs[] = {
+	SPEC(VFWD_MAP_MAC, BPF_MAP_TYPE_HASH, struct vfwd_mac_key,
+	     struct vfwd_mac_val, VFWD_MAX_MACS, mac_fd),
+	SPEC(VFWD_MAP_PORT, BPF_MAP_TYPE_ARRAY, __u32, struct vfwd_port,
+	     VFWD_MAX_PORTS, port_fd),
+	SPEC(VFWD_MAP_TX, BPF_MAP_TYPE_DEVMAP_HASH, __u32,
+	     struct bpf_devmap_val, VFWD_MAX_PORTS, tx_fd),
+	SPEC(VFWD_MAP_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,
+	     struct vfwd_port_stats, VFWD_MAX_PORTS, stats_fd),
+	SPEC(VFWD_MAP_REASON, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,
+	     struct vfwd_reason_ctr, VFWD_REASON_SLOTS, reason_fd),
+};
+
+const char *const vfwd_map_names[] = {
+	VFWD_MAP_MAC, VFWD_MAP_PORT, VFWD_MAP_TX, VFWD_MAP_STATS,
+	VFWD_MAP_REASON, NULL,
+};
+
+static int *spec_fd(struct vfwd_tables *t, const struct map_spec *s)
+{
+	return (int *)((char *)t + s->fd_off);
+}
+
+static int check_map(int fd, const struct map_spec *s, const char *path)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type != s->type || info.key_size != s->key_size ||
+	    info.value_size != s->value_size ||
+	    info.max_entries != s->max_entries) {
+		fprintf(stderr,
+			"vfwd: map %s: layout differs from this build (type %u key %u value %u max %u); it was made by another vfwd version\n",
+			path, info.type, info.key_size, info.value_size,
+			info.max_entries);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+void vfwd_tables_close(struct vfwd_tables *t)
+{
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		int *fd = spec_fd(t, &specs[i]);
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+}
+
+int vfwd_tables_open(struct vfwd_tables *t, const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int err;
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		*spec_fd(t, &specs[i]) = -1;
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		const struct map_spec *s = &specs[i];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, s->name);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			err = -errno;
+			goto fail;
+		}
+		*spec_fd(t, s) = fd;
+		err = check_map(fd, s, path);
+		if (err)
+			goto fail;
+	}
+	return 0;
+fail:
+	vfwd_tables_close(t);
+	return err;
+}
+
+int vfwd_tables_unpin(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int err = 0;
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, specs[i].name);
+		if (unlink(path) && errno != ENOENT && !err)
+			err = -errno;
+	}
+	if (rmdir(pin_dir) && errno != ENOENT && !err)
+		err = -errno;
+	return err;
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vfwd map schema: the single source of truth for every key, value, enum
+ * and limit shared between the BPF programs (bpf/) and userspace (maps/,
+ * loader/, cli/).  Both sides include this file and nothing else defines
+ * these layouts.
+ *
+ * Rules for this file:
+ *  - only fixed-width __u* types, explicit padding, and a _Static_assert on
+ *    every struct size, so that clang -target bpf and gcc agree on layout;
+ *  - a layout change bumps VFWD_SCHEMA_VERSION and with it every map name
+ *    suffix, so an upgraded loader never reuses an incompatible pinned map
+ *    (libbpf would refuse it anyway, but with a much less helpful error);
+ *  - fields later features need (CPU sets, AF_XDP slots, access VLANs,
+ *    uplink selection) are already here so those features fill them in
+ *    without a schema bump.
+ */
+#ifndef VFWD_MAPS_H
+#define VFWD_MAPS_H
+
+#include <linux/types.h>
+
+#define VFWD_SCHEMA_VERSION 1
+
+/* Map names carry the schema version.  The kernel keeps 15 characters of
+ * a map name (BPF_OBJ_NAME_LEN - 1), and libbpf pins by that name. */
+#define VFWD_MAP_MAC "vfwd_mac_v1"
+#define VFWD_MAP_PORT "vfwd_port_v1"
+#define VFWD_MAP_TX "vfwd_tx_v1"
+#define VFWD_MAP_STATS "vfwd_stats_v1"
+#define VFWD_MAP_REASON "vfwd_reason_v1"
+
+/* Default pin directory; every map above is pinned by name below it. */
+#define VFWD_PIN_ROOT "/sys/fs/bpf"
+#define VFWD_PIN_DIR VFWD_PIN_ROOT "/vfwd"
+
+/* Port ids index the port ARRAY.  Id 0 is never handed out so that a zero
+ * port_id in a MAC entry or metadata can mean "none".  1024 covers a dense
+ * KVM host (hundreds of VMs with a couple of NICs each) while keeping the
+ * per-CPU stats array small: 1024 * sizeof(struct vfwd_port_stats) per CPU. */
+#define VFWD_MAX_PORTS 1024
+#define VFWD_PORT_ID_MIN 1
+
+/* 64k MACs: 16 bytes of key+value per entry, ~1 MiB of preallocated hash
+ * buckets; large enough for every guest on a host plus static entries. */
+#define VFWD_MAX_MACS 65536
+
+/* vCPUs tracked per port for CPU steering.  QEMU guests larger than this
+ * use the first VFWD_MAX_VCPUS vCPUs for steering only. */
+#define VFWD_MAX_VCPUS 64
+
+/* Interface and port names: IFNAMSIZ, including the terminating NUL. */
+#define VFWD_NAME_LEN 16
+
+/* 802.1Q: 12-bit VID; 0 means priority-tagged, 4095 is reserved. */
+#define VFWD_VID_NONE 0
+#define VFWD_VID_MIN 1
+#define VFWD_VID_MAX 4094
+#define VFWD_VID_MASK 0x0fff
+
+#define VFWD_ETH_ALEN 6
+
+/* MAC table: HASH  {dst MAC, VLAN} -> {port}.  vid 0 is untagged. */
+struct vfwd_mac_key {
+	__u8 mac[VFWD_ETH_ALEN];
+	__u16 vid;
+};
+
+enum vfwd_mac_flags {
+	VFWD_MAC_STATIC = 1U << 0, /* added by an operator (all are, for now) */
+};
+
+struct vfwd_mac_val {
+	__u32 port_id;
+	__u32 flags; /* enum vfwd_mac_flags */
+};
+
+enum vfwd_port_kind {
+	VFWD_PORT_FREE = 0, /* unused slot */
+	VFWD_PORT_UPLINK = 1, /* physical NIC (or test veth) with vfwd_uplink */
+	VFWD_PORT_TAP = 2, /* tun/tap device read by QEMU */
+	VFWD_PORT_VETH = 3, /* veth pair end, for containers and tests */
+	VFWD_PORT_XSK = 4, /* AF_XDP socket served by the vhost-user backend */
+};
+
+enum vfwd_port_flags {
+	VFWD_PORT_F_SPOOFCHK = 1U << 0, /* guest side: drop foreign source MACs */
+	VFWD_PORT_F_RPS = 1U << 1, /* spread flows over the port's CPUs */
+	VFWD_PORT_F_BUM_FLOOD = 1U << 2, /* uplink: --bum flood (else pass) */
+};
+
+enum vfwd_xdp_mode {
+	VFWD_XDP_MODE_NONE = 0,
+	VFWD_XDP_MODE_NATIVE = 1,
+	VFWD_XDP_MODE_SKB = 2,
+};
+
+enum vfwd_placement {
+	VFWD_PLACE_OFF = 0,
+	VFWD_PLACE_SAME_CPU = 1,
+	VFWD_PLACE_SAME_NODE = 2,
+};
+
+enum vfwd_cpu_source {
+	VFWD_CPUSRC_NONE = 0,
+	VFWD_CPUSRC_CPUS = 1, /* --cpus LIST */
+	VFWD_CPUSRC_VM_PID = 2, /* --vm-pid PID: read from QEMU's vCPU threads */
+};
+
+/* Port table: ARRAY  port_id -> port.  The name lives here too, so the
+ * pinned maps are the whole state: there is no userspace database to get
+ * out of step with the kernel. */
+struct vfwd_port {
+	char name[VFWD_NAME_LEN]; /* NUL-terminated; "" in a free slot */
+	__u32 ifindex; /* device; 0 for XSK ports */
+	__u32 uplink_id; /* guest ports: uplink port id to leave by, 0 = any */
+	__u8 kind; /* enum vfwd_port_kind */
+	__u8 xdp_mode; /* uplinks: enum vfwd_xdp_mode */
+	__u8 placement; /* enum vfwd_placement */
+	__u8 cpu_source; /* enum vfwd_cpu_source */
+	__u16 vid; /* access VLAN; 0 = untagged/trunk, frames unchanged */
+	__u16 ncpus; /* valid entries in cpus[] */
+	__u32 flags; /* enum vfwd_port_flags */
+	__u32 xsk_slot; /* XSK ports: index in the XSKMAP */
+	__u32 vm_pid; /* cpu_source == VM_PID: the QEMU process */
+	__u32 nqueues; /* tap queues seen when the port was added */
+	__u16 cpus[VFWD_MAX_VCPUS]; /* CPU ids frames of this port finish on */
+	__u32 reserved[4]; /* zero; room for later per-port settings */
+};
+
+/* Per-port counters, PERCPU_ARRAY port_id -> stats.  Direction is that of
+ * the host device, as `ip -s link` shows it: rx = frames vfwd received from
+ * the device (the wire for an uplink, the guest for a tap), tx = frames vfwd
+ * sent into the device (toward the guest for a tap). */
+struct vfwd_port_stats {
+	__u64 rx_packets;
+	__u64 rx_bytes;
+	__u64 tx_packets;
+	__u64 tx_bytes;
+	__u64 rx_dropped; /* received from this device and dropped by vfwd */
+	__u64 rx_passed; /* received and handed to the kernel stack */
+	__u64 spoof_dropped; /* guest frames with a source MAC not its own */
+	__u64 flood_packets; /* BUM copies sent out of this port */
+};
+
+/* Why vfwd did what it did with a frame.  Every frame vfwd sees is counted
+ * under exactly one reason, in PERCPU_ARRAY reason -> count, so the sum of
+ * all reasons equals the frames seen.  Values are ABI: append only. */
+enum vfwd_reason {
+	VFWD_R_FWD = 0, /* unicast hit: redirected to its port */
+	VFWD_R_BCAST = 1, /* broadcast: BUM policy (pass) */
+	VFWD_R_MCAST = 2, /* multicast: BUM policy (pass) */
+	VFWD_R_UNKNOWN = 3, /* unicast, no {MAC, VLAN} entry: BUM policy */
+	VFWD_R_PORT_DOWN = 4, /* hit, but the port has no live device: BUM policy */
+	VFWD_R_QINQ = 5, /* 802.1ad or a second tag: passed to the kernel */
+	VFWD_R_PRIO_TAG = 6, /* 802.1Q tag with VID 0: passed to the kernel */
+	VFWD_R_RUNT = 7, /* shorter than an Ethernet header: dropped */
+	VFWD_R_VLAN_TRUNC = 8, /* 802.1Q TPID but no room for the tag: dropped */
+	VFWD_R_BAD_VID = 9, /* 802.1Q VID 4095 (reserved): dropped */
+	VFWD_R_BAD_SRC = 10, /* source MAC is multicast/broadcast: dropped */
+	VFWD_R_COUNT, /* number of reasons in use */
+};
+
+/* The reasons array is sized with room to grow so new reasons need no
+ * schema bump. */
+#define VFWD_REASON_SLOTS 64
+_Static_assert(VFWD_R_COUNT <= VFWD_REASON_SLOTS, "reason slots exhausted");
+
+struct vfwd_reason_ctr {
+	__u64 packets;
+	__u64 bytes;
+};
+
+_Static_assert(sizeof(struct vfwd_mac_key) == 8, "vfwd_mac_key layout");
+_Static_assert(sizeof(struct vfwd_mac_val) == 8, "vfwd_mac_val layout");
+_Static_assert(sizeof(struct vfwd_port) == 192, "vfwd_port layout");
+_Static_assert(sizeof(struct vfwd_port_stats) == 64, "vfwd_port_stats layout");
+_Static_assert(sizeof(struct vfwd_reason_ctr) == 16, "vfwd_reason_ctr layout");
+
+#endif /* VFWD_MAPS_H */

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Typed accessors for the pinned vfwd maps.  This is the only userspace
+ * code that knows map layouts; the loader and the CLI call these.  Every
+ * function returns 0 or a negative errno.
+ */
+#ifndef VFWD_TABLES_H
+#define VFWD_TABLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "vfwd_maps.h"
+
+/* Text forms: "52:54:00:12:34:56" plus NUL. */
+#define VFWD_MAC_STRLEN 18
+
+struct vfwd_tables {
+	int mac_fd;
+	int port_fd;
+	int tx_fd;
+	int stats_fd;
+	int reason_fd;
+};
+
+/* Open the maps pinned under pin_dir and check that each has the type and
+ * sizes this build expects.  -ENOENT when no state is pinned there. */
+int vfwd_tables_open(struct vfwd_tables *t, const char *pin_dir);
+void vfwd_tables_close(struct vfwd_tables *t);
+/* Remove every vfwd pin under pin_dir, then the directory itself. */
+int vfwd_tables_unpin(const char *pin_dir);
+/* The name of the map a pinned-file name belongs to, for error messages. */
+extern const char *const vfwd_map_names[];
+
+/* MAC addresses. */
+int vfwd_mac_parse(const char *s, __u8 mac[VFWD_ETH_ALEN]);
+void vfwd_mac_format(const __u8 mac[VFWD_ETH_ALEN], char buf[VFWD_MAC_STRLEN]);
+bool vfwd_mac_is_unicast(const __u8 mac[VFWD_ETH_ALEN]);
+int vfwd_vid_parse(const char *s, __u16 *vid);
+
+/* MAC table. */
+int vfwd_mac_get(const struct vfwd_tables *t, const struct vfwd_mac_key *k,
+		 struct vfwd_mac_val *v);
+/* replace: overwrite an entry bound elsewhere; else -EEXIST for those. */
+int vfwd_mac_put(const struct vfwd_tables *t, const struct vfwd_mac_key *k,
+		 const struct vfwd_mac_val *v, bool replace);
+int vfwd_mac_del(const struct vfwd_tables *t, const struct vfwd_mac_key *k);
+
+struct vfwd_mac_entry {
+	struct vfwd_mac_key key;
+	struct vfwd_mac_val val;
+};
+/* Read the whole table into a malloc'd array sorted by MAC, then VID. */
+int vfwd_mac_dump(const struct vfwd_tables *t, struct vfwd_mac_entry **out,
+		  size_t *n);
+
+/* Port table and tx devmap. */
+int vfwd_port_get(const struct vfwd_tables *t, __u32 id, struct vfwd_port *p);
+int vfwd_port_put(const struct vfwd_tables *t, __u32 id,
+		  const struct vfwd_port *p);
+/* Free the slot: zero the entry and its counters, drop its devmap entry. */
+int vfwd_port_clear(const struct vfwd_tables *t, __u32 id);
+/* Lookups over used slots: return the id, or -ENOENT. */
+int vfwd_port_find_name(const struct vfwd_tables *t, const char *name,
+			struct vfwd_port *p);
+int vfwd_port_find_ifindex(const struct vfwd_tables *t, __u32 ifindex,
+			   struct vfwd_port *p);
+/* A free id, or -ENOSPC when the table is full. */
+int vfwd_port_alloc(const struct vfwd_tables *t);
+int vfwd_port_count(const struct vfwd_tables *t);
+bool vfwd_port_name_valid(const char *name);
+const char *vfwd_port_kind_str(__u8 kind);
+
+int vfwd_tx_set(const struct vfwd_tables *t, __u32 id, __u32 ifindex);
+int vfwd_tx_del(const struct vfwd_tables *t, __u32 id);
+/* 1 if the port has a live devmap entry, 0 if not, or -errno. */
+int vfwd_tx_present(const struct vfwd_tables *t, __u32 id);
+
+/* Counters, summed over CPUs. */
+int vfwd_stats_read(const struct vfwd_tables *t, __u32 id,
+		    struct vfwd_port_stats *s);
+int vfwd_stats_clear(const struct vfwd_tables *t, __u32 id);
+int vfwd_reason_read(const struct vfwd_tables *t, __u32 reason,
+		     struct vfwd_reason_ctr *c);
+/* Short stable names ("fwd", "runt", ...) used by the CLI and its JSON. */
+const char *vfwd_reason_str(__u32 reason);
+
+#endif /* VFWD_TABLES_H */

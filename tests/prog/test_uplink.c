@@ -1,0 +1,864 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tier-1 tests of the vfwd_uplink XDP program: each table row is a crafted
+ * frame run once through BPF_PROG_TEST_RUN, checked for the XDP action,
+ * for exactly one reason counter moving by one frame of the right size,
+ * and for the uplink's rx and the target port's tx counters.
+ *
+ * Nothing is pinned and nothing is attached: the maps live only as long as
+ * this process, and a non-live test run returns XDP_REDIRECT without
+ * transmitting, so the loopback device in the tx devmap is never touched.
+ *
+ * stdout carries only the PASS:/FAIL: lines tests/run.sh counts.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "vfwd_maps.h"
+#include "vfwd.skel.h"
+#include "prog_test.h"
+
+#define SUITE "uplink"
+
+/* Port ids the tests use.  DOWN_PORT has a port slot and MAC entries but no
+ * tx devmap entry, which is what a port whose device vanished looks like. */
+#define UPLINK_PORT 1
+#define GUEST_PORT 2
+#define VLAN_GUEST_PORT 3
+#define DOWN_PORT 4
+
+/* The loopback device always exists, and non-live test runs never send. */
+#define LO_IFINDEX 1
+
+#define TEST_VID 100
+#define OTHER_VID 200
+#define RESERVED_VID 4095
+#define TEST_PCP 5
+
+/* Largest XDP metadata area the kernel accepts from a test run. */
+#define XDP_META_MAX 32
+
+/* The size of a typical small test frame: room for an IPv4 header. */
+#define SMALL_FRAME_LEN 100
+
+/* Addresses on one line each; clang-format would spread them over four. */
+/* clang-format off */
+#define MAC_GUEST { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 }
+#define MAC_VLAN_GUEST { 0x02, 0x00, 0x00, 0x00, 0x00, 0x03 }
+#define MAC_DOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x04 }
+#define MAC_UNKNOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 }
+#define MAC_PEER { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 }
+#define MAC_BCAST { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
+#define MAC_MCAST_V4 { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb }
+#define MAC_MCAST_V6 { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }
+
+#define TAG_Q(tci) { ETH_P_8021Q, (tci) }
+#define TAG_AD(tci) { ETH_P_8021AD, (tci) }
+
+/*
+ * The full-table case fills every slot with keys derived from an index:
+ * MAC 02:f0:00:00:hi:lo of index / 2, untagged for even indexes and tagged
+ * TEST_VID for odd ones, so each MAC exists both untagged and tagged.  Only
+ * the target maps to GUEST_PORT; every other entry, its untagged twin
+ * included, maps to VLAN_GUEST_PORT, so a wrong hit shows up as tx there.
+ */
+/* First byte: locally administered unicast, like every test address. */
+#define FILL_MAC_OUI0 0x02
+#define FILL_MAC_OUI1 0xf0
+#define FILL_TARGET_MAC_IDX 0x4000
+#define FILL_TARGET_IDX (2 * FILL_TARGET_MAC_IDX + 1)
+#define MAC_FILL_TARGET                                                        \
+	{ FILL_MAC_OUI0, FILL_MAC_OUI1, 0x00, 0x00, FILL_TARGET_MAC_IDX >> 8,  \
+	  FILL_TARGET_MAC_IDX & 0xff }
+/* One key beyond the full table; it has a different second byte. */
+#define MAC_FILL_EXTRA { FILL_MAC_OUI0, FILL_MAC_OUI1 + 1, 0, 0, 0, 0 }
+/* clang-format on */
+
+struct uplink_env {
+	struct vfwd_bpf *skel;
+	int prog_fd;
+	int mac_fd;
+	int port_fd;
+	int tx_fd;
+	int stats_fd;
+	int reason_fd;
+};
+
+struct uplink_case {
+	const char *name;
+	struct frame_spec frame;
+	/* Non-zero: the program sees only runt_len bytes of the frame (see
+	 * run_frame()).  BPF_PROG_TEST_RUN refuses input shorter than
+	 * ETH_HLEN, so this is the way to show the program a runt. */
+	unsigned int runt_len;
+	/* Run before the counters are snapshotted; 0 or -errno. */
+	int (*setup)(struct uplink_env *env, struct report *rep);
+
+	int action;
+	enum vfwd_reason reason;
+	__u32 tx_port; /* port whose tx counters rise; 0 for none */
+	__u64 rx_dropped; /* expected rise of the uplink's rx_dropped */
+	__u64 rx_passed; /* expected rise of the uplink's rx_passed */
+};
+
+#define EXPECT_FWD(port)                                                       \
+	.action = XDP_REDIRECT, .reason = VFWD_R_FWD, .tx_port = (port)
+#define EXPECT_PASS(r) .action = XDP_PASS, .reason = (r), .rx_passed = 1
+#define EXPECT_DROP(r) .action = XDP_DROP, .reason = (r), .rx_dropped = 1
+
+static int fill_mac_table(struct uplink_env *env, struct report *rep);
+
+static const struct uplink_case cases[] = {
+	{
+		.name = "fwd_untagged",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_FWD(GUEST_PORT),
+	},
+	{
+		/* The shortest frame the runt check lets through. */
+		.name = "fwd_header_only",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = ETH_HLEN},
+		EXPECT_FWD(GUEST_PORT),
+	},
+	{
+		.name = "unknown_unicast",
+		.frame = {.dst = MAC_UNKNOWN,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_UNKNOWN),
+	},
+	{
+		.name = "vlan_hit",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_FWD(VLAN_GUEST_PORT),
+	},
+	{
+		/* Priority and DEI bits are not part of the VID. */
+		.name = "vlan_hit_pcp_dei",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_PCP << FRAME_PCP_SHIFT |
+					 FRAME_DEI | TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_FWD(VLAN_GUEST_PORT),
+	},
+	{
+		/* A whole tag and nothing after it: not truncated. */
+		.name = "vlan_hit_header_only",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = ETH_HLEN + FRAME_TAG_LEN},
+		EXPECT_FWD(VLAN_GUEST_PORT),
+	},
+	{
+		.name = "vlan_miss_other_vid",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(OTHER_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_UNKNOWN),
+	},
+	{
+		.name = "vlan_miss_tagged_frame_untagged_entry",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_UNKNOWN),
+	},
+	{
+		.name = "vlan_miss_untagged_frame_tagged_entry",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_UNKNOWN),
+	},
+	{
+		.name = "bcast",
+		.frame = {.dst = MAC_BCAST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_ARP,
+			  .len = ETH_ZLEN},
+		EXPECT_PASS(VFWD_R_BCAST),
+	},
+	{
+		.name = "bcast_vlan",
+		.frame = {.dst = MAC_BCAST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_ARP,
+			  .len = ETH_ZLEN},
+		EXPECT_PASS(VFWD_R_BCAST),
+	},
+	{
+		.name = "mcast_ipv4",
+		.frame = {.dst = MAC_MCAST_V4,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_MCAST),
+	},
+	{
+		.name = "mcast_ipv6",
+		.frame = {.dst = MAC_MCAST_V6,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IPV6,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_MCAST),
+	},
+	{
+		.name = "mcast_ipv6_vlan",
+		.frame = {.dst = MAC_MCAST_V6,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IPV6,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_MCAST),
+	},
+	{
+		.name = "runt_2",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = ETH_HLEN},
+		.runt_len = 2,
+		EXPECT_DROP(VFWD_R_RUNT),
+	},
+	{
+		.name = "runt_6",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = ETH_HLEN},
+		.runt_len = 6,
+		EXPECT_DROP(VFWD_R_RUNT),
+	},
+	{
+		.name = "runt_10",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = ETH_HLEN},
+		.runt_len = 10,
+		EXPECT_DROP(VFWD_R_RUNT),
+	},
+	{
+		/* TPID says a tag follows, but the frame ends there. */
+		.name = "vlan_trunc_14",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_8021Q,
+			  .len = ETH_HLEN},
+		EXPECT_DROP(VFWD_R_VLAN_TRUNC),
+	},
+	{
+		/* TCI present, inner EtherType cut off. */
+		.name = "vlan_trunc_16",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = ETH_HLEN + FRAME_TAG_LEN / 2},
+		EXPECT_DROP(VFWD_R_VLAN_TRUNC),
+	},
+	{
+		.name = "qinq_8021ad",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_AD(TEST_VID), TAG_Q(OTHER_VID)},
+			  .ntags = 2,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_QINQ),
+	},
+	{
+		.name = "qinq_8021q_8021q",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID), TAG_Q(OTHER_VID)},
+			  .ntags = 2,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_QINQ),
+	},
+	{
+		.name = "qinq_8021q_8021ad",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID), TAG_AD(OTHER_VID)},
+			  .ntags = 2,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_QINQ),
+	},
+	{
+		.name = "prio_tag",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_PCP << FRAME_PCP_SHIFT |
+					 VFWD_VID_NONE)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_PRIO_TAG),
+	},
+	{
+		.name = "bad_vid_4095",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(RESERVED_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_DROP(VFWD_R_BAD_VID),
+	},
+	{
+		.name = "bad_src_mcast",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_MCAST_V4,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_DROP(VFWD_R_BAD_SRC),
+	},
+	{
+		.name = "bad_src_bcast",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_BCAST,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_DROP(VFWD_R_BAD_SRC),
+	},
+	{
+		.name = "port_down",
+		.frame = {.dst = MAC_DOWN,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_PASS(VFWD_R_PORT_DOWN),
+	},
+	{
+		.name = "fwd_len_60",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = ETH_ZLEN},
+		EXPECT_FWD(GUEST_PORT),
+	},
+	{
+		.name = "fwd_len_1514",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = ETH_FRAME_LEN},
+		EXPECT_FWD(GUEST_PORT),
+	},
+	{
+		.name = "fwd_vlan_len_1518",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = ETH_FRAME_LEN + FRAME_TAG_LEN},
+		EXPECT_FWD(VLAN_GUEST_PORT),
+	},
+	{
+		/* Replaces the MAC table, so it runs last. */
+		.name = "full_mac_table",
+		.frame = {.dst = MAC_FILL_TARGET,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.setup = fill_mac_table,
+		EXPECT_FWD(GUEST_PORT),
+	},
+};
+
+/* Ports whose every counter is compared before and after each case. */
+static const __u32 tracked_ports[] = {
+	UPLINK_PORT,
+	GUEST_PORT,
+	VLAN_GUEST_PORT,
+	DOWN_PORT,
+};
+
+/* clang-format off */
+static const struct {
+	const char *name;
+	size_t off;
+} stat_fields[] = {
+#define STAT_FIELD(f) { #f, offsetof(struct vfwd_port_stats, f) }
+	STAT_FIELD(rx_packets),
+	STAT_FIELD(rx_bytes),
+	STAT_FIELD(tx_packets),
+	STAT_FIELD(tx_bytes),
+	STAT_FIELD(rx_dropped),
+	STAT_FIELD(rx_passed),
+	STAT_FIELD(spoof_dropped),
+	STAT_FIELD(flood_packets),
+#undef STAT_FIELD
+};
+/* clang-format on */
+
+static const char *const reason_names[VFWD_R_COUNT] = {
+	[VFWD_R_FWD] = "fwd",
+	[VFWD_R_BCAST] = "bcast",
+	[VFWD_R_MCAST] = "mcast",
+	[VFWD_R_UNKNOWN] = "unknown",
+	[VFWD_R_PORT_DOWN] = "port_down",
+	[VFWD_R_QINQ] = "qinq",
+	[VFWD_R_PRIO_TAG] = "prio_tag",
+	[VFWD_R_RUNT] = "runt",
+	[VFWD_R_VLAN_TRUNC] = "vlan_trunc",
+	[VFWD_R_BAD_VID] = "bad_vid",
+	[VFWD_R_BAD_SRC] = "bad_src",
+};
+
+static const char *const action_names[] = {
+	[XDP_ABORTED] = "XDP_ABORTED",	 [XDP_DROP] = "XDP_DROP",
+	[XDP_PASS] = "XDP_PASS",	 [XDP_TX] = "XDP_TX",
+	[XDP_REDIRECT] = "XDP_REDIRECT",
+};
+
+struct counters {
+	struct vfwd_reason_ctr reason[VFWD_REASON_SLOTS];
+	struct vfwd_port_stats port[ARRAY_SIZE(tracked_ports)];
+};
+
+static const char *reason_name(__u32 r, char *buf, size_t len)
+{
+	if (r < VFWD_R_COUNT && reason_names[r])
+		return reason_names[r];
+	snprintf(buf, len, "slot%u", r);
+	return buf;
+}
+
+static const char *action_name(__u32 act)
+{
+	if (act < ARRAY_SIZE(action_names) && action_names[act])
+		return action_names[act];
+	return "unknown action";
+}
+
+static int read_counters(const struct uplink_env *env, struct counters *c)
+{
+	__u32 i;
+	int err;
+
+	for (i = 0; i < VFWD_REASON_SLOTS; i++) {
+		err = percpu_sum_u64(env->reason_fd, i, (__u64 *)&c->reason[i],
+				     sizeof(c->reason[i]));
+		if (err)
+			return err;
+	}
+	for (i = 0; i < ARRAY_SIZE(tracked_ports); i++) {
+		err = percpu_sum_u64(env->stats_fd, tracked_ports[i],
+				     (__u64 *)&c->port[i], sizeof(c->port[i]));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static __u64 stat_get(const struct vfwd_port_stats *s, size_t off)
+{
+	return *(const __u64 *)((const char *)s + off);
+}
+
+/* What every counter of port should have risen by after case c. */
+static void expected_port_delta(const struct uplink_case *c, __u32 port,
+				__u64 bytes, struct vfwd_port_stats *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (port == UPLINK_PORT) {
+		d->rx_packets = 1;
+		d->rx_bytes = bytes;
+		d->rx_dropped = c->rx_dropped;
+		d->rx_passed = c->rx_passed;
+	}
+	if (port == c->tx_port) {
+		d->tx_packets = 1;
+		d->tx_bytes = bytes;
+	}
+}
+
+static void check_counters(const struct uplink_case *c, __u64 bytes,
+			   const struct counters *before,
+			   const struct counters *after, struct report *rep)
+{
+	char what[64], nbuf[16];
+	__u32 r, i, f;
+
+	for (r = 0; r < VFWD_REASON_SLOTS; r++) {
+		const char *n = reason_name(r, nbuf, sizeof(nbuf));
+		bool hit = r == c->reason;
+
+		snprintf(what, sizeof(what), "reason[%s].packets delta", n);
+		report_u64(rep, what, hit,
+			   after->reason[r].packets -
+				   before->reason[r].packets);
+		snprintf(what, sizeof(what), "reason[%s].bytes delta", n);
+		report_u64(rep, what, hit ? bytes : 0,
+			   after->reason[r].bytes - before->reason[r].bytes);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(tracked_ports); i++) {
+		struct vfwd_port_stats exp;
+
+		expected_port_delta(c, tracked_ports[i], bytes, &exp);
+		for (f = 0; f < ARRAY_SIZE(stat_fields); f++) {
+			size_t off = stat_fields[f].off;
+
+			snprintf(what, sizeof(what), "port%u.%s delta",
+				 tracked_ports[i], stat_fields[f].name);
+			report_u64(rep, what, stat_get(&exp, off),
+				   stat_get(&after->port[i], off) -
+					   stat_get(&before->port[i], off));
+		}
+	}
+}
+
+/*
+ * Run the program once on len bytes of in.  With runt_len set, only
+ * runt_len bytes are placed where the program can see them, in one of two
+ * layouts, because kernels disagree on which they accept:
+ *  - the bytes in front become XDP metadata (ctx.data) and the program
+ *    sees the last runt_len bytes.  Older kernels (Debian 12's 6.1) take
+ *    this; newer ones (6.18) refuse it with EINVAL because fewer than
+ *    ETH_HLEN bytes follow the metadata.
+ *  - ctx.data_end ends the linear part early and the rest of the input
+ *    goes into a fragment, so the program sees the first runt_len bytes.
+ *    Newer kernels take this; older ones want data_end == input size.
+ * Either way data_end - data is runt_len, which is all a runt check sees.
+ */
+static int run_frame(const struct uplink_env *env, const __u8 *in,
+		     unsigned int len, unsigned int runt_len, __u8 *out,
+		     unsigned int out_len, struct bpf_test_run_opts *opts)
+{
+	struct xdp_md ctx = {};
+	unsigned int meta_len;
+
+	opts->data_in = in;
+	opts->data_size_in = len;
+	opts->data_out = out;
+	opts->data_size_out = out_len;
+	opts->repeat = 1;
+	if (!runt_len)
+		return bpf_prog_test_run_opts(env->prog_fd, opts) ? -errno : 0;
+	if (runt_len > len)
+		return -EINVAL;
+
+	/* Metadata length must be a multiple of 4, at most 32 bytes. */
+	meta_len = len - runt_len;
+	if (meta_len % sizeof(__u32) == 0 && meta_len <= XDP_META_MAX) {
+		ctx.data = meta_len;
+		ctx.data_end = len;
+		opts->ctx_in = &ctx;
+		opts->ctx_size_in = sizeof(ctx);
+		if (!bpf_prog_test_run_opts(env->prog_fd, opts))
+			return 0;
+		if (errno != EINVAL)
+			return -errno;
+		/* Refused before the program ran: counters are untouched. */
+		opts->data_size_out = out_len;
+	}
+	ctx.data = 0;
+	ctx.data_end = runt_len;
+	opts->ctx_in = &ctx;
+	opts->ctx_size_in = sizeof(ctx);
+	return bpf_prog_test_run_opts(env->prog_fd, opts) ? -errno : 0;
+}
+
+static void run_case(struct uplink_env *env, const struct uplink_case *c,
+		     struct report *rep)
+{
+	__u8 in[FRAME_MAX_LEN], out[FRAME_MAX_LEN];
+	struct counters before, after;
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	__u64 seen;
+	int err;
+
+	err = frame_build(&c->frame, in, sizeof(in));
+	if (err) {
+		report_fail(rep, "setup: frame_build: %s", strerror(-err));
+		return;
+	}
+	seen = c->runt_len ? c->runt_len : c->frame.len;
+
+	if (c->setup) {
+		err = c->setup(env, rep);
+		if (err) {
+			report_fail(rep, "setup: %s", strerror(-err));
+			return;
+		}
+	}
+
+	err = read_counters(env, &before);
+	if (err) {
+		report_fail(rep, "setup: reading counters: %s", strerror(-err));
+		return;
+	}
+	err = run_frame(env, in, c->frame.len, c->runt_len, out, sizeof(out),
+			&opts);
+	if (err) {
+		report_fail(rep, "bpf_prog_test_run_opts: %s", strerror(-err));
+		return;
+	}
+	err = read_counters(env, &after);
+	if (err) {
+		report_fail(rep, "reading counters: %s", strerror(-err));
+		return;
+	}
+
+	if (opts.retval != (__u32)c->action)
+		report_fail(rep, "action: expected %s, got %s (%u)",
+			    action_name(c->action), action_name(opts.retval),
+			    opts.retval);
+	/* The uplink program only classifies: the frame, metadata included,
+	 * must come back exactly as it went in. */
+	if (opts.data_size_out != c->frame.len)
+		report_fail(rep, "output length: expected %u, got %u",
+			    c->frame.len, opts.data_size_out);
+	else if (memcmp(in, out, c->frame.len))
+		report_fail(rep, "frame modified by the program");
+	check_counters(c, seen, &before, &after, rep);
+}
+
+/* Remove every entry, so that a fill knows exactly how many there are. */
+static int clear_mac_table(int fd)
+{
+	struct vfwd_mac_key key;
+
+	while (!bpf_map_get_next_key(fd, NULL, &key)) {
+		if (bpf_map_delete_elem(fd, &key))
+			return -errno;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static void fill_key(__u32 idx, struct vfwd_mac_key *k)
+{
+	__u32 mac_idx = idx / 2;
+
+	memset(k, 0, sizeof(*k));
+	k->mac[0] = FILL_MAC_OUI0;
+	k->mac[1] = FILL_MAC_OUI1;
+	k->mac[4] = mac_idx >> 8;
+	k->mac[5] = mac_idx & 0xff;
+	k->vid = idx % 2 ? TEST_VID : VFWD_VID_NONE;
+}
+
+static int fill_mac_table(struct uplink_env *env, struct report *rep)
+{
+	const __u32 total = VFWD_MAX_MACS;
+	const struct vfwd_mac_key extra = {.mac = MAC_FILL_EXTRA};
+	struct vfwd_mac_val val = {.port_id = GUEST_PORT,
+				   .flags = VFWD_MAC_STATIC};
+	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+	struct vfwd_mac_key *keys;
+	struct vfwd_mac_val *vals;
+	__u32 i, done = 0, n;
+	int err;
+
+	err = clear_mac_table(env->mac_fd);
+	if (err)
+		return err;
+
+	keys = calloc(total, sizeof(*keys));
+	vals = calloc(total, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < total; i++) {
+		fill_key(i, &keys[i]);
+		vals[i].port_id =
+			i == FILL_TARGET_IDX ? GUEST_PORT : VLAN_GUEST_PORT;
+		vals[i].flags = VFWD_MAC_STATIC;
+	}
+	/* Batch updates take no BPF_NOEXIST, so a key generated twice would
+	 * overwrite silently; the extra insert below catches that too. */
+	while (done < total) {
+		n = total - done;
+		err = bpf_map_update_batch(env->mac_fd, keys + done,
+					   vals + done, &n, &bopts);
+		if (err) {
+			err = -errno;
+			fprintf(stderr, "update_batch failed after %u of %u\n",
+				done, total);
+			goto out;
+		}
+		done += n;
+	}
+
+	/* Prove the table really is full: one more key must not fit. */
+	err = bpf_map_update_elem(env->mac_fd, &extra, &val, BPF_NOEXIST);
+	if (!err)
+		report_fail(rep, "setup: MAC table took entry %u, not full",
+			    total + 1);
+	else if (errno != E2BIG)
+		report_fail(rep,
+			    "setup: extra MAC entry: expected E2BIG, got %s",
+			    strerror(errno));
+	err = 0;
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int add_port(const struct uplink_env *env, __u32 id, const char *name,
+		    __u8 kind, bool live)
+{
+	struct vfwd_port port = {.ifindex = LO_IFINDEX, .kind = kind};
+	struct bpf_devmap_val dev = {.ifindex = LO_IFINDEX};
+
+	snprintf(port.name, sizeof(port.name), "%s", name);
+	if (bpf_map_update_elem(env->port_fd, &id, &port, BPF_ANY))
+		return -errno;
+	if (live && bpf_map_update_elem(env->tx_fd, &id, &dev, BPF_NOEXIST))
+		return -errno;
+	return 0;
+}
+
+static int add_mac(const struct uplink_env *env, const __u8 *mac, __u16 vid,
+		   __u32 port_id)
+{
+	struct vfwd_mac_key key = {.vid = vid};
+	struct vfwd_mac_val val = {.port_id = port_id,
+				   .flags = VFWD_MAC_STATIC};
+
+	memcpy(key.mac, mac, sizeof(key.mac));
+	if (bpf_map_update_elem(env->mac_fd, &key, &val, BPF_NOEXIST))
+		return -errno;
+	return 0;
+}
+
+static int populate(const struct uplink_env *env)
+{
+	static const __u8 mac_guest[] = MAC_GUEST;
+	static const __u8 mac_vlan_guest[] = MAC_VLAN_GUEST;
+	static const __u8 mac_down[] = MAC_DOWN;
+	int err;
+
+	/* The uplink itself has no tx entry: vfwd_uplink never sends a
+	 * frame back out of the device it came in on. */
+	err = add_port(env, UPLINK_PORT, "uplink0", VFWD_PORT_UPLINK, false);
+	if (!err)
+		err = add_port(env, GUEST_PORT, "tap-guest", VFWD_PORT_TAP,
+			       true);
+	if (!err)
+		err = add_port(env, VLAN_GUEST_PORT, "tap-vlan", VFWD_PORT_TAP,
+			       true);
+	if (!err)
+		err = add_port(env, DOWN_PORT, "tap-down", VFWD_PORT_TAP,
+			       false);
+	if (!err)
+		err = add_mac(env, mac_guest, VFWD_VID_NONE, GUEST_PORT);
+	if (!err)
+		err = add_mac(env, mac_vlan_guest, TEST_VID, VLAN_GUEST_PORT);
+	if (!err)
+		err = add_mac(env, mac_down, VFWD_VID_NONE, DOWN_PORT);
+	return err;
+}
+
+static int env_open(struct uplink_env *env)
+{
+	struct bpf_map *map;
+	int err;
+
+	env->skel = vfwd_bpf__open();
+	if (!env->skel)
+		return -errno;
+	/* Tests must neither reuse nor leave behind pinned production maps. */
+	bpf_object__for_each_map(map, env->skel->obj)
+	{
+		err = bpf_map__set_pin_path(map, NULL);
+		if (err)
+			return err;
+	}
+	env->skel->rodata->cfg_uplink_port = UPLINK_PORT;
+	err = vfwd_bpf__load(env->skel);
+	if (err)
+		return err;
+
+	env->prog_fd = bpf_program__fd(env->skel->progs.vfwd_uplink);
+	env->mac_fd = bpf_map__fd(env->skel->maps.vfwd_mac_v1);
+	env->port_fd = bpf_map__fd(env->skel->maps.vfwd_port_v1);
+	env->tx_fd = bpf_map__fd(env->skel->maps.vfwd_tx_v1);
+	env->stats_fd = bpf_map__fd(env->skel->maps.vfwd_stats_v1);
+	env->reason_fd = bpf_map__fd(env->skel->maps.vfwd_reason_v1);
+	return populate(env);
+}
+
+/* libbpf's messages go to stderr, keeping stdout to result lines only. */
+static int print_stderr(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int main(void)
+{
+	struct uplink_env env = {};
+	bool all_passed = true;
+	size_t i;
+	int err;
+
+	libbpf_set_print(print_stderr);
+	err = env_open(&env);
+	if (err) {
+		printf("FAIL: %s/setup: loading vfwd_uplink: %s\n", SUITE,
+		       strerror(-err));
+		vfwd_bpf__destroy(env.skel);
+		return 1;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct report rep = {};
+
+		run_case(&env, &cases[i], &rep);
+		if (!report_print(SUITE, cases[i].name, &rep))
+			all_passed = false;
+		fflush(stdout);
+	}
+
+	vfwd_bpf__destroy(env.skel);
+	return all_passed ? 0 : 1;
+}
