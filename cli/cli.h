@@ -34,6 +34,9 @@ void ctx_close(struct vfwd_ctx *c);
  * -j) and return err, which must be a negative errno. */
 int cli_err(struct vfwd_ctx *c, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A bad option inside a getopt loop: names it, then the usage, on one line
+ * (getopt's own messages are off so an error stays one line). */
+int cli_bad_opt(struct vfwd_ctx *c, char **argv, const char *usage);
 /* Informational line on stderr (text mode only: JSON stays one document). */
 void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

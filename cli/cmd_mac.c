@@ -101,7 +101,7 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 			replace = true;
 			break;
 		default:
-			return cli_err(c, -EINVAL, MAC_ADD_USAGE);
+			return cli_bad_opt(c, argv, MAC_ADD_USAGE);
 		}
 	}
 	if (optind != argc - 1 || !pname)
@@ -157,7 +157,7 @@ static int mac_del(struct vfwd_ctx *c, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'V')
-			return cli_err(c, -EINVAL, MAC_DEL_USAGE);
+			return cli_bad_opt(c, argv, MAC_DEL_USAGE);
 		if ((err = parse_vid(c, optarg, &k.vid)))
 			return err;
 	}
@@ -202,7 +202,7 @@ static int mac_list(struct vfwd_ctx *c, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'p')
-			return cli_err(c, -EINVAL, MAC_LIST_USAGE);
+			return cli_bad_opt(c, argv, MAC_LIST_USAGE);
 		if ((err = ctx_open(c, CTX_READ)))
 			return err;
 		only = cli_port_lookup(c, optarg, &p);
@@ -422,7 +422,7 @@ static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'r')
-			return cli_err(c, -EINVAL, MAC_LOAD_USAGE);
+			return cli_bad_opt(c, argv, MAC_LOAD_USAGE);
 		replace = true;
 	}
 	if (optind != argc - 1)

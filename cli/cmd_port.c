@@ -102,7 +102,7 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 		else if ((err = planned(c, opt)))
 			return err;
 		else
-			return cli_err(c, -EINVAL, PORT_ADD_USAGE);
+			return cli_bad_opt(c, argv, PORT_ADD_USAGE);
 	}
 	if (optind != argc - 1 || !ifname)
 		return cli_err(c, -EINVAL, PORT_ADD_USAGE);
@@ -165,7 +165,7 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 		else if ((err = planned(c, opt)))
 			return err;
 		else
-			return cli_err(c, -EINVAL, PORT_SET_USAGE);
+			return cli_bad_opt(c, argv, PORT_SET_USAGE);
 	}
 	if (optind != argc - 1 || !ifname)
 		return cli_err(c, -EINVAL, PORT_SET_USAGE);
@@ -212,7 +212,7 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'f')
-			return cli_err(c, -EINVAL, PORT_DEL_USAGE);
+			return cli_bad_opt(c, argv, PORT_DEL_USAGE);
 		force = true;
 	}
 	if (optind != argc - 1)

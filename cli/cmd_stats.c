@@ -248,7 +248,7 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 					       optarg);
 			break;
 		default:
-			return cli_err(c, -EINVAL, STATS_USAGE);
+			return cli_bad_opt(c, argv, STATS_USAGE);
 		}
 	}
 	if (optind != argc || (count && !interval))

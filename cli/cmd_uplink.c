@@ -6,6 +6,9 @@
 #include <string.h>
 #include "cli.h"
 
+#define ATTACH_USAGE "usage: vfwd attach IFNAME [--mode native|skb] [--bum pass]"
+#define DETACH_USAGE "usage: vfwd detach IFNAME [--keep-maps]"
+
 static int parse_mode(const char *s, enum vfwd_xdp_mode *mode)
 {
 	if (strcmp(s, "native") == 0 || strcmp(s, "drv") == 0)
@@ -89,11 +92,11 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 				       "attach: invalid --bum '%s'; use pass",
 				       optarg);
 		default:
-			return cli_err(c, -EINVAL, "usage: vfwd attach IFNAME [--mode native|skb] [--bum pass]");
+			return cli_bad_opt(c, argv, ATTACH_USAGE);
 		}
 	}
 	if (optind != argc - 1)
-		return cli_err(c, -EINVAL, "usage: vfwd attach IFNAME [--mode native|skb] [--bum pass]");
+		return cli_err(c, -EINVAL, ATTACH_USAGE);
 
 	err = vfwd_dev_by_name(argv[optind], &dev);
 	if (err)
@@ -179,11 +182,11 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'k')
-			return cli_err(c, -EINVAL, "usage: vfwd detach IFNAME [--keep-maps]");
+			return cli_bad_opt(c, argv, DETACH_USAGE);
 		keep = true;
 	}
 	if (optind != argc - 1)
-		return cli_err(c, -EINVAL, "usage: vfwd detach IFNAME [--keep-maps]");
+		return cli_err(c, -EINVAL, DETACH_USAGE);
 	name = argv[optind];
 
 	err = ctx_open(c, CTX_WRITE);

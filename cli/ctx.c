@@ -30,6 +30,13 @@ int cli_err(struct vfwd_ctx *c, int err, const char *fmt, ...)
 	return err < 0 ? err : -EINVAL;
 }
 
+int cli_bad_opt(struct vfwd_ctx *c, char **argv, const char *usage)
+{
+	/* After a failed getopt_long, optind is past the offending word. */
+	return cli_err(c, -EINVAL, "invalid or incomplete option '%s'; %s",
+		       argv[optind - 1], usage);
+}
+
 void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -111,15 +118,27 @@ void cli_usage(FILE *f, const struct cli_cmd *cmds)
 		fprintf(f, "  vfwd %s\n", cmds->usage);
 }
 
+/* "a, b, c": the names of a command table, for one-line errors. */
+static void cmd_names(const struct cli_cmd *cmds, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (; cmds->name && off < len; cmds++)
+		off += snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+				cmds->name);
+}
+
 int cli_dispatch(struct vfwd_ctx *c, const struct cli_cmd *cmds,
 		 const char *what, int argc, char **argv)
 {
 	const struct cli_cmd *cmd;
+	char names[256];
 
-	if (argc < 1) {
-		cli_usage(stderr, cmds);
-		return cli_err(c, -EINVAL, "missing %s", what);
-	}
+	cmd_names(cmds, names, sizeof(names));
+	if (argc < 1)
+		return cli_err(c, -EINVAL, "missing %s; one of: %s", what,
+			       names);
 	for (cmd = cmds; cmd->name; cmd++) {
 		if (strcmp(cmd->name, argv[0]) == 0) {
 			/* optind = 0 makes getopt reinitialise for the
@@ -128,6 +147,6 @@ int cli_dispatch(struct vfwd_ctx *c, const struct cli_cmd *cmds,
 			return cmd->fn(c, argc, argv);
 		}
 	}
-	cli_usage(stderr, cmds);
-	return cli_err(c, -EINVAL, "unknown %s '%s'", what, argv[0]);
+	return cli_err(c, -EINVAL, "unknown %s '%s'; one of: %s", what,
+		       argv[0], names);
 }

@@ -48,6 +48,7 @@ int main(int argc, char **argv)
 	struct vfwd_ctx c = { .pin_dir = VFWD_PIN_DIR, .lock_fd = -1 };
 	int opt, err;
 
+	opterr = 0;
 	/* '+': stop at the command; its options are parsed by the command. */
 	while ((opt = getopt_long(argc, argv, "+jpvh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -68,7 +69,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			fprintf(stderr, "vfwd: invalid option '%s'; see 'vfwd help'\n",
+				argv[optind - 1]);
 			return 2;
 		}
 	}

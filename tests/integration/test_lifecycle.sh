@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Concurrency and lifecycle: the pin-directory lock keeps concurrent
+# commands from corrupting the tables; detach keeps or removes the tables
+# as asked; an uplink whose program someone else removed shows up in
+# status.
+source "$(dirname "$0")/../lib.sh"
+
+WIRE=$PFX-wire
+UP=${PFX}u
+W=${PFX}w
+UP2=${PFX}v
+W2=${PFX}x
+TAP=${PFX}t
+
+add_netns "$WIRE" && add_veth "$UP" "$W" "$WIRE" && add_veth "$UP2" "$W2" "$WIRE" ||
+	{ fail setup veth; finish; }
+ip tuntap add dev "$TAP" mode tap && track_link "$TAP" || { fail setup tap; finish; }
+
+# Eight racing "port add" of one name: exactly one wins, no torn entry.
+for i in $(seq 8); do
+	vfwd port add racer --dev "$TAP" >/dev/null 2>&1 &
+done
+wait
+expect_eq race_one_port 1 "$(vfwd -j port list | jget "len([p for p in d if p['name']=='racer'])")"
+
+# Four writers adding distinct MACs at once: every one lands.
+for w in 1 2 3 4; do
+	(for i in $(seq 25); do
+		vfwd mac add "$(printf '52:54:00:%02x:00:%02x' "$w" "$i")" --port racer >/dev/null || echo "writer $w failed"
+	done) >"$TMPD/writer$w" 2>&1 &
+done
+wait
+expect_eq race_writers_clean "" "$(cat "$TMPD"/writer*)"
+expect_eq race_all_macs 100 "$(vfwd -j mac list | jget "len(d)")"
+
+# Two uplinks share the tables; detaching one keeps them for the other.
+check attach_1 vfwd attach "$UP"
+check attach_2 vfwd attach "$UP2" --mode skb
+expect_eq two_uplinks "native skb" "$(vfwd -j status | jget "' '.join(u['mode'] for u in d['uplinks'])")"
+check detach_1 vfwd detach "$UP"
+check detach_1_tables_kept [ -e "$PIN/vfwd_mac_v1" ]
+expect_eq detach_1_xdp_gone "[]" "$(bpftool -j net show dev "$UP" | jget "d[0]['xdp']")"
+expect_eq detach_1_macs_kept 100 "$(vfwd -j mac list | jget "len(d)")"
+
+# --keep-maps on the last uplink keeps the tables; re-attach uses them.
+check detach_2_keep vfwd detach "$UP2" --keep-maps
+check detach_2_keep_pins [ -e "$PIN/vfwd_mac_v1" ]
+check reattach vfwd attach "$UP"
+expect_eq reattach_macs 100 "$(vfwd -j mac list | jget "len(d)")"
+
+# Someone removes the program behind vfwd's back: status tells.
+ip link set dev "$UP" xdp off
+expect_eq status_not_attached "not attached" "$(vfwd -j status | jget "d['uplinks'][0]['program']")"
+check reattach_after_removal vfwd attach "$UP"
+expect_eq status_attached attached "$(vfwd -j status | jget "d['uplinks'][0]['program']")"
+
+# Plain detach of the last uplink removes every table and the directory.
+check detach_last vfwd detach "$UP"
+check detach_last_unpinned [ ! -e "$PIN" ]
+refuse after_detach_no_state vfwd status
+
+finish
