@@ -53,7 +53,8 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VFWD_REASON_SLOTS);
-	__type(key, __u32); /* enum vfwd_reason: array keys must be a 4-byte int in BTF */
+	__type(key,
+	       __u32); /* enum vfwd_reason: array keys must be a 4-byte int in BTF */
 	__type(value, struct vfwd_reason_ctr);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vfwd_reason_v1 SEC(".maps");

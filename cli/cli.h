@@ -16,6 +16,7 @@ struct vfwd_ctx {
 	struct json j;
 	struct vfwd_tables t;
 	bool tables_open;
+	bool created; /* this command created the maps: undo if it fails */
 	int lock_fd;
 };
 
@@ -28,7 +29,8 @@ enum ctx_access {
 };
 
 int ctx_open(struct vfwd_ctx *c, enum ctx_access access);
-void ctx_close(struct vfwd_ctx *c);
+/* failed: the command failed, so maps it created are removed again. */
+void ctx_close(struct vfwd_ctx *c, bool failed);
 
 /* Print one error line ("vfwd: ..." on stderr, or {"error": "..."} with
  * -j) and return err, which must be a negative errno. */
@@ -52,8 +54,7 @@ int cli_dispatch(struct vfwd_ctx *c, const struct cli_cmd *cmds,
 void cli_usage(FILE *f, const struct cli_cmd *cmds);
 
 /* Port helpers shared by port, mac, stats and status. */
-int cli_port_lookup(struct vfwd_ctx *c, const char *name,
-		    struct vfwd_port *p);
+int cli_port_lookup(struct vfwd_ctx *c, const char *name, struct vfwd_port *p);
 /* "up", "down" (admin down or no carrier/reader), or "gone" (the device
  * disappeared, so the kernel dropped it from the tx devmap). */
 const char *cli_port_state(struct vfwd_ctx *c, __u32 id,

@@ -8,7 +8,8 @@
 #include <string.h>
 #include "cli.h"
 
-#define MAC_ADD_USAGE "usage: vfwd mac add MAC --port NAME [--vlan VID] [--replace]"
+#define MAC_ADD_USAGE                                                          \
+	"usage: vfwd mac add MAC --port NAME [--vlan VID] [--replace]"
 #define MAC_DEL_USAGE "usage: vfwd mac del MAC [--vlan VID]"
 #define MAC_LIST_USAGE "usage: vfwd mac list [--port NAME]"
 #define MAC_LOAD_USAGE "usage: vfwd mac load FILE [--replace]"
@@ -19,13 +20,15 @@
 static int parse_mac(struct vfwd_ctx *c, const char *s, __u8 *mac)
 {
 	if (vfwd_mac_parse(s, mac))
-		return cli_err(c, -EINVAL,
-			       "invalid MAC '%s': expected six hex pairs like 52:54:00:12:34:56",
-			       s);
+		return cli_err(
+			c, -EINVAL,
+			"invalid MAC '%s': expected six hex pairs like 52:54:00:12:34:56",
+			s);
 	if (!vfwd_mac_is_unicast(mac))
-		return cli_err(c, -EINVAL,
-			       "MAC %s is multicast, broadcast or zero; only a unicast address can belong to a port",
-			       s);
+		return cli_err(
+			c, -EINVAL,
+			"MAC %s is multicast, broadcast or zero; only a unicast address can belong to a port",
+			s);
 	return 0;
 }
 
@@ -45,9 +48,10 @@ static int target_port(struct vfwd_ctx *c, const char *name,
 	int id = cli_port_lookup(c, name, p);
 
 	if (id >= 0 && p->kind == VFWD_PORT_UPLINK)
-		return cli_err(c, -EINVAL,
-			       "port '%s' is an uplink; MACs are bound to guest ports",
-			       name);
+		return cli_err(
+			c, -EINVAL,
+			"port '%s' is an uplink; MACs are bound to guest ports",
+			name);
 	return id;
 }
 
@@ -75,13 +79,13 @@ static int port_name(struct vfwd_ctx *c, __u32 id, char *buf)
 static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "vlan", required_argument, NULL, 'V' },
-		{ "replace", no_argument, NULL, 'r' },
-		{ NULL },
+		{"port", required_argument, NULL, 'p'},
+		{"vlan", required_argument, NULL, 'V'},
+		{"replace", no_argument, NULL, 'r'},
+		{NULL},
 	};
 	struct vfwd_mac_key k = {};
-	struct vfwd_mac_val v = { .flags = VFWD_MAC_STATIC }, old;
+	struct vfwd_mac_val v = {.flags = VFWD_MAC_STATIC}, old;
 	const char *pname = NULL;
 	char ks[64], oldname[VFWD_NAME_LEN];
 	struct vfwd_port p;
@@ -120,21 +124,26 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 	if (vfwd_mac_get(&c->t, &k, &old) == 0 && old.port_id != v.port_id &&
 	    !replace) {
 		port_name(c, old.port_id, oldname);
-		return cli_err(c, -EEXIST,
-			       "MAC %s is already bound to port '%s'; use --replace to move it",
-			       ks, oldname);
+		return cli_err(
+			c, -EEXIST,
+			"MAC %s is already bound to port '%s'; use --replace to move it",
+			ks, oldname);
 	}
 	err = vfwd_mac_put(&c->t, &k, &v, true);
 	if (err == -E2BIG)
-		return cli_err(c, err,
-			       "MAC table full (%d entries); delete unused entries with 'vfwd mac del'",
-			       VFWD_MAX_MACS);
+		return cli_err(
+			c, err,
+			"MAC table full (%d entries); delete unused entries with 'vfwd mac del'",
+			VFWD_MAX_MACS);
 	if (err)
 		return cli_err(c, err, "MAC %s: cannot add it: %s", ks,
 			       strerror(-err));
 	if (c->json) {
+		char mac[VFWD_MAC_STRLEN];
+
+		vfwd_mac_format(k.mac, mac);
 		json_obj_open(&c->j);
-		json_kv_str(&c->j, "mac", ks);
+		json_kv_str(&c->j, "mac", mac);
 		json_kv_u64(&c->j, "vlan", k.vid);
 		json_kv_str(&c->j, "port", p.name);
 		json_obj_close(&c->j);
@@ -148,8 +157,8 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 static int mac_del(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "vlan", required_argument, NULL, 'V' },
-		{ NULL },
+		{"vlan", required_argument, NULL, 'V'},
+		{NULL},
 	};
 	struct vfwd_mac_key k = {};
 	char ks[64];
@@ -171,15 +180,19 @@ static int mac_del(struct vfwd_ctx *c, int argc, char **argv)
 	key_str(&k, ks, sizeof(ks));
 	err = vfwd_mac_del(&c->t, &k);
 	if (err == -ENOENT)
-		return cli_err(c, err,
-			       "MAC %s is not in the table (see 'vfwd mac list')",
-			       ks);
+		return cli_err(
+			c, err,
+			"MAC %s is not in the table (see 'vfwd mac list')", ks);
 	if (err)
 		return cli_err(c, err, "MAC %s: cannot delete it: %s", ks,
 			       strerror(-err));
 	if (c->json) {
+		char mac[VFWD_MAC_STRLEN];
+
+		vfwd_mac_format(k.mac, mac);
 		json_obj_open(&c->j);
-		json_kv_str(&c->j, "deleted", ks);
+		json_kv_str(&c->j, "deleted", mac);
+		json_kv_u64(&c->j, "vlan", k.vid);
 		json_obj_close(&c->j);
 		json_end(&c->j);
 	} else {
@@ -191,8 +204,8 @@ static int mac_del(struct vfwd_ctx *c, int argc, char **argv)
 static int mac_list(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ NULL },
+		{"port", required_argument, NULL, 'p'},
+		{NULL},
 	};
 	struct vfwd_mac_entry *e;
 	struct vfwd_port p;
@@ -205,7 +218,7 @@ static int mac_list(struct vfwd_ctx *c, int argc, char **argv)
 			return cli_bad_opt(c, argv, MAC_LIST_USAGE);
 		if ((err = ctx_open(c, CTX_READ)))
 			return err;
-		only = cli_port_lookup(c, optarg, &p);
+		only = target_port(c, optarg, &p);
 		if (only < 0)
 			return only;
 	}
@@ -288,23 +301,25 @@ static int load_parse_line(struct vfwd_ctx *c, const char *file, int lineno,
 	for (char *tok = strtok_r(line, " \t\r\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\r\n", &save)) {
 		if (n == 3)
-			return cli_err(c, -EINVAL,
-				       "%s:%d: too many fields; expected MAC PORT [VID]",
-				       file, lineno);
+			return cli_err(
+				c, -EINVAL,
+				"%s:%d: too many fields; expected MAC PORT [VID]",
+				file, lineno);
 		f[n++] = tok;
 	}
 	if (n == 0)
 		return 1; /* blank or comment */
 	if (n < 2)
-		return cli_err(c, -EINVAL,
-			       "%s:%d: expected MAC PORT [VID]", file, lineno);
+		return cli_err(c, -EINVAL, "%s:%d: expected MAC PORT [VID]",
+			       file, lineno);
 	memset(it, 0, sizeof(*it));
 	it->line = lineno;
 	if (vfwd_mac_parse(f[0], it->key.mac) ||
 	    !vfwd_mac_is_unicast(it->key.mac))
-		return cli_err(c, -EINVAL,
-			       "%s:%d: invalid MAC '%s': expected a unicast address like 52:54:00:12:34:56",
-			       file, lineno, f[0]);
+		return cli_err(
+			c, -EINVAL,
+			"%s:%d: invalid MAC '%s': expected a unicast address like 52:54:00:12:34:56",
+			file, lineno, f[0]);
 	if (n == 3 && vfwd_vid_parse(f[2], &it->key.vid))
 		return cli_err(c, -ERANGE,
 			       "%s:%d: invalid VLAN '%s': use %d to %d", file,
@@ -315,9 +330,10 @@ static int load_parse_line(struct vfwd_ctx *c, const char *file, int lineno,
 			return 0;
 		}
 	}
-	return cli_err(c, -ENOENT,
-		       "%s:%d: port '%s' does not exist or is an uplink (see 'vfwd port list')",
-		       file, lineno, f[1]);
+	return cli_err(
+		c, -ENOENT,
+		"%s:%d: port '%s' does not exist or is an uplink (see 'vfwd port list')",
+		file, lineno, f[1]);
 }
 
 static int load_read(struct vfwd_ctx *c, const char *file,
@@ -350,8 +366,8 @@ static int load_read(struct vfwd_ctx *c, const char *file,
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
-			err = cli_err(c, -EINVAL, "%s:%d: line too long",
-				      file, lineno);
+			err = cli_err(c, -EINVAL, "%s:%d: line too long", file,
+				      lineno);
 			break;
 		}
 		err = load_parse_line(c, file, lineno, line, names, &v[*n]);
@@ -362,9 +378,10 @@ static int load_read(struct vfwd_ctx *c, const char *file,
 			continue;
 		}
 		if (++*n > VFWD_MAX_MACS) {
-			err = cli_err(c, -E2BIG,
-				      "MAC file %s has more than %d entries, the size of the MAC table",
-				      file, VFWD_MAX_MACS);
+			err = cli_err(
+				c, -E2BIG,
+				"MAC file %s has more than %d entries, the size of the MAC table",
+				file, VFWD_MAX_MACS);
 			break;
 		}
 	}
@@ -381,8 +398,8 @@ out:
 }
 
 /* Sort, drop exact repeats, refuse one MAC bound to two ports. */
-static int load_dedup(struct vfwd_ctx *c, const char *file,
-		      struct load_item *v, size_t *n)
+static int load_dedup(struct vfwd_ctx *c, const char *file, struct load_item *v,
+		      size_t *n)
 {
 	size_t out = 0;
 
@@ -393,10 +410,10 @@ static int load_dedup(struct vfwd_ctx *c, const char *file,
 				char ks[64];
 
 				key_str(&v[i].key, ks, sizeof(ks));
-				return cli_err(c, -EINVAL,
-					       "%s:%d: MAC %s is bound to two ports (also line %d)",
-					       file, v[i].line, ks,
-					       v[out - 1].line);
+				return cli_err(
+					c, -EINVAL,
+					"%s:%d: MAC %s is bound to two ports (also line %d)",
+					file, v[i].line, ks, v[out - 1].line);
 			}
 			continue;
 		}
@@ -409,8 +426,8 @@ static int load_dedup(struct vfwd_ctx *c, const char *file,
 static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "replace", no_argument, NULL, 'r' },
-		{ NULL },
+		{"replace", no_argument, NULL, 'r'},
+		{NULL},
 	};
 	size_t n = 0, added = 0, moved = 0, same = 0, done = 0;
 	struct load_item *v = NULL;
@@ -460,9 +477,10 @@ static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 
 			key_str(&v[i].key, ks, sizeof(ks));
 			port_name(c, v[i].old.port_id, pn);
-			err = cli_err(c, -EEXIST,
-				      "%s:%d: MAC %s is already bound to port '%s'; use --replace to move it (nothing was loaded)",
-				      file, v[i].line, ks, pn);
+			err = cli_err(
+				c, -EEXIST,
+				"%s:%d: MAC %s is already bound to port '%s'; use --replace to move it (nothing was loaded)",
+				file, v[i].line, ks, pn);
 			break;
 		} else {
 			moved++;
@@ -472,15 +490,16 @@ static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 	if (err)
 		goto out;
 	if (ncur + added > VFWD_MAX_MACS) {
-		err = cli_err(c, -E2BIG,
-			      "MAC table full: %zu entries + %zu new > %d; nothing was loaded",
-			      ncur, added, VFWD_MAX_MACS);
+		err = cli_err(
+			c, -E2BIG,
+			"MAC table full: %zu entries + %zu new > %d; nothing was loaded",
+			ncur, added, VFWD_MAX_MACS);
 		goto out;
 	}
 
 	for (; done < n; done++) {
-		struct vfwd_mac_val val = { .port_id = v[done].port_id,
-					    .flags = VFWD_MAC_STATIC };
+		struct vfwd_mac_val val = {.port_id = v[done].port_id,
+					   .flags = VFWD_MAC_STATIC};
 
 		err = vfwd_mac_put(&c->t, &v[done].key, &val, true);
 		if (err)
@@ -498,8 +517,10 @@ static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 			else
 				vfwd_mac_del(&c->t, &v[done].key);
 		}
-		err = cli_err(c, e, "MAC file %s: writing failed (%s); rolled back, nothing was loaded",
-			      file, strerror(-e));
+		err = cli_err(
+			c, e,
+			"MAC file %s: writing failed (%s); rolled back, nothing was loaded",
+			file, strerror(-e));
 		goto out;
 	}
 	if (c->json) {
@@ -521,11 +542,11 @@ out:
 }
 
 static const struct cli_cmd mac_cmds[] = {
-	{ "add", mac_add, "mac add MAC --port NAME [--vlan VID] [--replace]" },
-	{ "del", mac_del, "mac del MAC [--vlan VID]" },
-	{ "list", mac_list, "mac list [--port NAME]" },
-	{ "load", mac_load, "mac load FILE [--replace]" },
-	{ NULL },
+	{"add", mac_add, "mac add MAC --port NAME [--vlan VID] [--replace]"},
+	{"del", mac_del, "mac del MAC [--vlan VID]"},
+	{"list", mac_list, "mac list [--port NAME]"},
+	{"load", mac_load, "mac load FILE [--replace]"},
+	{NULL},
 };
 
 int cmd_mac(struct vfwd_ctx *c, int argc, char **argv)

@@ -14,13 +14,13 @@
 /* Options of the CLI contract that later versions implement: say so
  * instead of failing with "unrecognized option". */
 static const struct option planned_opts[] = {
-	{ "vlan", required_argument, NULL, 'V' },
-	{ "cpus", required_argument, NULL, 'C' },
-	{ "vm-pid", required_argument, NULL, 'I' },
-	{ "placement", required_argument, NULL, 'L' },
-	{ "rps", no_argument, NULL, 'R' },
-	{ "no-spoofchk", no_argument, NULL, 'S' },
-	{ "xsk", no_argument, NULL, 'X' },
+	{"vlan", required_argument, NULL, 'V'},
+	{"cpus", required_argument, NULL, 'C'},
+	{"vm-pid", required_argument, NULL, 'I'},
+	{"placement", required_argument, NULL, 'L'},
+	{"rps", no_argument, NULL, 'R'},
+	{"no-spoofchk", no_argument, NULL, 'S'},
+	{"xsk", no_argument, NULL, 'X'},
 };
 #define N_PLANNED (sizeof(planned_opts) / sizeof(planned_opts[0]))
 
@@ -28,9 +28,10 @@ static int planned(struct vfwd_ctx *c, int opt)
 {
 	for (size_t i = 0; i < N_PLANNED; i++)
 		if (planned_opts[i].val == opt)
-			return cli_err(c, -EOPNOTSUPP,
-				       "port: --%s is not available in this version yet",
-				       planned_opts[i].name);
+			return cli_err(
+				c, -EOPNOTSUPP,
+				"port: --%s is not available in this version yet",
+				planned_opts[i].name);
 	return 0;
 }
 
@@ -44,8 +45,8 @@ static int check_dev(struct vfwd_ctx *c, const char *ifname,
 	err = vfwd_dev_by_name(ifname, dev);
 	if (err)
 		return cli_err(c, err, "interface %s: %s", ifname,
-			       err == -ENODEV ? "no such device" :
-						strerror(-err));
+			       err == -ENODEV ? "no such device"
+					      : strerror(-err));
 	switch (dev->type) {
 	case VFWD_DEV_TAP:
 		*kind = VFWD_PORT_TAP;
@@ -54,41 +55,45 @@ static int check_dev(struct vfwd_ctx *c, const char *ifname,
 		*kind = VFWD_PORT_VETH;
 		break;
 	case VFWD_DEV_TUN:
-		return cli_err(c, -EINVAL,
-			       "interface %s is a layer-3 tun device; ports need Ethernet frames (a tap: QEMU -netdev tap)",
-			       ifname);
+		return cli_err(
+			c, -EINVAL,
+			"interface %s is a layer-3 tun device; ports need Ethernet frames (a tap: QEMU -netdev tap)",
+			ifname);
 	default:
-		return cli_err(c, -EINVAL,
-			       "interface %s (driver '%s') cannot be a port; vfwd ports are tap or veth devices",
-			       ifname, dev->driver[0] ? dev->driver : "unknown");
+		return cli_err(
+			c, -EINVAL,
+			"interface %s (driver '%s') cannot be a port; vfwd ports are tap or veth devices",
+			ifname, dev->driver[0] ? dev->driver : "unknown");
 	}
 	id = vfwd_port_find_ifindex(&c->t, dev->ifindex, &other);
 	if (id >= 0 && id != self)
-		return cli_err(c, -EBUSY,
-			       "interface %s is already %s '%s'", ifname,
-			       other.kind == VFWD_PORT_UPLINK ? "uplink" :
-								"port",
-			       other.name);
+		return cli_err(
+			c, -EBUSY, "interface %s is already %s '%s'", ifname,
+			other.kind == VFWD_PORT_UPLINK ? "uplink" : "port",
+			other.name);
 	return 0;
 }
 
 static void print_port_done(struct vfwd_ctx *c, const char *verb, int id,
 			    const struct vfwd_port *p)
 {
+	__u32 counts[VFWD_MAX_PORTS], total;
+
 	if (c->json) {
-		cli_port_json(c, id, p, 0);
+		if (cli_mac_counts(c, counts, &total))
+			return;
+		cli_port_json(c, id, p, counts[id]);
 		json_end(&c->j);
 	} else {
 		printf("%s port %s (id %d, %s %s)\n", verb, p->name, id,
-		       vfwd_port_kind_str(p->kind),
-		       cli_port_state(c, id, p));
+		       vfwd_port_kind_str(p->kind), cli_port_state(c, id, p));
 	}
 }
 
 static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 {
 	struct option opts[N_PLANNED + 2] = {
-		{ "dev", required_argument, NULL, 'd' },
+		{"dev", required_argument, NULL, 'd'},
 	};
 	struct vfwd_dev_info dev;
 	struct vfwd_port p = {};
@@ -108,9 +113,10 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 		return cli_err(c, -EINVAL, PORT_ADD_USAGE);
 	name = argv[optind];
 	if (!vfwd_port_name_valid(name))
-		return cli_err(c, -EINVAL,
-			       "invalid port name '%s': use 1-%d letters, digits, '-', '_' or '.'",
-			       name, VFWD_NAME_LEN - 1);
+		return cli_err(
+			c, -EINVAL,
+			"invalid port name '%s': use 1-%d letters, digits, '-', '_' or '.'",
+			name, VFWD_NAME_LEN - 1);
 
 	err = ctx_open(c, CTX_CREATE);
 	if (err)
@@ -122,9 +128,10 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 		return err;
 	id = vfwd_port_alloc(&c->t);
 	if (id == -ENOSPC)
-		return cli_err(c, id,
-			       "port table full (%d ports); remove unused ports with 'vfwd port del'",
-			       VFWD_MAX_PORTS - VFWD_PORT_ID_MIN);
+		return cli_err(
+			c, id,
+			"port table full (%d ports); remove unused ports with 'vfwd port del'",
+			VFWD_MAX_PORTS - VFWD_PORT_ID_MIN);
 	if (id < 0)
 		return cli_err(c, id, "port table: cannot read it: %s",
 			       strerror(-id));
@@ -151,7 +158,7 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 {
 	struct option opts[N_PLANNED + 2] = {
-		{ "dev", required_argument, NULL, 'd' },
+		{"dev", required_argument, NULL, 'd'},
 	};
 	struct vfwd_dev_info dev;
 	struct vfwd_port p, next;
@@ -176,9 +183,10 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 	if (id < 0)
 		return id;
 	if (p.kind == VFWD_PORT_UPLINK)
-		return cli_err(c, -EINVAL,
-			       "port '%s' is an uplink; re-run 'vfwd attach' instead",
-			       p.name);
+		return cli_err(
+			c, -EINVAL,
+			"port '%s' is an uplink; re-run 'vfwd attach' instead",
+			p.name);
 	next = p;
 	err = check_dev(c, ifname, &dev, &next.kind, id);
 	if (err)
@@ -192,7 +200,8 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 			vfwd_tx_del(&c->t, id);
 	}
 	if (err)
-		return cli_err(c, err, "port '%s': cannot move to device %s: %s",
+		return cli_err(c, err,
+			       "port '%s': cannot move to device %s: %s",
 			       p.name, ifname, strerror(-err));
 	print_port_done(c, "updated", id, &next);
 	return 0;
@@ -201,8 +210,8 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL },
+		{"force", no_argument, NULL, 'f'},
+		{NULL},
 	};
 	struct vfwd_mac_entry *e;
 	struct vfwd_port p;
@@ -235,9 +244,10 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 		owned += e[i].val.port_id == (__u32)id;
 	if (owned && !force) {
 		free(e);
-		return cli_err(c, -EBUSY,
-			       "port '%s' still owns %zu MAC%s; delete them with 'vfwd mac del' or use --force",
-			       p.name, owned, owned == 1 ? "" : "s");
+		return cli_err(
+			c, -EBUSY,
+			"port '%s' still owns %zu MAC%s; delete them with 'vfwd mac del' or use --force",
+			p.name, owned, owned == 1 ? "" : "s");
 	}
 	/* MACs first, so no frame is steered at a slot being freed. */
 	for (size_t i = 0; i < n && !err; i++)
@@ -307,11 +317,11 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 }
 
 static const struct cli_cmd port_cmds[] = {
-	{ "add", port_add, "port add NAME --dev IFNAME" },
-	{ "set", port_set, "port set NAME --dev IFNAME" },
-	{ "del", port_del, "port del NAME [--force]" },
-	{ "list", port_list, "port list" },
-	{ NULL },
+	{"add", port_add, "port add NAME --dev IFNAME"},
+	{"set", port_set, "port set NAME --dev IFNAME"},
+	{"del", port_del, "port del NAME [--force]"},
+	{"list", port_list, "port list"},
+	{NULL},
 };
 
 int cmd_port(struct vfwd_ctx *c, int argc, char **argv)

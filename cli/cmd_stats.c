@@ -9,7 +9,8 @@
 #include <time.h>
 #include "cli.h"
 
-#define STATS_USAGE "usage: vfwd stats [--port NAME] [--interval SEC] [--count N]"
+#define STATS_USAGE                                                            \
+	"usage: vfwd stats [--port NAME] [--interval SEC] [--count N]"
 #define NSEC_PER_SEC 1000000000.0
 #define BITS_PER_BYTE 8
 
@@ -123,9 +124,9 @@ static void print_totals(struct vfwd_ctx *c, const struct snapshot *s)
 	}
 	for (__u32 r = 0; r < VFWD_R_COUNT; r++) {
 		if (!c->json) {
-			printf("%-12s %-9s %12llu %14llu\n",
-			       vfwd_reason_str(r), reason_action(r),
-			       s->reason[r].packets, s->reason[r].bytes);
+			printf("%-12s %-9s %12llu %14llu\n", vfwd_reason_str(r),
+			       reason_action(r), s->reason[r].packets,
+			       s->reason[r].bytes);
 			continue;
 		}
 		json_key(j, vfwd_reason_str(r));
@@ -218,10 +219,10 @@ static int parse_positive(const char *s, double *v)
 int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'n' },
-		{ NULL },
+		{"port", required_argument, NULL, 'p'},
+		{"interval", required_argument, NULL, 'i'},
+		{"count", required_argument, NULL, 'n'},
+		{NULL},
 	};
 	const char *pname = NULL;
 	double interval = 0, count = 0;
@@ -236,16 +237,18 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 			break;
 		case 'i':
 			if (parse_positive(optarg, &interval))
-				return cli_err(c, -EINVAL,
-					       "stats: invalid --interval '%s'; give seconds > 0",
-					       optarg);
+				return cli_err(
+					c, -EINVAL,
+					"stats: invalid --interval '%s'; give seconds > 0",
+					optarg);
 			break;
 		case 'n':
 			if (parse_positive(optarg, &count) ||
 			    count != (long)count)
-				return cli_err(c, -EINVAL,
-					       "stats: invalid --count '%s'; give a whole number > 0",
-					       optarg);
+				return cli_err(
+					c, -EINVAL,
+					"stats: invalid --count '%s'; give a whole number > 0",
+					optarg);
 			break;
 		default:
 			return cli_bad_opt(c, argv, STATS_USAGE);
@@ -286,7 +289,7 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 	if (c->json)
 		json_arr_open(&c->j);
 	for (long i = 0; !stop && (!count || i < (long)count); i++) {
-		struct timespec ts = { .tv_sec = (time_t)interval };
+		struct timespec ts = {.tv_sec = (time_t)interval};
 		struct snapshot *t;
 
 		ts.tv_nsec = (interval - ts.tv_sec) * NSEC_PER_SEC;

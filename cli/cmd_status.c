@@ -18,6 +18,8 @@ static const char *uplink_prog_state(const struct status_uplink *u)
 {
 	if (!u->xdp.prog_id)
 		return "not attached";
+	if (u->xdp.is_vfwd && !u->xdp.ours)
+		return "other vfwd";
 	if (!u->xdp.ours)
 		return "foreign program";
 	return "attached";
@@ -59,14 +61,13 @@ int cmd_status(struct vfwd_ctx *c, int argc, char **argv)
 		u.p = p;
 		u.state = cli_port_state(c, id, &p);
 		if (strcmp(u.state, "gone") != 0)
-			vfwd_xdp_query(p.ifindex, &u.xdp);
+			vfwd_xdp_query(p.ifindex, c->pin_dir, &u.xdp);
 		if (!c->json) {
 			printf("  %-15s ifindex %-5u %-6s prog %-6u %-14s link %-4s bum %s\n",
-			       p.name, p.ifindex,
-			       vfwd_xdp_mode_str(p.xdp_mode), u.xdp.prog_id,
-			       uplink_prog_state(&u), u.state,
-			       p.flags & VFWD_PORT_F_BUM_FLOOD ? "flood" :
-								 "pass");
+			       p.name, p.ifindex, vfwd_xdp_mode_str(p.xdp_mode),
+			       u.xdp.prog_id, uplink_prog_state(&u), u.state,
+			       p.flags & VFWD_PORT_F_BUM_FLOOD ? "flood"
+							       : "pass");
 			continue;
 		}
 		json_obj_open(j);
@@ -77,9 +78,8 @@ int cmd_status(struct vfwd_ctx *c, int argc, char **argv)
 		json_kv_u64(j, "prog_id", u.xdp.prog_id);
 		json_kv_str(j, "program", uplink_prog_state(&u));
 		json_kv_str(j, "state", u.state);
-		json_kv_str(j, "bum", p.flags & VFWD_PORT_F_BUM_FLOOD ?
-					      "flood" :
-					      "pass");
+		json_kv_str(j, "bum",
+			    p.flags & VFWD_PORT_F_BUM_FLOOD ? "flood" : "pass");
 		json_obj_close(j);
 	}
 

@@ -6,7 +6,8 @@
 #include <string.h>
 #include "cli.h"
 
-#define ATTACH_USAGE "usage: vfwd attach IFNAME [--mode native|skb] [--bum pass]"
+#define ATTACH_USAGE                                                           \
+	"usage: vfwd attach IFNAME [--mode native|skb] [--bum pass]"
 #define DETACH_USAGE "usage: vfwd detach IFNAME [--keep-maps]"
 
 static int parse_mode(const char *s, enum vfwd_xdp_mode *mode)
@@ -31,16 +32,18 @@ static int uplink_slot(struct vfwd_ctx *c, const struct vfwd_dev_info *dev,
 	*fresh = false;
 	id = vfwd_port_find_ifindex(&c->t, dev->ifindex, p);
 	if (id >= 0 && p->kind != VFWD_PORT_UPLINK)
-		return cli_err(c, -EBUSY,
-			       "interface %s is already guest port '%s'; an uplink cannot also be a port (see 'vfwd port list')",
-			       dev->name, p->name);
+		return cli_err(
+			c, -EBUSY,
+			"interface %s is already guest port '%s'; an uplink cannot also be a port (see 'vfwd port list')",
+			dev->name, p->name);
 	if (id >= 0)
 		return id;
 	id = vfwd_port_find_name(&c->t, dev->name, p);
 	if (id >= 0 && p->kind != VFWD_PORT_UPLINK)
-		return cli_err(c, -EEXIST,
-			       "a guest port is already named '%s'; rename it (port del/add) before attaching %s",
-			       dev->name, dev->name);
+		return cli_err(
+			c, -EEXIST,
+			"a guest port is already named '%s'; rename it (port del/add) before attaching %s",
+			dev->name, dev->name);
 	if (id >= 0)
 		return id;
 	if (id != -ENOENT)
@@ -48,9 +51,10 @@ static int uplink_slot(struct vfwd_ctx *c, const struct vfwd_dev_info *dev,
 			       strerror(-id));
 	id = vfwd_port_alloc(&c->t);
 	if (id == -ENOSPC)
-		return cli_err(c, id,
-			       "port table full (%d ports); remove unused ports with 'vfwd port del'",
-			       VFWD_MAX_PORTS - VFWD_PORT_ID_MIN);
+		return cli_err(
+			c, id,
+			"port table full (%d ports); remove unused ports with 'vfwd port del'",
+			VFWD_MAX_PORTS - VFWD_PORT_ID_MIN);
 	if (id < 0)
 		return cli_err(c, id, "port table: cannot read it: %s",
 			       strerror(-id));
@@ -62,9 +66,9 @@ static int uplink_slot(struct vfwd_ctx *c, const struct vfwd_dev_info *dev,
 int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "bum", required_argument, NULL, 'b' },
-		{ NULL },
+		{"mode", required_argument, NULL, 'm'},
+		{"bum", required_argument, NULL, 'b'},
+		{NULL},
 	};
 	enum vfwd_xdp_mode mode = VFWD_XDP_MODE_NATIVE;
 	struct vfwd_port old, p;
@@ -78,16 +82,18 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 		switch (opt) {
 		case 'm':
 			if (parse_mode(optarg, &mode))
-				return cli_err(c, -EINVAL,
-					       "attach: invalid --mode '%s'; use native or skb",
-					       optarg);
+				return cli_err(
+					c, -EINVAL,
+					"attach: invalid --mode '%s'; use native or skb",
+					optarg);
 			break;
 		case 'b':
 			if (strcmp(optarg, "pass") == 0)
 				break;
 			if (strcmp(optarg, "flood") == 0)
-				return cli_err(c, -EOPNOTSUPP,
-					       "attach: --bum flood is not available in this version yet; use --bum pass (the default)");
+				return cli_err(
+					c, -EOPNOTSUPP,
+					"attach: --bum flood is not available in this version yet; use --bum pass (the default)");
 			return cli_err(c, -EINVAL,
 				       "attach: invalid --bum '%s'; use pass",
 				       optarg);
@@ -101,7 +107,8 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	err = vfwd_dev_by_name(argv[optind], &dev);
 	if (err)
 		return cli_err(c, err, "interface %s: %s", argv[optind],
-			       err == -ENODEV ? "no such device" : strerror(-err));
+			       err == -ENODEV ? "no such device"
+					      : strerror(-err));
 	err = ctx_open(c, CTX_CREATE);
 	if (err)
 		return err;
@@ -170,8 +177,8 @@ static int other_uplinks(struct vfwd_ctx *c, int self)
 int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "keep-maps", no_argument, NULL, 'k' },
-		{ NULL },
+		{"keep-maps", no_argument, NULL, 'k'},
+		{NULL},
 	};
 	struct vfwd_xdp_state xdp = {};
 	struct vfwd_dev_info dev;
@@ -194,22 +201,26 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 		return err;
 	id = vfwd_port_find_name(&c->t, name, &p);
 	if (id < 0 || p.kind != VFWD_PORT_UPLINK)
-		return cli_err(c, -ENOENT,
-			       "interface %s is not a vfwd uplink (see 'vfwd status')",
-			       name);
+		return cli_err(
+			c, -ENOENT,
+			"interface %s is not a vfwd uplink (see 'vfwd status')",
+			name);
 
 	/* The interface may be gone already; then only the slot remains. */
 	if (vfwd_dev_by_index(p.ifindex, &dev) == 0 &&
-	    vfwd_xdp_query(p.ifindex, &xdp) == 0 && xdp.ours) {
+	    vfwd_xdp_query(p.ifindex, c->pin_dir, &xdp) == 0 && xdp.ours) {
 		err = vfwd_uplink_detach(p.ifindex, xdp.mode, xdp.prog_id);
 		if (err)
-			return cli_err(c, err,
-				       "interface %s: cannot detach vfwd_uplink (prog id %u): %s",
-				       name, xdp.prog_id, strerror(-err));
+			return cli_err(
+				c, err,
+				"interface %s: cannot detach vfwd_uplink (prog id %u): %s",
+				name, xdp.prog_id, strerror(-err));
 		detached = true;
 	} else if (xdp.prog_id) {
-		cli_note(c, "interface %s runs XDP program '%s' (id %u), not vfwd's; left it alone",
-			 name, xdp.prog_name, xdp.prog_id);
+		cli_note(
+			c,
+			"interface %s runs XDP program '%s' (id %u), not vfwd's; left it alone",
+			name, xdp.prog_name, xdp.prog_id);
 	}
 	err = vfwd_port_clear(&c->t, id);
 	if (err)
@@ -222,8 +233,10 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 		c->tables_open = false;
 		err = vfwd_tables_unpin(c->pin_dir);
 		if (err)
-			return cli_err(c, err, "pin path %s: cannot remove the tables: %s",
-				       c->pin_dir, strerror(-err));
+			return cli_err(
+				c, err,
+				"pin path %s: cannot remove the tables: %s",
+				c->pin_dir, strerror(-err));
 		unpinned = true;
 	}
 
@@ -236,9 +249,9 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 		json_end(&c->j);
 	} else {
 		printf("detached vfwd from %s%s\n", name,
-		       unpinned ? "; removed the tables" :
-		       keep	? "; tables kept" :
-				  "; tables kept for the other uplinks");
+		       unpinned ? "; removed the tables"
+		       : keep	? "; tables kept"
+				: "; tables kept for the other uplinks");
 	}
 	return 0;
 }

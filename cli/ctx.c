@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Opening the state for a command, errors, and command dispatch. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,51 +51,62 @@ void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-int ctx_open(struct vfwd_ctx *c, enum ctx_access access)
+int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 {
 	bool mounted = false;
 	int err;
 
 	err = vfwd_check_privileges();
 	if (err)
-		return cli_err(c, err,
-			       "permission denied: vfwd needs root (CAP_BPF and CAP_NET_ADMIN); run it with sudo");
+		return cli_err(
+			c, err,
+			"permission denied: vfwd needs root (CAP_BPF and CAP_NET_ADMIN); run it with sudo");
 
-	err = vfwd_pin_dir_prepare(c->pin_dir, access == CTX_CREATE, &mounted);
+	err = vfwd_pin_dir_prepare(c->pin_dir, mode == CTX_CREATE, &mounted);
 	if (mounted)
 		cli_note(c, "bpffs was not mounted; mounted it at %s",
 			 VFWD_PIN_ROOT);
 	if (err == -ENOENT)
-		return cli_err(c, err,
-			       "no vfwd state at %s: nothing is set up yet (start with 'vfwd attach IFNAME' or 'vfwd port add')",
-			       c->pin_dir);
+		return cli_err(
+			c, err,
+			"no vfwd state at %s: nothing is set up yet (start with 'vfwd attach IFNAME' or 'vfwd port add')",
+			c->pin_dir);
 	if (err == -ENOTSUP)
-		return cli_err(c, err,
-			       "pin path %s is not on a BPF filesystem; mount one with 'mount -t bpf bpf DIR' or use --pin-path under %s",
-			       c->pin_dir, VFWD_PIN_ROOT);
+		return cli_err(
+			c, err,
+			"pin path %s is not on a BPF filesystem; mount one with 'mount -t bpf bpf DIR' or use --pin-path under %s",
+			c->pin_dir, VFWD_PIN_ROOT);
 	if (err)
 		return cli_err(c, err, "pin path %s: cannot prepare it: %s",
 			       c->pin_dir, strerror(-err));
 
-	if (access != CTX_READ) {
+	if (mode != CTX_READ) {
 		c->lock_fd = vfwd_lock(c->pin_dir);
 		if (c->lock_fd < 0)
-			return cli_err(c, c->lock_fd,
-				       "pin path %s: cannot lock it: %s (was the state removed meanwhile?)",
-				       c->pin_dir, strerror(-c->lock_fd));
+			return cli_err(
+				c, c->lock_fd,
+				"pin path %s: cannot lock it: %s (was the state removed meanwhile?)",
+				c->pin_dir, strerror(-c->lock_fd));
 	}
-	if (access == CTX_CREATE) {
+	if (mode == CTX_CREATE) {
+		char probe[PATH_MAX];
+
+		snprintf(probe, sizeof(probe), "%s/%s", c->pin_dir,
+			 VFWD_MAP_MAC);
+		c->created = access(probe, F_OK) != 0;
 		err = vfwd_maps_create(c->pin_dir);
 		if (err)
-			return cli_err(c, err,
-				       "maps under %s: cannot create or reuse them: %s (run with -v for details)",
-				       c->pin_dir, strerror(-err));
+			return cli_err(
+				c, err,
+				"maps under %s: cannot create or reuse them: %s (run with -v for details)",
+				c->pin_dir, strerror(-err));
 	}
 	err = vfwd_tables_open(&c->t, c->pin_dir);
 	if (err == -ENOENT)
-		return cli_err(c, err,
-			       "no vfwd state at %s: nothing is set up yet (start with 'vfwd attach IFNAME' or 'vfwd port add')",
-			       c->pin_dir);
+		return cli_err(
+			c, err,
+			"no vfwd state at %s: nothing is set up yet (start with 'vfwd attach IFNAME' or 'vfwd port add')",
+			c->pin_dir);
 	if (err)
 		return cli_err(c, err, "maps under %s: cannot open them: %s",
 			       c->pin_dir, strerror(-err));
@@ -102,11 +114,17 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access access)
 	return 0;
 }
 
-void ctx_close(struct vfwd_ctx *c)
+void ctx_close(struct vfwd_ctx *c, bool failed)
 {
 	if (c->tables_open)
 		vfwd_tables_close(&c->t);
 	c->tables_open = false;
+	/* A refused first command must not leave empty tables behind: the
+	 * state is all or nothing from the very first command on.  The lock
+	 * is still held, so nobody else has started using them. */
+	if (failed && c->created)
+		vfwd_tables_unpin(c->pin_dir);
+	c->created = false;
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	c->lock_fd = -1;
@@ -147,6 +165,6 @@ int cli_dispatch(struct vfwd_ctx *c, const struct cli_cmd *cmds,
 			return cmd->fn(c, argc, argv);
 		}
 	}
-	return cli_err(c, -EINVAL, "unknown %s '%s'; one of: %s", what,
-		       argv[0], names);
+	return cli_err(c, -EINVAL, "unknown %s '%s'; one of: %s", what, argv[0],
+		       names);
 }

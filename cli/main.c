@@ -8,16 +8,16 @@
 static int cmd_help(struct vfwd_ctx *c, int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
-	{ "attach", cmd_attach,
-	  "attach IFNAME [--mode native|skb] [--bum pass]" },
-	{ "detach", cmd_detach, "detach IFNAME [--keep-maps]" },
-	{ "port", cmd_port, "port { add | set | del | list } ..." },
-	{ "mac", cmd_mac, "mac { add | del | list | load } ..." },
-	{ "stats", cmd_stats,
-	  "stats [--port NAME] [--interval SEC] [--count N]" },
-	{ "status", cmd_status, "status" },
-	{ "help", cmd_help, "help" },
-	{ NULL },
+	{"attach", cmd_attach,
+	 "attach IFNAME [--mode native|skb] [--bum pass]"},
+	{"detach", cmd_detach, "detach IFNAME [--keep-maps]"},
+	{"port", cmd_port, "port { add | set | del | list } ..."},
+	{"mac", cmd_mac, "mac { add | del | list | load } ..."},
+	{"stats", cmd_stats,
+	 "stats [--port NAME] [--interval SEC] [--count N]"},
+	{"status", cmd_status, "status"},
+	{"help", cmd_help, "help"},
+	{NULL},
 };
 
 static void usage(FILE *f)
@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		"Usage: vfwd [-j|--json] [-p|--pretty] [-v] [--pin-path DIR] COMMAND\n"
 		"Commands:\n");
 	cli_usage(f, commands);
-	fprintf(f, "See 'man vfwd' or docs/vfwd.md.\n");
+	fprintf(f, "See docs/vfwd.md for the manual.\n");
 }
 
 static int cmd_help(struct vfwd_ctx *c, int argc, char **argv)
@@ -38,14 +38,14 @@ static int cmd_help(struct vfwd_ctx *c, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "pin-path", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL },
+		{"json", no_argument, NULL, 'j'},
+		{"pretty", no_argument, NULL, 'p'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"pin-path", required_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL},
 	};
-	struct vfwd_ctx c = { .pin_dir = VFWD_PIN_DIR, .lock_fd = -1 };
+	struct vfwd_ctx c = {.pin_dir = VFWD_PIN_DIR, .lock_fd = -1};
 	int opt, err;
 
 	opterr = 0;
@@ -69,7 +69,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "vfwd: invalid option '%s'; see 'vfwd help'\n",
+			fprintf(stderr,
+				"vfwd: invalid option '%s'; see 'vfwd help'\n",
 				argv[optind - 1]);
 			return 2;
 		}
@@ -82,6 +83,6 @@ int main(int argc, char **argv)
 	}
 	err = cli_dispatch(&c, commands, "command", argc - optind,
 			   argv + optind);
-	ctx_close(&c);
+	ctx_close(&c, err != 0);
 	return err ? 1 : 0;
 }

@@ -10,9 +10,10 @@ int cli_port_lookup(struct vfwd_ctx *c, const char *name, struct vfwd_port *p)
 	int id = vfwd_port_find_name(&c->t, name, p);
 
 	if (id == -ENOENT)
-		return cli_err(c, id,
-			       "port '%s' does not exist (see 'vfwd port list')",
-			       name);
+		return cli_err(
+			c, id,
+			"port '%s' does not exist (see 'vfwd port list')",
+			name);
 	if (id < 0)
 		return cli_err(c, id, "port table: cannot read it: %s",
 			       strerror(-id));
@@ -72,9 +73,9 @@ void cli_port_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p,
 	json_kv_str(j, "state", cli_port_state(c, id, p));
 	if (p->kind == VFWD_PORT_UPLINK) {
 		json_kv_str(j, "mode", vfwd_xdp_mode_str(p->xdp_mode));
-		json_kv_str(j, "bum", p->flags & VFWD_PORT_F_BUM_FLOOD ?
-					      "flood" :
-					      "pass");
+		json_kv_str(j, "bum",
+			    p->flags & VFWD_PORT_F_BUM_FLOOD ? "flood"
+							     : "pass");
 	} else {
 		json_kv_u64(j, "macs", macs);
 	}

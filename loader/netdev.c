@@ -31,7 +31,7 @@ static enum vfwd_dev_type tun_type(const char *name)
 
 static int fill(struct vfwd_dev_info *d)
 {
-	struct ethtool_drvinfo drv = { .cmd = ETHTOOL_GDRVINFO };
+	struct ethtool_drvinfo drv = {.cmd = ETHTOOL_GDRVINFO};
 	struct ifreq ifr = {};
 	int fd, err = 0;
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Loading, attaching, hot-replacing and detaching vfwd_uplink. */
 #include <errno.h>
+#include <limits.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +16,8 @@
 #include "skel.h"
 
 #define UPLINK_PROG_NAME "vfwd_uplink"
+/* vfwd_uplink uses five maps plus .rodata; room to spare. */
+#define VFWD_PROG_MAX_MAPS 16
 
 static bool verbose;
 
@@ -50,14 +54,52 @@ const char *vfwd_xdp_mode_str(enum vfwd_xdp_mode mode)
 
 static __u32 mode_flags(enum vfwd_xdp_mode mode)
 {
-	return mode == VFWD_XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE :
-					   XDP_FLAGS_DRV_MODE;
+	return mode == VFWD_XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE
+					 : XDP_FLAGS_DRV_MODE;
 }
 
 /* libxdp understands both a plain ("legacy") attachment and its own
  * multi-program dispatcher, so one query tells vfwd whether the hook is
  * free, holds vfwd, or holds somebody else's program(s). */
-int vfwd_xdp_query(__u32 ifindex, struct vfwd_xdp_state *st)
+/* Several vfwd installations (different --pin-path) can coexist on a
+ * host; a vfwd_uplink is "ours" only if it uses the MAC table pinned in
+ * our pin directory. */
+static bool prog_uses_pinned_map(__u32 prog_id, const char *pin_dir)
+{
+	struct bpf_map_info minfo = {};
+	struct bpf_prog_info info = {};
+	__u32 ids[VFWD_PROG_MAX_MAPS];
+	__u32 len = sizeof(minfo), n;
+	char path[PATH_MAX];
+	bool found = false;
+	int fd, mfd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_MAP_MAC);
+	mfd = bpf_obj_get(path);
+	if (mfd < 0)
+		return false;
+	if (bpf_obj_get_info_by_fd(mfd, &minfo, &len))
+		goto out_map;
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		goto out_map;
+	info.nr_map_ids = VFWD_PROG_MAX_MAPS;
+	info.map_ids = (__u64)(unsigned long)ids;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+		n = info.nr_map_ids < VFWD_PROG_MAX_MAPS ? info.nr_map_ids
+							 : VFWD_PROG_MAX_MAPS;
+		for (__u32 i = 0; i < n; i++)
+			found |= ids[i] == minfo.id;
+	}
+	close(fd);
+out_map:
+	close(mfd);
+	return found;
+}
+
+int vfwd_xdp_query(__u32 ifindex, const char *pin_dir,
+		   struct vfwd_xdp_state *st)
 {
 	struct xdp_multiprog *mp;
 	struct xdp_program *main;
@@ -88,11 +130,12 @@ int vfwd_xdp_query(__u32 ifindex, struct vfwd_xdp_state *st)
 		snprintf(st->prog_name, sizeof(st->prog_name), "%s",
 			 xdp_program__name(main));
 	}
-	st->nprogs = xdp_multiprog__is_legacy(mp) ?
-			     (main != NULL) :
-			     xdp_multiprog__program_count(mp);
-	st->ours = xdp_multiprog__is_legacy(mp) && st->prog_id &&
-		   strcmp(st->prog_name, UPLINK_PROG_NAME) == 0;
+	st->nprogs = xdp_multiprog__is_legacy(mp)
+			     ? (main != NULL)
+			     : xdp_multiprog__program_count(mp);
+	st->is_vfwd = xdp_multiprog__is_legacy(mp) && st->prog_id &&
+		      strcmp(st->prog_name, UPLINK_PROG_NAME) == 0;
+	st->ours = st->is_vfwd && prog_uses_pinned_map(st->prog_id, pin_dir);
 	xdp_multiprog__close(mp);
 	return 0;
 }
@@ -113,26 +156,38 @@ int vfwd_uplink_attach(const char *pin_dir, __u32 ifindex, __u32 port_id,
 	struct vfwd_xdp_state cur;
 	struct vfwd_bpf *skel;
 	__u32 flags = mode_flags(mode);
+	char ifname[IF_NAMESIZE];
 	int old_fd = -1, err;
 
 	*replaced = false;
-	err = vfwd_xdp_query(ifindex, &cur);
+	if (!if_indextoname(ifindex, ifname))
+		snprintf(ifname, sizeof(ifname), "#%u", ifindex);
+	err = vfwd_xdp_query(ifindex, pin_dir, &cur);
 	if (err) {
 		snprintf(errbuf, errlen, "cannot query its XDP hook: %s",
 			 strerror(-err));
 		return err;
 	}
+	if (cur.is_vfwd && !cur.ours) {
+		snprintf(
+			errbuf, errlen,
+			"it is served by another vfwd installation (prog id %u uses tables outside %s); use that --pin-path",
+			cur.prog_id, pin_dir);
+		return -EBUSY;
+	}
 	if (cur.prog_id && !cur.ours) {
-		snprintf(errbuf, errlen,
-			 "it already runs XDP program '%s' (id %u, %d program%s) that is not vfwd's; remove it first (ip link set dev IFNAME xdp off)",
-			 cur.prog_name, cur.prog_id, cur.nprogs,
-			 cur.nprogs == 1 ? "" : "s");
+		snprintf(
+			errbuf, errlen,
+			"it already runs XDP program '%s' (id %u, %d program%s) that is not vfwd's; remove it first (ip link set dev %s xdp off)",
+			cur.prog_name, cur.prog_id, cur.nprogs,
+			cur.nprogs == 1 ? "" : "s", ifname);
 		return -EBUSY;
 	}
 	if (cur.prog_id && cur.mode != mode) {
-		snprintf(errbuf, errlen,
-			 "vfwd is attached in %s mode; run 'vfwd detach' first to change the mode",
-			 vfwd_xdp_mode_str(cur.mode));
+		snprintf(
+			errbuf, errlen,
+			"vfwd is attached in %s mode; run 'vfwd detach' first to change the mode",
+			vfwd_xdp_mode_str(cur.mode));
 		return -EBUSY;
 	}
 
@@ -147,9 +202,10 @@ int vfwd_uplink_attach(const char *pin_dir, __u32 ifindex, __u32 port_id,
 	bpf_program__set_autoload(skel->progs.vfwd_uplink, true);
 	err = vfwd_skel_load(skel, pin_dir);
 	if (err) {
-		snprintf(errbuf, errlen,
-			 "cannot load vfwd_uplink with the maps in %s: %s (run with -v for the verifier log)",
-			 pin_dir, strerror(-err));
+		snprintf(
+			errbuf, errlen,
+			"cannot load vfwd_uplink with the maps in %s: %s (run with -v for the verifier log)",
+			pin_dir, strerror(-err));
 		goto out;
 	}
 
@@ -169,15 +225,15 @@ int vfwd_uplink_attach(const char *pin_dir, __u32 ifindex, __u32 port_id,
 	} else {
 		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
 	}
-	err = bpf_xdp_attach(ifindex,
-			     bpf_program__fd(skel->progs.vfwd_uplink), flags,
-			     &opts);
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.vfwd_uplink),
+			     flags, &opts);
 	if (err) {
-		snprintf(errbuf, errlen, "cannot attach in %s mode: %s%s",
-			 vfwd_xdp_mode_str(mode), strerror(-err),
-			 mode == VFWD_XDP_MODE_NATIVE ?
-				 " (the driver may lack native XDP; try --mode skb)" :
-				 "");
+		snprintf(
+			errbuf, errlen, "cannot attach in %s mode: %s%s",
+			vfwd_xdp_mode_str(mode), strerror(-err),
+			mode == VFWD_XDP_MODE_NATIVE
+				? " (the driver may lack native XDP; try --mode skb)"
+				: "");
 		goto out;
 	}
 	*replaced = cur.prog_id != 0;

@@ -54,9 +54,11 @@ struct vfwd_xdp_state {
 	enum vfwd_xdp_mode mode;
 	char prog_name[VFWD_NAME_LEN];
 	int nprogs; /* >1: a libxdp dispatcher with several programs */
-	bool ours; /* a single vfwd_uplink program */
+	bool is_vfwd; /* a single vfwd_uplink program */
+	bool ours; /* ... using the maps pinned in this pin directory */
 };
-int vfwd_xdp_query(__u32 ifindex, struct vfwd_xdp_state *st);
+int vfwd_xdp_query(__u32 ifindex, const char *pin_dir,
+		   struct vfwd_xdp_state *st);
 /* Load a fresh vfwd_uplink instance bound to the pinned maps and attach
  * it; if a vfwd_uplink is already attached in the same mode it is replaced
  * atomically (XDP_FLAGS_REPLACE), so no frame meets an empty hook.

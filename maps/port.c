@@ -150,7 +150,7 @@ int vfwd_tx_set(const struct vfwd_tables *t, __u32 id, __u32 ifindex)
 {
 	/* No devmap egress program: fd -1 (the kernel attaches one only for
 	 * fd > 0). */
-	struct bpf_devmap_val v = { .ifindex = ifindex, .bpf_prog.fd = -1 };
+	struct bpf_devmap_val v = {.ifindex = ifindex, .bpf_prog.fd = -1};
 
 	return bpf_map_update_elem(t->tx_fd, &id, &v, BPF_ANY) ? -errno : 0;
 }

@@ -9,8 +9,7 @@
 
 /* The kernel copies per-CPU values out at 8-byte strides per possible CPU;
  * both value structs are multiples of 8 already (asserted in the schema). */
-static int percpu_read(int fd, __u32 key, void **vals, int *ncpu,
-		       size_t size)
+static int percpu_read(int fd, __u32 key, void **vals, int *ncpu, size_t size)
 {
 	int n = libbpf_num_possible_cpus();
 

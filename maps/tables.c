@@ -18,8 +18,11 @@ struct map_spec {
 	size_t fd_off;
 };
 
-#define SPEC(n, ty, k, v, max, field)                                        \
-	{ n, ty, sizeof(k), sizeof(v), max, offsetof(struct vfwd_tables, field) }
+#define SPEC(n, ty, k, v, max, field)                                          \
+	{                                                                      \
+		n, ty, sizeof(k), sizeof(v), max,                              \
+			offsetof(struct vfwd_tables, field)                    \
+	}
 
 static const struct map_spec specs[] = {
 	SPEC(VFWD_MAP_MAC, BPF_MAP_TYPE_HASH, struct vfwd_mac_key,
@@ -35,8 +38,8 @@ static const struct map_spec specs[] = {
 };
 
 const char *const vfwd_map_names[] = {
-	VFWD_MAP_MAC, VFWD_MAP_PORT, VFWD_MAP_TX, VFWD_MAP_STATS,
-	VFWD_MAP_REASON, NULL,
+	VFWD_MAP_MAC,	VFWD_MAP_PORT,	 VFWD_MAP_TX,
+	VFWD_MAP_STATS, VFWD_MAP_REASON, NULL,
 };
 
 static int *spec_fd(struct vfwd_tables *t, const struct map_spec *s)

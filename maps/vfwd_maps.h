@@ -84,7 +84,8 @@ enum vfwd_port_kind {
 };
 
 enum vfwd_port_flags {
-	VFWD_PORT_F_SPOOFCHK = 1U << 0, /* guest side: drop foreign source MACs */
+	VFWD_PORT_F_SPOOFCHK = 1U
+			       << 0, /* guest side: drop foreign source MACs */
 	VFWD_PORT_F_RPS = 1U << 1, /* spread flows over the port's CPUs */
 	VFWD_PORT_F_BUM_FLOOD = 1U << 2, /* uplink: --bum flood (else pass) */
 };
@@ -104,7 +105,8 @@ enum vfwd_placement {
 enum vfwd_cpu_source {
 	VFWD_CPUSRC_NONE = 0,
 	VFWD_CPUSRC_CPUS = 1, /* --cpus LIST */
-	VFWD_CPUSRC_VM_PID = 2, /* --vm-pid PID: read from QEMU's vCPU threads */
+	VFWD_CPUSRC_VM_PID =
+		2, /* --vm-pid PID: read from QEMU's vCPU threads */
 };
 
 /* Port table: ARRAY  port_id -> port.  The name lives here too, so the
@@ -151,11 +153,13 @@ enum vfwd_reason {
 	VFWD_R_BCAST = 1, /* broadcast: BUM policy (pass) */
 	VFWD_R_MCAST = 2, /* multicast: BUM policy (pass) */
 	VFWD_R_UNKNOWN = 3, /* unicast, no {MAC, VLAN} entry: BUM policy */
-	VFWD_R_PORT_DOWN = 4, /* hit, but the port has no live device: BUM policy */
+	VFWD_R_PORT_DOWN =
+		4, /* hit, but the port has no live device: BUM policy */
 	VFWD_R_QINQ = 5, /* 802.1ad or a second tag: passed to the kernel */
 	VFWD_R_PRIO_TAG = 6, /* 802.1Q tag with VID 0: passed to the kernel */
 	VFWD_R_RUNT = 7, /* shorter than an Ethernet header: dropped */
-	VFWD_R_VLAN_TRUNC = 8, /* 802.1Q TPID but no room for the tag: dropped */
+	VFWD_R_VLAN_TRUNC =
+		8, /* 802.1Q TPID but no room for the tag: dropped */
 	VFWD_R_BAD_VID = 9, /* 802.1Q VID 4095 (reserved): dropped */
 	VFWD_R_BAD_SRC = 10, /* source MAC is multicast/broadcast: dropped */
 	VFWD_R_COUNT, /* number of reasons in use */

@@ -19,6 +19,11 @@ done
 refuse no_state_stats vfwd stats
 refuse no_state_mac_del vfwd mac del "$M1"
 check no_state_not_created [ ! -e "$PIN" ]
+# A refused first command leaves no empty tables behind either.
+refuse first_cmd_refused vfwd port add vm1 --dev lo
+check first_cmd_no_tables [ ! -e "$PIN/vfwd_mac_v1" ]
+refuse first_mac_refused vfwd mac add "$M1" --port nosuch
+check first_mac_no_tables [ ! -e "$PIN/vfwd_mac_v1" ]
 
 check attach vfwd attach "$UP"
 check port_add vfwd port add vm1 --dev "$TAP"
@@ -58,6 +63,7 @@ bad unknown_port_del vfwd port del nosuch
 bad unknown_port_set vfwd port set nosuch --dev "$TAP"
 bad unknown_port_stats vfwd stats --port nosuch
 bad unknown_port_list vfwd mac list --port nosuch
+bad uplink_port_list vfwd mac list --port "$UP"
 bad unknown_if_attach vfwd attach "${PFX}none"
 bad unknown_if_port vfwd port add vm3 --dev "${PFX}none"
 bad unknown_if_detach vfwd detach "$TAP"
@@ -157,6 +163,12 @@ ip link set dev "${PFX}f" xdpgeneric obj "$B/gen_tx.bpf.o" sec xdp
 refuse foreign_xdp vfwd attach "${PFX}f" --mode skb
 expect_eq foreign_xdp_kept gen_tx \
 	"$(bpftool -j prog show id "$(bpftool -j net show dev "${PFX}f" | jget "d[0]['xdp'][0]['id']")" | jget "d['name']")"
+
+# Another vfwd installation (another pin path) on the same interface is
+# not mistaken for this one.
+refuse other_instance "$VFWD_BIN" --pin-path "$PIN-other" attach "$UP"
+check other_instance_no_tables [ ! -e "$PIN-other/vfwd_mac_v1" ]
+rm -rf "$PIN-other"
 
 # Changing the mode of an attached uplink needs a detach first.
 refuse mode_change vfwd attach "$UP" --mode skb

@@ -75,12 +75,38 @@ print(sum(c["value"]["rx_packets"] for e in json.load(sys.stdin)
           for c in e["formatted"]["values"]))')
 expect_eq bpftool_named_fields 345 "$bt_rx"
 
+
+# Malformed and ambiguous frames addressed to bound MACs are never
+# delivered: each counts under its reason, and no port transmits.
+tx_before=$(( $(port_stat vm1 tx_packets) + $(port_stat ct1 tx_packets) ))
+m1hex=${M1//:/}
+gen --raw "${m1hex}020000000001""8100" --count 3          # tag cut off
+gen --raw "${m1hex}020000000001""8100""00" --count 2      # half a tag
+gen --dst "$M2" --vlan 100 --qinq --count 4                # 802.1ad outer
+gen --raw "${m1hex}020000000001""8100""0000""0800""4500" --count 5  # VID 0
+gen --raw "${m1hex}020000000001""8100""0fff""0800""4500" --count 6  # VID 4095
+gen --dst "$M1" --src 01:00:5e:00:00:09 --count 7          # group source
+sleep 0.3
+expect_eq malformed_vlan_trunc 5 "$(reason_stat vlan_trunc)"
+expect_eq malformed_qinq 4 "$(reason_stat qinq)"
+expect_eq malformed_prio_tag 5 "$(reason_stat prio_tag)"
+expect_eq malformed_bad_vid 6 "$(reason_stat bad_vid)"
+expect_eq malformed_bad_src 7 "$(reason_stat bad_src)"
+expect_eq malformed_not_forwarded "$tx_before" \
+	"$(( $(port_stat vm1 tx_packets) + $(port_stat ct1 tx_packets) ))"
+expect_eq malformed_uplink_dropped 18 "$(port_stat "$UP" rx_dropped)"
+
 stop_sink tap && stop_sink ct || fail sinks "sink did not write its counts"
 expect_eq tap_total 170 "$(sink_count tap total)"
 expect_eq tap_m1 110 "$(sink_count tap "$M1/0")"
 expect_eq tap_m2_vlan100 60 "$(sink_count tap "$M2/100")"
 expect_eq veth_total 70 "$(sink_count ct total)"
 expect_eq veth_m3 70 "$(sink_count ct "$M3/0")"
+
+# Live rates: one JSON document with one sample per interval.
+gen --dst "$M3" --count 1000 &
+expect_eq stats_interval_json 2 "$(vfwd -j stats --interval 0.2 --count 2 | jget "len(d)")"
+wait
 
 # The tap reader exited and its tap vanished, as when QEMU stops: the
 # kernel drops the devmap entry, status says so, and frames for the
@@ -113,7 +139,7 @@ expect_eq reattach_replaced True "$(vfwd -j attach "$UP" | jget "d['replaced']")
 new_id=$(vfwd -j status | jget "d['uplinks'][0]['prog_id']")
 check reattach_new_prog [ "$old_id" != "$new_id" ]
 expect_eq reattach_tables_kept "$before" "$(state_snapshot)"
-expect_eq reattach_counters_kept 70 "$(port_stat ct1 tx_packets)"
+expect_eq reattach_counters_kept 1070 "$(port_stat ct1 tx_packets)"
 start_sink ct2 ip netns exec "$CT" "$SINK" --packet "$CTG" || fail restart "veth sink"
 gen --dst "$M3" --count 33
 sleep 0.3
