@@ -48,6 +48,26 @@ check detach_2_keep_pins [ -e "$PIN/vfwd_mac_v1" ]
 check reattach vfwd attach "$UP"
 expect_eq reattach_macs 100 "$(vfwd -j mac list | jget "len(d)")"
 
+# Hot upgrade under load: re-attach again and again while frames stream
+# in.  XDP_FLAGS_REPLACE swaps programs atomically, so every frame that
+# reaches the uplink meets a vfwd program: the uplink's rx counter and the
+# fwd reason both equal what was sent.  (Frames reaching an empty hook
+# would go to the stack uncounted.)
+check hot_mac vfwd mac add 52:54:00:00:0a:01 --port racer
+rx0=$(port_stat "$UP" rx_packets)
+fwd0=$(reason_stat fwd)
+ip netns exec "$WIRE" "$GEN" --dev "$W" --dst 52:54:00:00:0a:01 --count 2000000 >/dev/null &
+g=$!
+swaps=0
+while kill -0 "$g" 2>/dev/null; do
+	vfwd attach "$UP" >/dev/null && swaps=$((swaps + 1))
+done
+wait "$g"
+check hot_swapped_under_load [ "$swaps" -ge 2 ]
+expect_eq hot_no_frame_unseen 2000000 "$(( $(port_stat "$UP" rx_packets) - rx0 ))"
+expect_eq hot_all_forwarded 2000000 "$(( $(reason_stat fwd) - fwd0 ))"
+check hot_mac_del vfwd mac del 52:54:00:00:0a:01
+
 # Someone removes the program behind vfwd's back: status tells.
 ip link set dev "$UP" xdp off
 expect_eq status_not_attached "not attached" "$(vfwd -j status | jget "d['uplinks'][0]['program']")"
