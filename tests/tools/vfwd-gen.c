@@ -40,6 +40,8 @@
 #include "gen_tx.skel.h"
 
 #define PROG "vfwd-gen"
+#include "tool_util.h"
+#include "vfwd_tables.h"
 
 /* Frame sizes exclude the FCS.  60 is the Ethernet minimum; 1514 is a
  * 1500-byte MTU frame, and a veth accepts one VLAN tag beyond that
@@ -85,9 +87,6 @@
 #define GEN_META_ALIGN 4
 #define GEN_META_MAX 32
 
-/* "xx:xx:xx:xx:xx:xx" */
-#define GEN_MAC_STR_LEN 17
-
 static const uint8_t gen_default_src[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
 
 struct gen_opts {
@@ -104,18 +103,6 @@ struct gen_opts {
 	uint8_t *raw;
 	size_t raw_len;
 };
-
-/* Prints one error line, prefixed with the tool's name. */
-static void __attribute__((format(printf, 1, 2))) errmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static void usage(FILE *f)
 {
@@ -189,25 +176,6 @@ static int hex_nibble(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-/* Exactly six colon-separated pairs of hex digits. */
-static int parse_mac(const char *s, uint8_t mac[ETH_ALEN])
-{
-	int i, hi, lo;
-
-	if (strlen(s) != GEN_MAC_STR_LEN)
-		return -EINVAL;
-	for (i = 0; i < ETH_ALEN; i++, s += 3) {
-		hi = hex_nibble(s[0]);
-		lo = hex_nibble(s[1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		if (i < ETH_ALEN - 1 && s[2] != ':')
-			return -EINVAL;
-		mac[i] = hi << 4 | lo;
-	}
-	return 0;
 }
 
 /* Hex digit pairs; ':' and whitespace between bytes are allowed so that
@@ -434,11 +402,11 @@ static int parse_args(int argc, char **argv, struct gen_opts *opts)
 			opts->dev = optarg;
 			break;
 		case O_DST:
-			err = parse_mac(optarg, opts->dst);
+			err = vfwd_mac_parse(optarg, opts->dst);
 			opts->have_dst = true;
 			break;
 		case O_SRC:
-			err = parse_mac(optarg, opts->src);
+			err = vfwd_mac_parse(optarg, opts->src);
 			break;
 		case O_VLAN:
 			err = parse_uint(optarg, GEN_VID_MIN, GEN_VID_MAX,

@@ -49,6 +49,7 @@
 #include <bpf/libbpf.h>
 
 #define PROG "vfwd-sink"
+#include "tool_util.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -127,18 +128,6 @@ static volatile sig_atomic_t sink_stop;
 static void on_signal(int sig)
 {
 	sink_stop = 1;
-}
-
-/* Prints one error line, prefixed with the tool's name. */
-static void __attribute__((format(printf, 1, 2))) errmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void usage(FILE *f)
