@@ -219,8 +219,10 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 	} else if (xdp.prog_id) {
 		cli_note(
 			c,
-			"interface %s runs XDP program '%s' (id %u), not vfwd's; left it alone",
-			name, xdp.prog_name, xdp.prog_id);
+			"interface %s runs XDP program '%s' (id %u) %s; left it alone",
+			name, xdp.prog_name, xdp.prog_id,
+			xdp.is_vfwd ? "of another vfwd installation"
+				    : "that is not vfwd's");
 	}
 	err = vfwd_port_clear(&c->t, id);
 	if (err)
