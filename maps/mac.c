@@ -11,7 +11,7 @@
  * large enough that a full 64k table takes a handful of syscalls. */
 #define MAC_DUMP_CHUNK 4096
 
-static int hexval(char c)
+int vfwd_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -29,7 +29,8 @@ int vfwd_mac_parse(const char *s, __u8 mac[VFWD_ETH_ALEN])
 	char sep = 0;
 
 	for (int i = 0; i < VFWD_ETH_ALEN; i++) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		int hi = vfwd_hexval(s[0]),
+		    lo = hi < 0 ? -1 : vfwd_hexval(s[1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

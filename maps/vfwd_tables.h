@@ -32,6 +32,8 @@ int vfwd_tables_unpin(const char *pin_dir);
 extern const char *const vfwd_map_names[];
 
 /* MAC addresses. */
+/* Value of one hex digit, or -1. */
+int vfwd_hexval(char c);
 int vfwd_mac_parse(const char *s, __u8 mac[VFWD_ETH_ALEN]);
 void vfwd_mac_format(const __u8 mac[VFWD_ETH_ALEN], char buf[VFWD_MAC_STRLEN]);
 bool vfwd_mac_is_unicast(const __u8 mac[VFWD_ETH_ALEN]);

@@ -167,17 +167,6 @@ static int parse_uint(const char *s, unsigned int min, unsigned int max,
 	return 0;
 }
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex digit pairs; ':' and whitespace between bytes are allowed so that
  * a frame can be pasted from tcpdump -xx or written as a MAC-like list. */
 static int parse_hex(const char *s, uint8_t **out, size_t *out_len)
@@ -194,8 +183,8 @@ static int parse_hex(const char *s, uint8_t **out, size_t *out_len)
 			s++;
 			continue;
 		}
-		hi = hex_nibble(s[0]);
-		lo = hi < 0 ? -1 : hex_nibble(s[1]);
+		hi = vfwd_hexval(s[0]);
+		lo = hi < 0 ? -1 : vfwd_hexval(s[1]);
 		if (lo < 0 || n == GEN_RAW_MAX) {
 			free(buf);
 			return lo < 0 ? -EINVAL : -E2BIG;
