@@ -40,7 +40,9 @@ cleanup() {
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# Signals (a closed output pipe included) end the test through the EXIT
+# trap, so nothing is left behind.
+trap 'exit 130' INT TERM HUP PIPE
 
 vfwd() { "$VFWD_BIN" --pin-path "$PIN" "$@"; }
 
