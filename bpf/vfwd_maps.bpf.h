@@ -53,8 +53,9 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VFWD_REASON_SLOTS);
-	__type(key,
-	       __u32); /* enum vfwd_reason: array keys must be a 4-byte int in BTF */
+	/* Keyed by enum vfwd_reason, declared as __u32: the kernel takes only
+	 * a 4-byte int as an array map's BTF key and drops the BTF otherwise. */
+	__type(key, __u32);
 	__type(value, struct vfwd_reason_ctr);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vfwd_reason_v1 SEC(".maps");

@@ -209,6 +209,7 @@ static int mac_list(struct vfwd_ctx *c, int argc, char **argv)
 	};
 	struct vfwd_mac_entry *e;
 	struct vfwd_port p;
+	const char *pname = NULL;
 	char mac[VFWD_MAC_STRLEN], pn[VFWD_NAME_LEN];
 	int opt, err, only = -1;
 	size_t n;
@@ -216,16 +217,17 @@ static int mac_list(struct vfwd_ctx *c, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'p')
 			return cli_bad_opt(c, argv, MAC_LIST_USAGE);
-		if ((err = ctx_open(c, CTX_READ)))
-			return err;
-		only = target_port(c, optarg, &p);
-		if (only < 0)
-			return only;
+		pname = optarg;
 	}
 	if (optind != argc)
 		return cli_err(c, -EINVAL, MAC_LIST_USAGE);
-	if (!c->tables_open && (err = ctx_open(c, CTX_READ)))
+	if ((err = ctx_open(c, CTX_READ)))
 		return err;
+	if (pname) {
+		only = target_port(c, pname, &p);
+		if (only < 0)
+			return only;
+	}
 	err = vfwd_mac_dump(&c->t, &e, &n);
 	if (err)
 		return cli_err(c, err, "MAC table: cannot read it: %s",
@@ -274,17 +276,10 @@ struct load_item {
 	struct vfwd_mac_val old;
 };
 
-static int key_cmp(const struct vfwd_mac_key *a, const struct vfwd_mac_key *b)
-{
-	int c = memcmp(a->mac, b->mac, VFWD_ETH_ALEN);
-
-	return c ? c : (int)a->vid - (int)b->vid;
-}
-
 static int item_cmp(const void *a, const void *b)
 {
 	const struct load_item *x = a, *y = b;
-	int c = key_cmp(&x->key, &y->key);
+	int c = vfwd_mac_key_cmp(&x->key, &y->key);
 
 	return c ? c : x->line - y->line;
 }
@@ -405,7 +400,7 @@ static int load_dedup(struct vfwd_ctx *c, const char *file, struct load_item *v,
 
 	qsort(v, *n, sizeof(*v), item_cmp);
 	for (size_t i = 0; i < *n; i++) {
-		if (out && key_cmp(&v[out - 1].key, &v[i].key) == 0) {
+		if (out && vfwd_mac_key_cmp(&v[out - 1].key, &v[i].key) == 0) {
 			if (v[out - 1].port_id != v[i].port_id) {
 				char ks[64];
 
@@ -462,9 +457,9 @@ static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 	}
 	/* Both lists are sorted by key: merge to find what each line does. */
 	for (size_t i = 0, j = 0; i < n; i++) {
-		while (j < ncur && key_cmp(&cur[j].key, &v[i].key) < 0)
+		while (j < ncur && vfwd_mac_key_cmp(&cur[j].key, &v[i].key) < 0)
 			j++;
-		if (j < ncur && key_cmp(&cur[j].key, &v[i].key) == 0) {
+		if (j < ncur && vfwd_mac_key_cmp(&cur[j].key, &v[i].key) == 0) {
 			v[i].existed = true;
 			v[i].old = cur[j].val;
 		}

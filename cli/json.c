@@ -114,12 +114,6 @@ void json_u64(struct json *j, uint64_t v)
 	fprintf(j->out, "%llu", (unsigned long long)v);
 }
 
-void json_i64(struct json *j, int64_t v)
-{
-	sep(j);
-	fprintf(j->out, "%lld", (long long)v);
-}
-
 void json_double(struct json *j, double v)
 {
 	sep(j);

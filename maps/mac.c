@@ -99,12 +99,18 @@ int vfwd_mac_del(const struct vfwd_tables *t, const struct vfwd_mac_key *k)
 	return bpf_map_delete_elem(t->mac_fd, k) ? -errno : 0;
 }
 
+int vfwd_mac_key_cmp(const struct vfwd_mac_key *a, const struct vfwd_mac_key *b)
+{
+	int c = memcmp(a->mac, b->mac, VFWD_ETH_ALEN);
+
+	return c ? c : (int)a->vid - (int)b->vid;
+}
+
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct vfwd_mac_entry *x = a, *y = b;
-	int c = memcmp(x->key.mac, y->key.mac, VFWD_ETH_ALEN);
 
-	return c ? c : (int)x->key.vid - (int)y->key.vid;
+	return vfwd_mac_key_cmp(&x->key, &y->key);
 }
 
 int vfwd_mac_dump(const struct vfwd_tables *t, struct vfwd_mac_entry **out,

@@ -96,21 +96,6 @@ int vfwd_port_alloc(const struct vfwd_tables *t)
 	return -ENOSPC;
 }
 
-int vfwd_port_count(const struct vfwd_tables *t)
-{
-	int n = 0;
-	struct vfwd_port p;
-
-	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-		int err = vfwd_port_get(t, id, &p);
-
-		if (err)
-			return err;
-		n += p.kind != VFWD_PORT_FREE;
-	}
-	return n;
-}
-
 /* Names are shown in tables and used on command lines: keep them to what
  * interface names allow, minus characters a shell would mangle. */
 bool vfwd_port_name_valid(const char *name)

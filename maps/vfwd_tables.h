@@ -51,7 +51,11 @@ struct vfwd_mac_entry {
 	struct vfwd_mac_key key;
 	struct vfwd_mac_val val;
 };
-/* Read the whole table into a malloc'd array sorted by MAC, then VID. */
+/* Order by MAC, then VID: the order of vfwd_mac_dump, which callers that
+ * merge against a dump must sort by too. */
+int vfwd_mac_key_cmp(const struct vfwd_mac_key *a,
+		     const struct vfwd_mac_key *b);
+/* Read the whole table into a malloc'd array sorted by vfwd_mac_key_cmp. */
 int vfwd_mac_dump(const struct vfwd_tables *t, struct vfwd_mac_entry **out,
 		  size_t *n);
 
@@ -68,7 +72,6 @@ int vfwd_port_find_ifindex(const struct vfwd_tables *t, __u32 ifindex,
 			   struct vfwd_port *p);
 /* A free id, or -ENOSPC when the table is full. */
 int vfwd_port_alloc(const struct vfwd_tables *t);
-int vfwd_port_count(const struct vfwd_tables *t);
 bool vfwd_port_name_valid(const char *name);
 const char *vfwd_port_kind_str(__u8 kind);
 
