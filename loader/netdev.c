@@ -8,25 +8,20 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/ethtool.h>
-#include <linux/if_tun.h>
 #include <linux/sockios.h>
 #include "vfwd_loader.h"
 
-/* tun and tap share the "tun" driver; sysfs tun_flags tells them apart. */
-static enum vfwd_dev_type tun_type(const char *name)
+/*
+ * tun and tap share the "tun" driver.  The driver reports which one a
+ * device is in the ethtool bus_info field ("tun" or "tap").  This is used
+ * rather than /sys/class/net/NAME/tun_flags because sysfs shows the
+ * network namespace it was mounted in: under `nsenter --net` (how vfwd
+ * serves devices in another namespace while still seeing the host's
+ * bpffs) it would describe the wrong device, or none.
+ */
+static enum vfwd_dev_type tun_type(const struct ethtool_drvinfo *drv)
 {
-	char path[64 + IFNAMSIZ];
-	unsigned int flags = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
-	f = fopen(path, "re");
-	if (!f)
-		return VFWD_DEV_OTHER;
-	if (fscanf(f, "%x", &flags) != 1)
-		flags = 0;
-	fclose(f);
-	return (flags & IFF_TAP) ? VFWD_DEV_TAP : VFWD_DEV_TUN;
+	return strcmp(drv->bus_info, "tap") == 0 ? VFWD_DEV_TAP : VFWD_DEV_TUN;
 }
 
 static int fill(struct vfwd_dev_info *d)
@@ -50,7 +45,7 @@ static int fill(struct vfwd_dev_info *d)
 	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
 		snprintf(d->driver, sizeof(d->driver), "%s", drv.driver);
 	if (strcmp(d->driver, "tun") == 0)
-		d->type = tun_type(d->name);
+		d->type = tun_type(&drv);
 	else if (strcmp(d->driver, "veth") == 0)
 		d->type = VFWD_DEV_VETH;
 	else
