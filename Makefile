@@ -4,6 +4,7 @@
 #   make          build the BPF object, its skeleton and the vfwd binary
 #   make test     run all test tiers (what .ci/run calls)
 #   make demo     namespace demo: attach, forward into a tap, show stats
+#   make vm-image build the tier-3 test guest (kernel + busybox initramfs)
 #   make format   clang-format every C file in place
 
 CC      ?= gcc
@@ -24,7 +25,8 @@ BPF_CFLAGS := -O2 -g -Wall -target bpf -mcpu=v3 \
 	      -I/usr/include/$(MULTIARCH) -Imaps -Ibpf
 
 DEB_PKGS := build-essential clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
-	    zlib1g-dev pkg-config iproute2 ethtool xdp-tools python3 util-linux
+	    zlib1g-dev pkg-config iproute2 ethtool xdp-tools python3 util-linux \
+	    qemu-system-x86 busybox-static
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c) $(wildcard bpf/*.bpf.h) maps/vfwd_maps.h
 CORE_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c)
@@ -34,7 +36,7 @@ HDRS        := $(wildcard maps/*.h loader/*.h cli/*.h)
 TOOLS       := $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
 PROG_TESTS  := $(BUILD)/test_uplink
 
-.PHONY: all deps test demo clean format check-format tools
+.PHONY: all deps test demo clean format check-format tools vm-image
 
 all: $(BUILD)/vfwd tools $(PROG_TESTS)
 
@@ -73,12 +75,19 @@ $(BUILD)/test_uplink: tests/prog/test_uplink.c $(wildcard tests/prog/*.h) $(CORE
 test: all
 	tests/run.sh
 
+# The VM tier builds this itself when it starts; the target is for
+# working on the guest.  Inputs are checked by the script (it rebuilds
+# only when the kernel package, busybox or guest-init.sh changed).
+vm-image:
+	tests/vm/build-guest.sh $(BUILD)/vm
+
 demo: $(BUILD)/vfwd $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
 	scripts/demo.sh
 
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS)
+	tests/vm/fetch-kernel.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -23,9 +23,13 @@ FAILED=0
 _netns=()
 _links=()
 _pids=()
+# Functions run first at exit, e.g. to print a guest's console when a test
+# failed (tests/vm/vm_lib.sh).
+_hooks=()
 
 cleanup() {
-	local p n l
+	local p n l h
+	for h in "${_hooks[@]}"; do "$h"; done
 	for p in "${_pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
 	for l in "${_links[@]}"; do ip link del "$l" 2>/dev/null; done
@@ -44,7 +48,16 @@ trap cleanup EXIT
 # trap, so nothing is left behind.
 trap 'exit 130' INT TERM HUP PIPE
 
-vfwd() { "$VFWD_BIN" --pin-path "$PIN" "$@"; }
+# With VFWD_NETNS set, vfwd runs in that network namespace but keeps the
+# host's mounts: `ip netns exec` would remount /sys and hide the pins in
+# /sys/fs/bpf (design §8), nsenter --net does not.
+vfwd() {
+	if [ -n "${VFWD_NETNS:-}" ]; then
+		nsenter --net="/run/netns/$VFWD_NETNS" "$VFWD_BIN" --pin-path "$PIN" "$@"
+	else
+		"$VFWD_BIN" --pin-path "$PIN" "$@"
+	fi
+}
 
 pass() { echo "PASS: $TEST_NAME/$1"; }
 fail() {
@@ -99,6 +112,16 @@ add_veth() {
 	sysctl -qw "net.ipv6.conf.$1.disable_ipv6=1"
 	ip link set "$1" up
 	ip -n "$3" link set "$2" up
+}
+# veth pair between two namespaces: $1 in netns $2, $3 in netns $4.  The
+# second end is the wire side and gets the same NIC-like offloads.
+add_veth_ns() {
+	ip link add "$1" netns "$2" type veth peer name "$3" netns "$4" || return 1
+	ip netns exec "$4" ethtool -K "$3" tx off tso off gso off >/dev/null 2>&1
+	ip netns exec "$2" sysctl -qw "net.ipv6.conf.$1.disable_ipv6=1"
+	ip netns exec "$4" sysctl -qw "net.ipv6.conf.$3.disable_ipv6=1"
+	ip -n "$2" link set "$1" up
+	ip -n "$4" link set "$3" up
 }
 track_link() { _links+=("$1"); }
 

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 export VFWD_BUILD=${VFWD_BUILD:-$PWD/build}
 log=$(mktemp /tmp/vfwd-test-log.XXXXXX)
 trap 'rm -f "$log"' EXIT
+# An argument runs only the tests whose name contains it, e.g.
+# `tests/run.sh integration/test_forward` or `tests/run.sh vm/`.
 only=${1:-}
 
 run() {
@@ -33,6 +35,11 @@ run prog/uplink "$VFWD_BUILD/test_uplink"
 # Tier 2: namespace/veth/tap integration tests driving the real CLI.
 for t in tests/integration/test_*.sh; do
 	run "integration/$(basename "$t" .sh)" bash "$t"
+done
+
+# Tier 3: real guests, QEMU under TCG, on taps served by vfwd.
+for t in tests/vm/test_*.sh; do
+	run "vm/$(basename "$t" .sh)" bash "$t"
 done
 
 pass=$(grep -c '^PASS: ' "$log")
