@@ -6,5 +6,7 @@
  * need.  Each program keeps its own header.
  */
 #include "vfwd_uplink.bpf.h"
+#include "vfwd_egress.bpf.h"
+#include "vfwd_guest.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -34,4 +34,15 @@ static __always_inline void vfwd_count_tx(__u32 port_id, __u64 bytes)
 	}
 }
 
+static __always_inline void vfwd_count_flood(__u32 port_id, __u64 bytes)
+{
+	struct vfwd_port_stats *s = vfwd_port_stats(port_id);
+
+	if (s) {
+		s->tx_packets++;
+		s->tx_bytes += bytes;
+		s->flood_packets++;
+	}
+}
+
 #endif /* VFWD_COUNT_BPF_H */

@@ -60,4 +60,24 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vfwd_reason_v1 SEC(".maps");
 
+/* Flood targets of the uplink in --bum flood mode: every guest port, each
+ * entry with its own vfwd_egress instance that drops frames of other VLANs
+ * and pops the tag for access ports.  Pinned by the loader, like the tx
+ * devmap (loader/skel.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, VFWD_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+} vfwd_flood_v1 SEC(".maps");
+
+/* VLAN -> guest ports, for vfwd_guest's floods (maps/vfwd_maps.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VFWD_VID_MAX + 1);
+	__type(key, __u32);
+	__type(value, struct vfwd_flood_group);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vfwd_vlan_v1 SEC(".maps");
+
 #endif /* VFWD_MAPS_BPF_H */

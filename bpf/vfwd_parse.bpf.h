@@ -7,6 +7,7 @@
 #ifndef VFWD_PARSE_BPF_H
 #define VFWD_PARSE_BPF_H
 
+#include <stdbool.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf_helpers.h>
@@ -76,6 +77,14 @@ static __always_inline __u32 vfwd_parse_l2(void *data, void *data_end,
 	l2->proto = vh->encap_proto;
 	l2->hdr_len = sizeof(*eth) + sizeof(*vh);
 	return VFWD_R_FWD;
+}
+
+/* Whether the Ethernet header in data is followed by a VLAN tag of either
+ * kind.  The caller has checked that the header is there. */
+static __always_inline bool vfwd_eth_tagged(const struct ethhdr *eth)
+{
+	return eth->h_proto == bpf_htons(ETH_P_8021Q) ||
+	       eth->h_proto == bpf_htons(ETH_P_8021AD);
 }
 
 /* Group bit of the destination: broadcast or multicast. */

@@ -12,11 +12,22 @@
 #include "vfwd_maps.bpf.h"
 #include "vfwd_parse.bpf.h"
 #include "vfwd_count.bpf.h"
+#include "vfwd_xdp_vlan.bpf.h"
 
 /* Set by the loader before load: every attach loads its own instance, so
  * these constants let the verifier prune what a given uplink never needs
  * and cost nothing per frame. */
 const volatile __u32 cfg_uplink_port = 0;
+/* --bum flood: broadcast, multicast and unknown unicast go to every guest
+ * port of the frame's VLAN instead of to the kernel. */
+const volatile __u32 cfg_bum_flood = 0;
+
+/* Reasons that take the BUM policy: pass to the kernel, or flood. */
+static __always_inline bool vfwd_reason_is_bum(__u32 reason)
+{
+	return reason == VFWD_R_BCAST || reason == VFWD_R_MCAST ||
+	       reason == VFWD_R_UNKNOWN || reason == VFWD_R_PORT_DOWN;
+}
 
 /* What happens to a frame that vfwd does not switch.  Malformed frames are
  * dropped: they must never reach a guest, and the kernel would drop them
@@ -66,9 +77,18 @@ int vfwd_uplink(struct xdp_md *ctx)
 	}
 	/* Flags 0: a missing devmap entry returns XDP_ABORTED rather than
 	 * XDP_REDIRECT, which is how a port whose device vanished (the
-	 * kernel removed its entry) is told apart from a delivered frame. */
+	 * kernel removed its entry) is told apart from a delivered frame.
+	 * The redirect only records the target, so the tag can still be
+	 * popped after it. */
 	act = bpf_redirect_map(&vfwd_tx_v1, hit->port_id, 0);
 	if (act == XDP_REDIRECT) {
+		if ((hit->flags & VFWD_MAC_ACCESS) && l2.key.vid) {
+			if (vfwd_xdp_pop_tag(ctx)) {
+				reason = VFWD_R_VLAN_TRUNC;
+				goto other;
+			}
+			bytes -= sizeof(struct vfwd_vlan_hdr);
+		}
 		vfwd_count_tx(hit->port_id, bytes);
 		vfwd_count_reason(VFWD_R_FWD, bytes);
 		return act;
@@ -76,6 +96,15 @@ int vfwd_uplink(struct xdp_md *ctx)
 	reason = VFWD_R_PORT_DOWN;
 
 other:
+	if (cfg_bum_flood && vfwd_reason_is_bum(reason)) {
+		/* Every guest port's egress program keeps the frames of its
+		 * own VLAN and counts them; the uplink itself is never in
+		 * the flood map, and EXCLUDE_INGRESS keeps it that way. */
+		vfwd_count_reason(reason, bytes);
+		return bpf_redirect_map(&vfwd_flood_v1, 0,
+					BPF_F_BROADCAST |
+						BPF_F_EXCLUDE_INGRESS);
+	}
 	act = vfwd_uplink_verdict(reason);
 	vfwd_count_reason(reason, bytes);
 	if (up) {

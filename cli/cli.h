@@ -64,6 +64,29 @@ int cli_mac_counts(struct vfwd_ctx *c, __u32 counts[VFWD_MAX_PORTS],
 		   __u32 *total);
 void cli_port_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p,
 		   __u32 macs);
+/* Text columns VLAN, SPOOF, UPLINK and MACS of a guest port, and a
+ * newline. */
+void cli_port_guest_cols(struct vfwd_ctx *c, const struct vfwd_port *p,
+			 __u32 macs);
+/* The uplink guest port p leaves by, into *up; false when it has none. */
+bool cli_port_uplink(struct vfwd_ctx *c, const struct vfwd_port *p,
+		     struct vfwd_port *up);
+
+/* The VLAN a MAC of port p is bound on.  An access port's MACs live on
+ * its own VLAN: *vid is set to it when not given, and any other VID is
+ * -EINVAL.  Other ports take *vid as given (0: untagged). */
+int cli_mac_vlan(const struct vfwd_port *p, bool given, __u16 *vid);
+/* Flags of a MAC entry bound to port p. */
+__u32 cli_mac_flags(const struct vfwd_port *p);
+
+/* Guest ports that follow the host's only uplink (no --uplink) are bound
+ * to it, or to none when there are zero or several; ports bound with
+ * --uplink to a slot that is no longer an uplink lose that binding.  Run
+ * after every change to the set of uplinks. */
+int cli_bind_uplinks(struct vfwd_ctx *c);
+/* The uplink a new guest port follows by default: the only one (*id), or
+ * none (0); -EEXIST (after an error line) when there are several. */
+int cli_default_uplink(struct vfwd_ctx *c, const char *port, __u32 *id);
 
 /* Commands. */
 int cmd_attach(struct vfwd_ctx *c, int argc, char **argv);

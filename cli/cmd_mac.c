@@ -89,7 +89,7 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 	const char *pname = NULL;
 	char ks[64], oldname[VFWD_NAME_LEN];
 	struct vfwd_port p;
-	bool replace = false;
+	bool replace = false, vlan_given = false;
 	int opt, id, err;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -100,6 +100,7 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 		case 'V':
 			if ((err = parse_vid(c, optarg, &k.vid)))
 				return err;
+			vlan_given = true;
 			break;
 		case 'r':
 			replace = true;
@@ -119,7 +120,13 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 	id = target_port(c, pname, &p);
 	if (id < 0)
 		return id;
+	if (cli_mac_vlan(&p, vlan_given, &k.vid))
+		return cli_err(
+			c, -EINVAL,
+			"port '%s' is an access port of VLAN %u: its MACs are bound on VLAN %u (leave out --vlan)",
+			p.name, p.vid, p.vid);
 	v.port_id = id;
+	v.flags = cli_mac_flags(&p);
 	key_str(&k, ks, sizeof(ks));
 	if (vfwd_mac_get(&c->t, &k, &old) == 0 && old.port_id != v.port_id &&
 	    !replace) {
@@ -271,6 +278,7 @@ static int mac_list(struct vfwd_ctx *c, int argc, char **argv)
 struct load_item {
 	struct vfwd_mac_key key;
 	__u32 port_id;
+	__u32 flags; /* of the new entry: cli_mac_flags() of its port */
 	int line;
 	bool existed; /* key was in the table before: old holds its value */
 	struct vfwd_mac_val old;
@@ -285,7 +293,7 @@ static int item_cmp(const void *a, const void *b)
 }
 
 static int load_parse_line(struct vfwd_ctx *c, const char *file, int lineno,
-			   char *line, const char names[][VFWD_NAME_LEN],
+			   char *line, const struct vfwd_port *ports,
 			   struct load_item *it)
 {
 	char *f[4], *save = NULL, *hash = strchr(line, '#');
@@ -320,10 +328,18 @@ static int load_parse_line(struct vfwd_ctx *c, const char *file, int lineno,
 			       "%s:%d: invalid VLAN '%s': use %d to %d", file,
 			       lineno, f[2], VFWD_VID_MIN, VFWD_VID_MAX);
 	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-		if (strncmp(names[id], f[1], VFWD_NAME_LEN) == 0) {
-			it->port_id = id;
-			return 0;
-		}
+		const struct vfwd_port *p = &ports[id];
+
+		if (!p->name[0] || strncmp(p->name, f[1], VFWD_NAME_LEN))
+			continue;
+		if (cli_mac_vlan(p, n == 3, &it->key.vid))
+			return cli_err(
+				c, -EINVAL,
+				"%s:%d: port '%s' is an access port of VLAN %u: its MACs are bound on VLAN %u (leave out the VID)",
+				file, lineno, p->name, p->vid, p->vid);
+		it->port_id = id;
+		it->flags = cli_mac_flags(p);
+		return 0;
 	}
 	return cli_err(
 		c, -ENOENT,
@@ -334,18 +350,19 @@ static int load_parse_line(struct vfwd_ctx *c, const char *file, int lineno,
 static int load_read(struct vfwd_ctx *c, const char *file,
 		     struct load_item **items, size_t *n)
 {
-	static char names[VFWD_MAX_PORTS][VFWD_NAME_LEN];
+	/* Guest ports by id; other slots keep an empty name. */
+	static struct vfwd_port ports[VFWD_MAX_PORTS];
 	char line[LOAD_LINE_MAX];
 	struct load_item *v;
-	struct vfwd_port p;
 	int lineno = 0, err = 0;
 	FILE *f;
 
 	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-		names[id][0] = '\0';
-		if (vfwd_port_get(&c->t, id, &p) == 0 &&
-		    p.kind != VFWD_PORT_FREE && p.kind != VFWD_PORT_UPLINK)
-			memcpy(names[id], p.name, VFWD_NAME_LEN);
+		struct vfwd_port *p = &ports[id];
+
+		if (vfwd_port_get(&c->t, id, p) || p->kind == VFWD_PORT_FREE ||
+		    p->kind == VFWD_PORT_UPLINK)
+			memset(p, 0, sizeof(*p));
 	}
 	f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
 	if (!f)
@@ -365,7 +382,7 @@ static int load_read(struct vfwd_ctx *c, const char *file,
 				      lineno);
 			break;
 		}
-		err = load_parse_line(c, file, lineno, line, names, &v[*n]);
+		err = load_parse_line(c, file, lineno, line, ports, &v[*n]);
 		if (err < 0)
 			break;
 		if (err == 1) {
@@ -494,7 +511,7 @@ static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 
 	for (; done < n; done++) {
 		struct vfwd_mac_val val = {.port_id = v[done].port_id,
-					   .flags = VFWD_MAC_STATIC};
+					   .flags = v[done].flags};
 
 		err = vfwd_mac_put(&c->t, &v[done].key, &val, true);
 		if (err)

@@ -7,22 +7,41 @@
 #include <string.h>
 #include "cli.h"
 
-#define PORT_ADD_USAGE "usage: vfwd port add NAME --dev IFNAME"
-#define PORT_SET_USAGE "usage: vfwd port set NAME --dev IFNAME"
+#define PORT_ADD_USAGE                                                         \
+	"usage: vfwd port add NAME --dev IFNAME [--vlan VID] [--uplink NAME] [--no-spoofchk]"
+#define PORT_SET_USAGE                                                         \
+	"usage: vfwd port set NAME [--dev IFNAME] [--vlan VID|none] [--uplink NAME] [--spoofchk|--no-spoofchk]"
 #define PORT_DEL_USAGE "usage: vfwd port del NAME [--force]"
 
 /* Options of the CLI contract that later versions implement: say so
  * instead of failing with "unrecognized option". */
 static const struct option planned_opts[] = {
-	{"vlan", required_argument, NULL, 'V'},
 	{"cpus", required_argument, NULL, 'C'},
 	{"vm-pid", required_argument, NULL, 'I'},
 	{"placement", required_argument, NULL, 'L'},
 	{"rps", no_argument, NULL, 'R'},
-	{"no-spoofchk", no_argument, NULL, 'S'},
 	{"xsk", no_argument, NULL, 'X'},
 };
 #define N_PLANNED (sizeof(planned_opts) / sizeof(planned_opts[0]))
+
+/* Options port add and port set share. */
+static const struct option port_opts[] = {
+	{"dev", required_argument, NULL, 'd'},
+	{"vlan", required_argument, NULL, 'V'},
+	{"uplink", required_argument, NULL, 'U'},
+	{"spoofchk", no_argument, NULL, 's'},
+	{"no-spoofchk", no_argument, NULL, 'S'},
+};
+#define N_PORT_OPTS (sizeof(port_opts) / sizeof(port_opts[0]))
+
+/* What a port add or set command asked for. */
+struct port_req {
+	const char *ifname;
+	const char *uplink;
+	bool vlan_set;
+	__u16 vid; /* with vlan_set: 0 = untagged */
+	int spoofchk; /* -1: unchanged (add: on) */
+};
 
 static int planned(struct vfwd_ctx *c, int opt)
 {
@@ -32,6 +51,84 @@ static int planned(struct vfwd_ctx *c, int opt)
 				c, -EOPNOTSUPP,
 				"port: --%s is not available in this version yet",
 				planned_opts[i].name);
+	return 0;
+}
+
+/* Parse the shared options; returns 0 or -errno after an error line. */
+static int parse_port_opts(struct vfwd_ctx *c, int argc, char **argv,
+			   bool is_set, const char *usage, struct port_req *r)
+{
+	struct option opts[N_PORT_OPTS + N_PLANNED + 1] = {};
+	int opt, err;
+
+	memcpy(opts, port_opts, sizeof(port_opts));
+	memcpy(&opts[N_PORT_OPTS], planned_opts, sizeof(planned_opts));
+	memset(r, 0, sizeof(*r));
+	r->spoofchk = -1;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			r->ifname = optarg;
+			break;
+		case 'V':
+			r->vlan_set = true;
+			if (is_set && strcmp(optarg, "none") == 0) {
+				r->vid = VFWD_VID_NONE;
+				break;
+			}
+			if (vfwd_vid_parse(optarg, &r->vid))
+				return cli_err(
+					c, -ERANGE,
+					"invalid VLAN '%s': use a VLAN id from %d to %d%s",
+					optarg, VFWD_VID_MIN, VFWD_VID_MAX,
+					is_set ? ", or none" : "");
+			break;
+		case 'U':
+			r->uplink = optarg;
+			break;
+		case 's':
+		case 'S':
+			r->spoofchk = opt == 's';
+			break;
+		default:
+			if ((err = planned(c, opt)))
+				return err;
+			return cli_bad_opt(c, argv, usage);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_err(c, -EINVAL, "%s", usage);
+	return 0;
+}
+
+/* The uplink named by --uplink. */
+static int find_uplink(struct vfwd_ctx *c, const char *name, __u32 *id)
+{
+	struct vfwd_port up;
+	int i = vfwd_port_find_name(&c->t, name, &up);
+
+	if (i < 0 || up.kind != VFWD_PORT_UPLINK)
+		return cli_err(
+			c, -ENOENT,
+			"--uplink %s: no such uplink (see 'vfwd status')",
+			name);
+	*id = i;
+	return 0;
+}
+
+/* Rebuild the VLAN flood groups; a full group is a clear error. */
+static int sync_vlans(struct vfwd_ctx *c, const struct vfwd_port *p)
+{
+	int err = vfwd_vlan_sync(&c->t);
+
+	if (err == -E2BIG)
+		return cli_err(
+			c, err,
+			"port '%s': VLAN %u already has %d ports, the most a flood reaches; use another VLAN",
+			p->name, p->vid, VFWD_FLOOD_MAX);
+	if (err)
+		return cli_err(c, err, "VLAN table: cannot update it: %s",
+			       strerror(-err));
 	return 0;
 }
 
@@ -90,26 +187,31 @@ static void print_port_done(struct vfwd_ctx *c, const char *verb, int id,
 	}
 }
 
+/* Undo a half-made port: no filter, no flood or tx entry, a free slot, and
+ * flood groups without it.  Best effort: the first error was reported. */
+static void port_undo(struct vfwd_ctx *c, int id, __u32 ifindex)
+{
+	if (ifindex)
+		vfwd_guest_detach(ifindex);
+	vfwd_flood_del(&c->t, id);
+	vfwd_port_clear(&c->t, id);
+	vfwd_vlan_sync(&c->t);
+}
+
 static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 {
-	struct option opts[N_PLANNED + 2] = {
-		{"dev", required_argument, NULL, 'd'},
-	};
 	struct vfwd_dev_info dev;
 	struct vfwd_port p = {};
-	const char *ifname = NULL, *name;
-	int opt, id, err;
+	struct port_req r;
+	const char *name;
+	char why[512];
+	__u32 uplink_id = 0;
+	int id, err;
 
-	memcpy(&opts[1], planned_opts, sizeof(planned_opts));
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'd')
-			ifname = optarg;
-		else if ((err = planned(c, opt)))
-			return err;
-		else
-			return cli_bad_opt(c, argv, PORT_ADD_USAGE);
-	}
-	if (optind != argc - 1 || !ifname)
+	err = parse_port_opts(c, argc, argv, false, PORT_ADD_USAGE, &r);
+	if (err)
+		return err;
+	if (!r.ifname)
 		return cli_err(c, -EINVAL, PORT_ADD_USAGE);
 	name = argv[optind];
 	if (!vfwd_port_name_valid(name))
@@ -123,7 +225,11 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 		return err;
 	if (vfwd_port_find_name(&c->t, name, &p) >= 0)
 		return cli_err(c, -EEXIST, "port '%s' already exists", name);
-	err = check_dev(c, ifname, &dev, &p.kind, -1);
+	err = check_dev(c, r.ifname, &dev, &p.kind, -1);
+	if (err)
+		return err;
+	err = r.uplink ? find_uplink(c, r.uplink, &uplink_id)
+		       : cli_default_uplink(c, name, &uplink_id);
 	if (err)
 		return err;
 	id = vfwd_port_alloc(&c->t);
@@ -138,43 +244,66 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 
 	snprintf(p.name, sizeof(p.name), "%s", name);
 	p.ifindex = dev.ifindex;
-	/* Anti-spoofing is the default; the guest-side program that
-	 * enforces it reads this flag. */
-	p.flags = VFWD_PORT_F_SPOOFCHK;
+	p.vid = r.vid;
+	p.uplink_id = uplink_id;
+	/* Anti-spoofing is on unless turned off: it is what keeps one
+	 * tenant from sending as another. */
+	p.flags = r.spoofchk == 0 ? 0 : VFWD_PORT_F_SPOOFCHK;
+	if (r.uplink)
+		p.flags |= VFWD_PORT_F_UPLINK_SET;
+
+	/* Slot, devmap and flood groups first, the programs last: the
+	 * guest program reads all of them from its first frame. */
 	err = vfwd_stats_clear(&c->t, id);
 	if (!err)
 		err = vfwd_port_put(&c->t, id, &p);
 	if (!err)
 		err = vfwd_tx_set(&c->t, id, dev.ifindex);
 	if (err) {
-		vfwd_port_clear(&c->t, id);
+		port_undo(c, id, 0);
 		return cli_err(c, err, "port '%s': cannot add device %s: %s",
-			       name, ifname, strerror(-err));
+			       name, r.ifname, strerror(-err));
+	}
+	err = sync_vlans(c, &p);
+	if (err) {
+		port_undo(c, id, 0);
+		return err;
+	}
+	err = vfwd_guest_attach(c->pin_dir, &c->t, id, dev.ifindex, why,
+				sizeof(why));
+	if (err) {
+		port_undo(c, id, dev.ifindex);
+		return cli_err(c, err, "port '%s': device %s: %s", name,
+			       r.ifname, why);
 	}
 	print_port_done(c, "added", id, &p);
 	return 0;
 }
 
+/* Count the MACs bound to port id. */
+static int port_macs(struct vfwd_ctx *c, int id, size_t *owned)
+{
+	__u32 counts[VFWD_MAX_PORTS], total;
+	int err = cli_mac_counts(c, counts, &total);
+
+	if (!err)
+		*owned = counts[id];
+	return err;
+}
+
 static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 {
-	struct option opts[N_PLANNED + 2] = {
-		{"dev", required_argument, NULL, 'd'},
-	};
-	struct vfwd_dev_info dev;
+	struct vfwd_dev_info dev = {};
 	struct vfwd_port p, next;
-	const char *ifname = NULL;
-	int opt, id, err;
+	struct port_req r;
+	size_t owned = 0;
+	char why[512];
+	int id, err;
 
-	memcpy(&opts[1], planned_opts, sizeof(planned_opts));
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'd')
-			ifname = optarg;
-		else if ((err = planned(c, opt)))
-			return err;
-		else
-			return cli_bad_opt(c, argv, PORT_SET_USAGE);
-	}
-	if (optind != argc - 1 || !ifname)
+	err = parse_port_opts(c, argc, argv, true, PORT_SET_USAGE, &r);
+	if (err)
+		return err;
+	if (!r.ifname && !r.vlan_set && !r.uplink && r.spoofchk < 0)
 		return cli_err(c, -EINVAL, PORT_SET_USAGE);
 	err = ctx_open(c, CTX_WRITE);
 	if (err)
@@ -188,21 +317,72 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 			"port '%s' is an uplink; re-run 'vfwd attach' instead",
 			p.name);
 	next = p;
-	err = check_dev(c, ifname, &dev, &next.kind, id);
-	if (err)
-		return err;
-	next.ifindex = dev.ifindex;
-	/* Devmap first: if the device cannot take frames, nothing changed. */
-	err = vfwd_tx_set(&c->t, id, dev.ifindex);
-	if (!err) {
-		err = vfwd_port_put(&c->t, id, &next);
-		if (err && p.ifindex && vfwd_tx_set(&c->t, id, p.ifindex))
-			vfwd_tx_del(&c->t, id);
+	if (r.ifname) {
+		err = check_dev(c, r.ifname, &dev, &next.kind, id);
+		if (err)
+			return err;
+		next.ifindex = dev.ifindex;
 	}
+	if (r.vlan_set && r.vid != p.vid) {
+		err = port_macs(c, id, &owned);
+		if (err)
+			return err;
+		/* Its MAC entries are keyed by the old VLAN: moving them
+		 * silently would re-home a guest onto another network. */
+		if (owned)
+			return cli_err(
+				c, -EBUSY,
+				"port '%s' owns %zu MAC%s on its current VLAN; delete them with 'vfwd mac del', change the VLAN, then add them again",
+				p.name, owned, owned == 1 ? "" : "s");
+		next.vid = r.vid;
+	}
+	if (r.uplink) {
+		err = find_uplink(c, r.uplink, &next.uplink_id);
+		if (err)
+			return err;
+		next.flags |= VFWD_PORT_F_UPLINK_SET;
+	}
+	if (r.spoofchk >= 0) {
+		next.flags &= ~VFWD_PORT_F_SPOOFCHK;
+		if (r.spoofchk)
+			next.flags |= VFWD_PORT_F_SPOOFCHK;
+	}
+
+	/* Slot first, then the groups: both are read per frame, and the
+	 * old values are put back if a later step fails. */
+	err = vfwd_port_put(&c->t, id, &next);
 	if (err)
-		return cli_err(c, err,
-			       "port '%s': cannot move to device %s: %s",
-			       p.name, ifname, strerror(-err));
+		return cli_err(c, err, "port '%s': cannot update it: %s",
+			       p.name, strerror(-err));
+	err = sync_vlans(c, &next);
+	if (err) {
+		vfwd_port_put(&c->t, id, &p);
+		vfwd_vlan_sync(&c->t);
+		return err;
+	}
+	if (r.ifname && next.ifindex != p.ifindex) {
+		/* New device: programs there first (the guest behind it is
+		 * filtered from its first frame), then the devmap, then the
+		 * old device loses its filter. */
+		err = vfwd_guest_attach(c->pin_dir, &c->t, id, next.ifindex,
+					why, sizeof(why));
+		if (!err)
+			err = vfwd_tx_set(&c->t, id, next.ifindex);
+		if (err) {
+			vfwd_guest_detach(next.ifindex);
+			vfwd_port_put(&c->t, id, &p);
+			vfwd_vlan_sync(&c->t);
+			if (p.ifindex && vfwd_tx_set(&c->t, id, p.ifindex) == 0)
+				vfwd_guest_attach(c->pin_dir, &c->t, id,
+						  p.ifindex, why, sizeof(why));
+			return cli_err(
+				c, err,
+				"port '%s': cannot move to device %s: %s",
+				p.name, r.ifname, why);
+		}
+		if (p.ifindex)
+			vfwd_guest_detach(p.ifindex);
+	}
 	print_port_done(c, "updated", id, &next);
 	return 0;
 }
@@ -249,13 +429,23 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 			"port '%s' still owns %zu MAC%s; delete them with 'vfwd mac del' or use --force",
 			p.name, owned, owned == 1 ? "" : "s");
 	}
-	/* MACs first, so no frame is steered at a slot being freed. */
+	/* MACs first, so no frame is steered at a slot being freed; then
+	 * the guest's filter, so nothing it sends meets a cleared slot. */
 	for (size_t i = 0; i < n && !err; i++)
 		if (e[i].val.port_id == (__u32)id)
 			err = vfwd_mac_del(&c->t, &e[i].key);
 	free(e);
+	if (!err && p.ifindex)
+		err = vfwd_guest_detach(p.ifindex);
+	if (!err) {
+		err = vfwd_flood_del(&c->t, id);
+		if (err == -ENOENT)
+			err = 0;
+	}
 	if (!err)
 		err = vfwd_port_clear(&c->t, id);
+	if (!err)
+		err = vfwd_vlan_sync(&c->t);
 	if (err)
 		return cli_err(c, err, "port '%s': cannot delete it: %s",
 			       p.name, strerror(-err));
@@ -290,8 +480,9 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 	if (c->json)
 		json_arr_open(&c->j);
 	else
-		printf("%-4s %-15s %-7s %-15s %-8s %-5s %s\n", "ID", "NAME",
-		       "KIND", "DEVICE", "IFINDEX", "STATE", "MACS");
+		printf("%-4s %-15s %-7s %-15s %-8s %-5s %-5s %-5s %-15s %s\n",
+		       "ID", "NAME", "KIND", "DEVICE", "IFINDEX", "STATE",
+		       "VLAN", "SPOOF", "UPLINK", "MACS");
 	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		if (vfwd_port_get(&c->t, id, &p) || p.kind == VFWD_PORT_FREE)
 			continue;
@@ -304,10 +495,13 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 		printf("%-4u %-15s %-7s %-15s %-8u %-5s ", id, p.name,
 		       vfwd_port_kind_str(p.kind), dev.name, p.ifindex,
 		       cli_port_state(c, id, &p));
-		if (p.kind == VFWD_PORT_UPLINK)
-			printf("-\n");
-		else
-			printf("%u\n", counts[id]);
+		if (p.kind == VFWD_PORT_UPLINK) {
+			printf("%-5s %-5s %-15s -\n", "-", "-",
+			       p.flags & VFWD_PORT_F_BUM_FLOOD ? "(bum flood)"
+							       : "(bum pass)");
+			continue;
+		}
+		cli_port_guest_cols(c, &p, counts[id]);
 	}
 	if (c->json) {
 		json_arr_close(&c->j);
@@ -317,8 +511,10 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 }
 
 static const struct cli_cmd port_cmds[] = {
-	{"add", port_add, "port add NAME --dev IFNAME"},
-	{"set", port_set, "port set NAME --dev IFNAME"},
+	{"add", port_add,
+	 "port add NAME --dev IFNAME [--vlan VID] [--uplink NAME] [--no-spoofchk]"},
+	{"set", port_set,
+	 "port set NAME [--dev IFNAME] [--vlan VID|none] [--uplink NAME] [--spoofchk|--no-spoofchk]"},
 	{"del", port_del, "port del NAME [--force]"},
 	{"list", port_list, "port list"},
 	{NULL},

@@ -29,17 +29,28 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* What each reason's frames became under the default (pass) policy. */
+/* What each reason's frames became.  BUM reasons follow the uplink's
+ * policy: "pass" to the kernel, or "flood" with --bum flood. */
 static const char *reason_action(__u32 r)
 {
 	switch (r) {
 	case VFWD_R_FWD:
+	case VFWD_R_UPLINK:
 		return "redirect";
 	case VFWD_R_RUNT:
 	case VFWD_R_VLAN_TRUNC:
 	case VFWD_R_BAD_VID:
 	case VFWD_R_BAD_SRC:
+	case VFWD_R_SPOOF:
+	case VFWD_R_ACCESS_TAGGED:
+	case VFWD_R_HAIRPIN:
+	case VFWD_R_ERROR:
 		return "drop";
+	case VFWD_R_BCAST:
+	case VFWD_R_MCAST:
+	case VFWD_R_UNKNOWN:
+	case VFWD_R_PORT_DOWN:
+		return "bum";
 	default:
 		return "pass";
 	}
@@ -83,9 +94,10 @@ static void print_totals(struct vfwd_ctx *c, const struct snapshot *s)
 		json_key(j, "ports");
 		json_arr_open(j);
 	} else {
-		printf("%-15s %-7s %12s %14s %12s %14s %10s %10s\n", "PORT",
-		       "KIND", "RX_PACKETS", "RX_BYTES", "TX_PACKETS",
-		       "TX_BYTES", "RX_DROPPED", "RX_PASSED");
+		printf("%-15s %-7s %12s %14s %12s %14s %10s %10s %10s %10s\n",
+		       "PORT", "KIND", "RX_PACKETS", "RX_BYTES", "TX_PACKETS",
+		       "TX_BYTES", "RX_DROPPED", "RX_PASSED", "SPOOF_DROP",
+		       "FLOOD_TX");
 	}
 	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		const struct vfwd_port_stats *p = &s->port[id];
@@ -93,11 +105,12 @@ static void print_totals(struct vfwd_ctx *c, const struct snapshot *s)
 		if (!s->used[id])
 			continue;
 		if (!c->json) {
-			printf("%-15s %-7s %12llu %14llu %12llu %14llu %10llu %10llu\n",
+			printf("%-15s %-7s %12llu %14llu %12llu %14llu %10llu %10llu %10llu %10llu\n",
 			       s->info[id].name,
 			       vfwd_port_kind_str(s->info[id].kind),
 			       p->rx_packets, p->rx_bytes, p->tx_packets,
-			       p->tx_bytes, p->rx_dropped, p->rx_passed);
+			       p->tx_bytes, p->rx_dropped, p->rx_passed,
+			       p->spoof_dropped, p->flood_packets);
 			continue;
 		}
 		json_obj_open(j);
@@ -119,12 +132,12 @@ static void print_totals(struct vfwd_ctx *c, const struct snapshot *s)
 		json_key(j, "reasons");
 		json_obj_open(j);
 	} else {
-		printf("\n%-12s %-9s %12s %14s\n", "REASON", "ACTION",
+		printf("\n%-14s %-9s %12s %14s\n", "REASON", "ACTION",
 		       "PACKETS", "BYTES");
 	}
 	for (__u32 r = 0; r < VFWD_R_COUNT; r++) {
 		if (!c->json) {
-			printf("%-12s %-9s %12llu %14llu\n", vfwd_reason_str(r),
+			printf("%-14s %-9s %12llu %14llu\n", vfwd_reason_str(r),
 			       reason_action(r), s->reason[r].packets,
 			       s->reason[r].bytes);
 			continue;

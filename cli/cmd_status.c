@@ -88,8 +88,9 @@ int cmd_status(struct vfwd_ctx *c, int argc, char **argv)
 		json_key(j, "ports");
 		json_arr_open(j);
 	} else {
-		printf("\nports:\n  %-4s %-15s %-5s %-15s %-8s %-5s %s\n", "ID",
-		       "NAME", "KIND", "DEVICE", "IFINDEX", "STATE", "MACS");
+		printf("\nports:\n  %-4s %-15s %-5s %-15s %-8s %-5s %-5s %-5s %-15s %s\n",
+		       "ID", "NAME", "KIND", "DEVICE", "IFINDEX", "STATE",
+		       "VLAN", "SPOOF", "UPLINK", "MACS");
 	}
 	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		struct vfwd_dev_info dev;
@@ -103,9 +104,10 @@ int cmd_status(struct vfwd_ctx *c, int argc, char **argv)
 		}
 		if (vfwd_dev_by_index(p.ifindex, &dev))
 			snprintf(dev.name, sizeof(dev.name), "-");
-		printf("  %-4u %-15s %-5s %-15s %-8u %-5s %u\n", id, p.name,
+		printf("  %-4u %-15s %-5s %-15s %-8u %-5s ", id, p.name,
 		       vfwd_port_kind_str(p.kind), dev.name, p.ifindex,
-		       cli_port_state(c, id, &p), counts[id]);
+		       cli_port_state(c, id, &p));
+		cli_port_guest_cols(c, &p, counts[id]);
 	}
 
 	if (c->json) {

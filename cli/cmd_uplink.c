@@ -7,7 +7,7 @@
 #include "cli.h"
 
 #define ATTACH_USAGE                                                           \
-	"usage: vfwd attach IFNAME [--mode native|skb] [--bum pass]"
+	"usage: vfwd attach IFNAME [--mode native|skb] [--bum pass|flood]"
 #define DETACH_USAGE "usage: vfwd detach IFNAME [--keep-maps]"
 
 static int parse_mode(const char *s, enum vfwd_xdp_mode *mode)
@@ -74,7 +74,7 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	struct vfwd_port old, p;
 	struct vfwd_dev_info dev;
 	char why[512];
-	bool fresh, replaced;
+	bool fresh, replaced, flood = false;
 	__u32 prog_id = 0;
 	int opt, id, err;
 
@@ -88,15 +88,15 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 					optarg);
 			break;
 		case 'b':
-			if (strcmp(optarg, "pass") == 0)
+			if (strcmp(optarg, "pass") == 0 ||
+			    strcmp(optarg, "flood") == 0) {
+				flood = optarg[0] == 'f';
 				break;
-			if (strcmp(optarg, "flood") == 0)
-				return cli_err(
-					c, -EOPNOTSUPP,
-					"attach: --bum flood is not available in this version yet; use --bum pass (the default)");
-			return cli_err(c, -EINVAL,
-				       "attach: invalid --bum '%s'; use pass",
-				       optarg);
+			}
+			return cli_err(
+				c, -EINVAL,
+				"attach: invalid --bum '%s'; use pass or flood",
+				optarg);
 		default:
 			return cli_bad_opt(c, argv, ATTACH_USAGE);
 		}
@@ -121,7 +121,11 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	p.kind = VFWD_PORT_UPLINK;
 	p.ifindex = dev.ifindex;
 	p.xdp_mode = mode;
+	/* The guest programs read the policy from here; the uplink
+	 * program gets it as a load-time constant. */
 	p.flags &= ~VFWD_PORT_F_BUM_FLOOD;
+	if (flood)
+		p.flags |= VFWD_PORT_F_BUM_FLOOD;
 	/* The slot is written first so the new program counts into a valid
 	 * entry from its first frame; on failure it is put back. */
 	if (fresh)
@@ -132,8 +136,8 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 		return cli_err(c, err, "port table: cannot write uplink %s: %s",
 			       dev.name, strerror(-err));
 
-	err = vfwd_uplink_attach(c->pin_dir, dev.ifindex, id, mode, &replaced,
-				 &prog_id, why, sizeof(why));
+	err = vfwd_uplink_attach(c->pin_dir, dev.ifindex, id, mode, flood,
+				 &replaced, &prog_id, why, sizeof(why));
 	if (err) {
 		if (fresh)
 			vfwd_port_clear(&c->t, id);
@@ -141,6 +145,12 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 			vfwd_port_put(&c->t, id, &old);
 		return cli_err(c, err, "interface %s: %s", dev.name, why);
 	}
+	err = cli_bind_uplinks(c);
+	if (err)
+		return cli_err(
+			c, err,
+			"interface %s: attached, but binding guest ports to it failed: %s",
+			dev.name, strerror(-err));
 
 	if (c->json) {
 		json_obj_open(&c->j);
@@ -150,13 +160,14 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 		json_kv_str(&c->j, "mode", vfwd_xdp_mode_str(mode));
 		json_kv_u64(&c->j, "prog_id", prog_id);
 		json_kv_bool(&c->j, "replaced", replaced);
-		json_kv_str(&c->j, "bum", "pass");
+		json_kv_str(&c->j, "bum", flood ? "flood" : "pass");
 		json_obj_close(&c->j);
 		json_end(&c->j);
 	} else {
-		printf("%s vfwd_uplink on %s (%s mode, prog id %u, bum pass)%s\n",
+		printf("%s vfwd_uplink on %s (%s mode, prog id %u, bum %s)%s\n",
 		       replaced ? "replaced" : "attached", dev.name,
 		       vfwd_xdp_mode_str(mode), prog_id,
+		       flood ? "flood" : "pass",
 		       replaced ? "; tables kept" : "");
 	}
 	return 0;
@@ -172,6 +183,23 @@ static int other_uplinks(struct vfwd_ctx *c, int self)
 		    p.kind == VFWD_PORT_UPLINK)
 			n++;
 	return n;
+}
+
+/* Remove vfwd_guest from every guest port's device. */
+static int detach_guests(struct vfwd_ctx *c)
+{
+	struct vfwd_port p;
+	int err;
+
+	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		if (vfwd_port_get(&c->t, id, &p) || !p.ifindex ||
+		    (p.kind != VFWD_PORT_TAP && p.kind != VFWD_PORT_VETH))
+			continue;
+		err = vfwd_guest_detach(p.ifindex);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
@@ -231,6 +259,14 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 
 	others = other_uplinks(c, id);
 	if (!keep && others == 0) {
+		/* The tables go away: so must the guest filters that use
+		 * them, or guests would keep running against orphan maps. */
+		err = detach_guests(c);
+		if (err)
+			return cli_err(
+				c, err,
+				"detached %s, but cannot remove vfwd's tc filters from the guest ports: %s",
+				name, strerror(-err));
 		vfwd_tables_close(&c->t);
 		c->tables_open = false;
 		err = vfwd_tables_unpin(c->pin_dir);
@@ -240,6 +276,13 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 				"pin path %s: cannot remove the tables: %s",
 				c->pin_dir, strerror(-err));
 		unpinned = true;
+	} else {
+		err = cli_bind_uplinks(c);
+		if (err)
+			return cli_err(
+				c, err,
+				"detached %s, but cannot re-bind the guest ports that used it: %s",
+				name, strerror(-err));
 	}
 
 	if (c->json) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* How ports are looked up and shown, shared by several commands. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -77,7 +78,37 @@ void cli_port_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p,
 			    p->flags & VFWD_PORT_F_BUM_FLOOD ? "flood"
 							     : "pass");
 	} else {
+		struct vfwd_port up;
+
 		json_kv_u64(j, "macs", macs);
+		json_kv_u64(j, "vlan", p->vid);
+		json_kv_bool(j, "spoofchk", p->flags & VFWD_PORT_F_SPOOFCHK);
+		json_key(j, "uplink");
+		if (cli_port_uplink(c, p, &up))
+			json_str(j, up.name);
+		else
+			json_null(j);
 	}
 	json_obj_close(j);
+}
+
+bool cli_port_uplink(struct vfwd_ctx *c, const struct vfwd_port *p,
+		     struct vfwd_port *up)
+{
+	return p->uplink_id && vfwd_port_get(&c->t, p->uplink_id, up) == 0 &&
+	       up->kind == VFWD_PORT_UPLINK;
+}
+
+/* VLAN, SPOOF, UPLINK and MACS columns of a guest port. */
+void cli_port_guest_cols(struct vfwd_ctx *c, const struct vfwd_port *p,
+			 __u32 macs)
+{
+	struct vfwd_port up;
+	char vlan[8] = "-";
+
+	if (p->vid)
+		snprintf(vlan, sizeof(vlan), "%u", p->vid);
+	printf("%-5s %-5s %-15s %u\n", vlan,
+	       p->flags & VFWD_PORT_F_SPOOFCHK ? "on" : "off",
+	       cli_port_uplink(c, p, &up) ? up.name : "-", macs);
 }

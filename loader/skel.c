@@ -25,34 +25,54 @@ struct vfwd_bpf *vfwd_skel_open(const char *pin_dir)
 	return skel;
 }
 
-int vfwd_skel_load(struct vfwd_bpf *skel, const char *pin_dir)
+/*
+ * The kernel adds BPF_F_RDONLY_PROG to every devmap it creates (and
+ * refuses it at creation), while libbpf 1.1 compares flags when it reuses
+ * a pin, so libbpf would refuse its own pinned devmap the second time.
+ * The devmaps are therefore not marked for pinning in bpf/ and are pinned
+ * and reused here; vfwd_tables_open checks their layout instead.
+ */
+static int devmap_reuse(struct bpf_map *m, const char *pin_dir, bool *reused)
 {
-	struct bpf_map *tx = skel->maps.vfwd_tx_v1;
 	char path[PATH_MAX];
-	bool reused = false;
 	int fd, err;
 
-	/* The kernel adds BPF_F_RDONLY_PROG to every devmap it creates (and
-	 * refuses it at creation), while libbpf 1.1 compares flags when it
-	 * reuses a pin, so libbpf would refuse its own pinned devmap the
-	 * second time.  The devmap is therefore not marked for pinning in
-	 * bpf/ and is pinned and reused here; vfwd_tables_open checks its
-	 * layout instead. */
-
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(tx));
+	*reused = false;
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(m));
 	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		err = bpf_map__reuse_fd(tx, fd);
-		close(fd);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	err = bpf_map__reuse_fd(m, fd);
+	close(fd);
+	*reused = !err;
+	return err;
+}
+
+static int devmap_pin(struct bpf_map *m, const char *pin_dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(m));
+	return bpf_map__pin(m, path);
+}
+
+int vfwd_skel_load(struct vfwd_bpf *skel, const char *pin_dir)
+{
+	struct bpf_map *devmaps[] = {skel->maps.vfwd_tx_v1,
+				     skel->maps.vfwd_flood_v1};
+	bool reused[sizeof(devmaps) / sizeof(devmaps[0])];
+	size_t n = sizeof(devmaps) / sizeof(devmaps[0]);
+	int err;
+
+	for (size_t i = 0; i < n; i++) {
+		err = devmap_reuse(devmaps[i], pin_dir, &reused[i]);
 		if (err)
 			return err;
-		reused = true;
-	} else if (errno != ENOENT) {
-		return -errno;
 	}
 	err = vfwd_bpf__load(skel);
-	if (!err && !reused)
-		err = bpf_map__pin(tx, path);
+	for (size_t i = 0; i < n && !err; i++)
+		if (!reused[i])
+			err = devmap_pin(devmaps[i], pin_dir);
 	return err;
 }
 

@@ -149,8 +149,8 @@ static __u32 prog_id_of(int fd)
 }
 
 int vfwd_uplink_attach(const char *pin_dir, __u32 ifindex, __u32 port_id,
-		       enum vfwd_xdp_mode mode, bool *replaced, __u32 *prog_id,
-		       char *errbuf, size_t errlen)
+		       enum vfwd_xdp_mode mode, bool bum_flood, bool *replaced,
+		       __u32 *prog_id, char *errbuf, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 	struct vfwd_xdp_state cur;
@@ -199,6 +199,7 @@ int vfwd_uplink_attach(const char *pin_dir, __u32 ifindex, __u32 port_id,
 		return err;
 	}
 	skel->rodata->cfg_uplink_port = port_id;
+	skel->rodata->cfg_bum_flood = bum_flood;
 	bpf_program__set_autoload(skel->progs.vfwd_uplink, true);
 	err = vfwd_skel_load(skel, pin_dir);
 	if (err) {

@@ -62,14 +62,26 @@ int vfwd_xdp_query(__u32 ifindex, const char *pin_dir,
 /* Load a fresh vfwd_uplink instance bound to the pinned maps and attach
  * it; if a vfwd_uplink is already attached in the same mode it is replaced
  * atomically (XDP_FLAGS_REPLACE), so no frame meets an empty hook.
+ * bum_flood: broadcast/multicast/unknown go to the flood devmap.
  * *replaced says which happened; *prog_id is the new program. */
 int vfwd_uplink_attach(const char *pin_dir, __u32 ifindex, __u32 port_id,
-		       enum vfwd_xdp_mode mode, bool *replaced, __u32 *prog_id,
-		       char *errbuf, size_t errlen);
+		       enum vfwd_xdp_mode mode, bool bum_flood, bool *replaced,
+		       __u32 *prog_id, char *errbuf, size_t errlen);
 /* Detach the program with id prog_id (only that one) from ifindex. */
 int vfwd_uplink_detach(__u32 ifindex, enum vfwd_xdp_mode mode, __u32 prog_id);
 
 const char *vfwd_xdp_mode_str(enum vfwd_xdp_mode mode);
+
+/* Guest-port programs.  Load an instance for port_id, attach vfwd_guest
+ * to ifindex's tc ingress (replacing vfwd's earlier filter there) and put
+ * vfwd_egress on the port's flood devmap entry. */
+int vfwd_guest_attach(const char *pin_dir, const struct vfwd_tables *t,
+		      __u32 port_id, __u32 ifindex, char *errbuf,
+		      size_t errlen);
+/* Remove vfwd's tc filter from ifindex; 0 if it is not there. */
+int vfwd_guest_detach(__u32 ifindex);
+/* Id of the program in vfwd's tc filter slot on ifindex, 0 if none. */
+int vfwd_guest_query(__u32 ifindex, __u32 *prog_id);
 
 /* libbpf/libxdp log output: silent unless verbose. */
 void vfwd_set_verbose(bool verbose);

@@ -99,6 +99,12 @@ static const char *const reason_names[VFWD_R_COUNT] = {
 	[VFWD_R_VLAN_TRUNC] = "vlan_trunc",
 	[VFWD_R_BAD_VID] = "bad_vid",
 	[VFWD_R_BAD_SRC] = "bad_src",
+	[VFWD_R_SPOOF] = "spoof",
+	[VFWD_R_ACCESS_TAGGED] = "access_tagged",
+	[VFWD_R_UPLINK] = "uplink",
+	[VFWD_R_NO_UPLINK] = "no_uplink",
+	[VFWD_R_HAIRPIN] = "hairpin",
+	[VFWD_R_ERROR] = "error",
 };
 
 const char *vfwd_reason_str(__u32 reason)

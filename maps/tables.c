@@ -35,11 +35,15 @@ static const struct map_spec specs[] = {
 	     struct vfwd_port_stats, VFWD_MAX_PORTS, stats_fd),
 	SPEC(VFWD_MAP_REASON, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,
 	     struct vfwd_reason_ctr, VFWD_REASON_SLOTS, reason_fd),
+	SPEC(VFWD_MAP_FLOOD, BPF_MAP_TYPE_DEVMAP_HASH, __u32,
+	     struct bpf_devmap_val, VFWD_MAX_PORTS, flood_fd),
+	SPEC(VFWD_MAP_VLAN, BPF_MAP_TYPE_HASH, __u32, struct vfwd_flood_group,
+	     VFWD_VID_MAX + 1, vlan_fd),
 };
 
 const char *const vfwd_map_names[] = {
-	VFWD_MAP_MAC,	VFWD_MAP_PORT,	 VFWD_MAP_TX,
-	VFWD_MAP_STATS, VFWD_MAP_REASON, NULL,
+	VFWD_MAP_MAC,	 VFWD_MAP_PORT,	 VFWD_MAP_TX,	VFWD_MAP_STATS,
+	VFWD_MAP_REASON, VFWD_MAP_FLOOD, VFWD_MAP_VLAN, NULL,
 };
 
 static int *spec_fd(struct vfwd_tables *t, const struct map_spec *s)

@@ -29,6 +29,8 @@
 #define VFWD_MAP_TX "vfwd_tx_v1"
 #define VFWD_MAP_STATS "vfwd_stats_v1"
 #define VFWD_MAP_REASON "vfwd_reason_v1"
+#define VFWD_MAP_FLOOD "vfwd_flood_v1"
+#define VFWD_MAP_VLAN "vfwd_vlan_v1"
 
 /* Default pin directory; every map above is pinned by name below it. */
 #define VFWD_PIN_ROOT "/sys/fs/bpf"
@@ -68,6 +70,10 @@ struct vfwd_mac_key {
 
 enum vfwd_mac_flags {
 	VFWD_MAC_STATIC = 1U << 0, /* added by an operator (all are, for now) */
+	/* The port is an access port of this entry's VLAN: the uplink pops
+	 * the tag before delivery.  Kept here, not looked up in the port
+	 * table, so the uplink's hot path stays one hash lookup. */
+	VFWD_MAC_ACCESS = 1U << 1,
 };
 
 struct vfwd_mac_val {
@@ -88,6 +94,9 @@ enum vfwd_port_flags {
 			       << 0, /* guest side: drop foreign source MACs */
 	VFWD_PORT_F_RPS = 1U << 1, /* spread flows over the port's CPUs */
 	VFWD_PORT_F_BUM_FLOOD = 1U << 2, /* uplink: --bum flood (else pass) */
+	/* guest ports: uplink_id was chosen with --uplink, so it is not
+	 * re-pointed when uplinks come and go */
+	VFWD_PORT_F_UPLINK_SET = 1U << 3,
 };
 
 enum vfwd_xdp_mode {
@@ -115,7 +124,8 @@ enum vfwd_cpu_source {
 struct vfwd_port {
 	char name[VFWD_NAME_LEN]; /* NUL-terminated; "" in a free slot */
 	__u32 ifindex; /* device; 0 for XSK ports */
-	__u32 uplink_id; /* guest ports: uplink port id to leave by, 0 = any */
+	__u32 uplink_id; /* guest ports: uplink port id to leave by; 0 = none
+			  * resolved (the CLI binds the host's only uplink) */
 	__u8 kind; /* enum vfwd_port_kind */
 	__u8 xdp_mode; /* uplinks: enum vfwd_xdp_mode */
 	__u8 placement; /* enum vfwd_placement */
@@ -162,6 +172,13 @@ enum vfwd_reason {
 		8, /* 802.1Q TPID but no room for the tag: dropped */
 	VFWD_R_BAD_VID = 9, /* 802.1Q VID 4095 (reserved): dropped */
 	VFWD_R_BAD_SRC = 10, /* source MAC is multicast/broadcast: dropped */
+	/* Guest side (vfwd_guest, frames a guest sent): */
+	VFWD_R_SPOOF = 11, /* source MAC not bound to the sending port */
+	VFWD_R_ACCESS_TAGGED = 12, /* VLAN tag on an access port: dropped */
+	VFWD_R_UPLINK = 13, /* sent out of the port's uplink */
+	VFWD_R_NO_UPLINK = 14, /* for the uplink, but the port has none */
+	VFWD_R_HAIRPIN = 15, /* addressed to the sender itself: dropped */
+	VFWD_R_ERROR = 16, /* a helper failed (out of memory): dropped */
 	VFWD_R_COUNT, /* number of reasons in use */
 };
 
@@ -169,6 +186,25 @@ enum vfwd_reason {
  * schema bump. */
 #define VFWD_REASON_SLOTS 64
 _Static_assert(VFWD_R_COUNT <= VFWD_REASON_SLOTS, "reason slots exhausted");
+
+/* Flood groups: HASH  VID -> the guest ports of that VLAN (VID 0: the
+ * untagged ports), kept sorted by the CLI.  vfwd_guest walks it to clone a
+ * broadcast to each member; the uplink floods through the flood devmap
+ * instead, whose per-port egress programs filter by VLAN.  256 members
+ * bounds the verifier's walk of the loop (and a flood's cost) while
+ * covering a dense host's VMs on one VLAN. */
+#define VFWD_FLOOD_MAX 256
+
+struct vfwd_flood_group {
+	__u32 nports;
+	__u32 port_ids[VFWD_FLOOD_MAX];
+};
+
+/* tc attachment of vfwd_guest on a port device's clsact ingress hook.
+ * A fixed handle and priority identify vfwd's filter among others an
+ * operator may have there ("vf" in ASCII; priority 1 runs it first). */
+#define VFWD_TC_HANDLE 0x7666
+#define VFWD_TC_PRIO 1
 
 struct vfwd_reason_ctr {
 	__u64 packets;
@@ -180,5 +216,7 @@ _Static_assert(sizeof(struct vfwd_mac_val) == 8, "vfwd_mac_val layout");
 _Static_assert(sizeof(struct vfwd_port) == 192, "vfwd_port layout");
 _Static_assert(sizeof(struct vfwd_port_stats) == 64, "vfwd_port_stats layout");
 _Static_assert(sizeof(struct vfwd_reason_ctr) == 16, "vfwd_reason_ctr layout");
+_Static_assert(sizeof(struct vfwd_flood_group) == 4 + 4 * VFWD_FLOOD_MAX,
+	       "vfwd_flood_group layout");
 
 #endif /* VFWD_MAPS_H */

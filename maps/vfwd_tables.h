@@ -20,6 +20,8 @@ struct vfwd_tables {
 	int tx_fd;
 	int stats_fd;
 	int reason_fd;
+	int flood_fd;
+	int vlan_fd;
 };
 
 /* Open the maps pinned under pin_dir and check that each has the type and
@@ -79,6 +81,15 @@ int vfwd_tx_set(const struct vfwd_tables *t, __u32 id, __u32 ifindex);
 int vfwd_tx_del(const struct vfwd_tables *t, __u32 id);
 /* 1 if the port has a live devmap entry, 0 if not, or -errno. */
 int vfwd_tx_present(const struct vfwd_tables *t, __u32 id);
+
+/* Flood devmap: the port's device with its vfwd_egress instance. */
+int vfwd_flood_set(const struct vfwd_tables *t, __u32 id, __u32 ifindex,
+		   int egress_prog_fd);
+int vfwd_flood_del(const struct vfwd_tables *t, __u32 id);
+/* Rebuild every VLAN's flood group from the port table: each guest port
+ * (tap, veth) belongs to the group of its access VID, 0 for untagged.
+ * -E2BIG when a VLAN would have more than VFWD_FLOOD_MAX ports. */
+int vfwd_vlan_sync(const struct vfwd_tables *t);
 
 /* Counters, summed over CPUs. */
 int vfwd_stats_read(const struct vfwd_tables *t, __u32 id,

@@ -94,8 +94,11 @@ bad port_del_uplink vfwd port del "$UP"
 
 # Options the contract has but this version does not implement, bad
 # option values, and unknown options.
-bad planned_vlan_port vfwd port add vm3 --dev "$W" --vlan 10
-bad planned_bum_flood vfwd attach "$UP" --bum flood
+bad planned_cpus_port vfwd port add vm3 --dev "$W" --cpus 0
+bad planned_xsk_port vfwd port add vm3 --xsk
+bad bad_bum vfwd attach "$UP" --bum sometimes
+bad bad_port_vlan vfwd port add vm3 --dev "$W" --vlan 4095
+bad port_set_nothing vfwd port set vm1
 bad bad_mode vfwd attach "$UP" --mode turbo
 bad bad_option vfwd mac add "$M1" --port vm1 --frobnicate
 bad missing_arg vfwd mac add "$M1"
