@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the BPF_PROG_TEST_RUN tests: a crafted-frame builder, a
- * per-CPU counter reader, and the one-line-per-case result reporting that
- * tests/run.sh counts.
+ * Helpers for the BPF_PROG_TEST_RUN tests: a crafted-frame builder, an
+ * XDP test-run wrapper that can show a program a runt, per-CPU counter
+ * snapshots and their comparison, and the one-line-per-case result
+ * reporting that tests/run.sh counts.
  */
 #ifndef VFWD_PROG_TEST_H
 #define VFWD_PROG_TEST_H
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,8 @@
 #include <linux/types.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+
+#include "vfwd_maps.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -120,6 +124,107 @@ out:
 	return err;
 }
 
+/* Largest XDP metadata area the kernel accepts from a test run. */
+#define XDP_META_MAX 32
+
+/*
+ * Run an XDP program once on len bytes of in.  With runt_len set, only
+ * runt_len bytes are placed where the program can see them, in one of two
+ * layouts, because kernels disagree on which they accept:
+ *  - the bytes in front become XDP metadata (ctx.data) and the program
+ *    sees the last runt_len bytes.  Older kernels (Debian 12's 6.1) take
+ *    this; newer ones (6.18) refuse it with EINVAL because fewer than
+ *    ETH_HLEN bytes follow the metadata.
+ *  - ctx.data_end ends the linear part early and the rest of the input
+ *    goes into a fragment, so the program sees the first runt_len bytes.
+ *    Newer kernels take this; older ones want data_end == input size.
+ * Either way data_end - data is runt_len, which is all a runt check sees.
+ */
+static inline int xdp_run_frame(int prog_fd, const __u8 *in, unsigned int len,
+				unsigned int runt_len, __u8 *out,
+				unsigned int out_len,
+				struct bpf_test_run_opts *opts)
+{
+	struct xdp_md ctx = {};
+	unsigned int meta_len;
+
+	opts->data_in = in;
+	opts->data_size_in = len;
+	opts->data_out = out;
+	opts->data_size_out = out_len;
+	opts->repeat = 1;
+	if (!runt_len)
+		return bpf_prog_test_run_opts(prog_fd, opts) ? -errno : 0;
+	if (runt_len > len)
+		return -EINVAL;
+
+	/* Metadata length must be a multiple of 4, at most 32 bytes. */
+	meta_len = len - runt_len;
+	if (meta_len % sizeof(__u32) == 0 && meta_len <= XDP_META_MAX) {
+		ctx.data = meta_len;
+		ctx.data_end = len;
+		opts->ctx_in = &ctx;
+		opts->ctx_size_in = sizeof(ctx);
+		if (!bpf_prog_test_run_opts(prog_fd, opts))
+			return 0;
+		if (errno != EINVAL)
+			return -errno;
+		/* Refused before the program ran: counters are untouched. */
+		opts->data_size_out = out_len;
+	}
+	ctx.data = 0;
+	ctx.data_end = runt_len;
+	opts->ctx_in = &ctx;
+	opts->ctx_size_in = sizeof(ctx);
+	return bpf_prog_test_run_opts(prog_fd, opts) ? -errno : 0;
+}
+
+/*
+ * The output a program that removed the frame's outer tag should give:
+ * the input with the 4 bytes after the MACs cut out.  Comparing against
+ * the input, not a rebuilt frame, also catches a payload that moved.
+ */
+static inline unsigned int frame_pop_tag(const __u8 *in, unsigned int len,
+					 __u8 *out)
+{
+	const unsigned int macs = 2 * ETH_ALEN;
+
+	/* No tag to cut out: a row that expects one fails on the output. */
+	if (len < macs + FRAME_TAG_LEN) {
+		memcpy(out, in, len);
+		return len;
+	}
+	memcpy(out, in, macs);
+	memcpy(out + macs, in + macs + FRAME_TAG_LEN,
+	       len - macs - FRAME_TAG_LEN);
+	return len - FRAME_TAG_LEN;
+}
+
+/* Tests must neither reuse nor leave behind pinned production maps, so
+ * every map of obj loses its pin path before the load. */
+static inline int prog_unpin_maps(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, obj)
+	{
+		err = bpf_map__set_pin_path(map, NULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* libbpf's messages go to stderr, keeping stdout to result lines only. */
+static inline int prog_print_stderr(enum libbpf_print_level level,
+				    const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
 /* What differed in one case, gathered into the single FAIL line. */
 struct report {
 	char msg[2048];
@@ -170,6 +275,134 @@ static inline bool report_print(const char *suite, const char *name,
 	}
 	printf("FAIL: %s/%s: %s\n", suite, name, r->msg);
 	return false;
+}
+
+/* More ports than any test watches. */
+#define PROG_MAX_TRACKED 16
+
+/* Every vfwd counter a test compares before and after a run. */
+struct prog_counters {
+	struct vfwd_reason_ctr reason[VFWD_REASON_SLOTS];
+	struct vfwd_port_stats port[PROG_MAX_TRACKED];
+};
+
+static const char *const prog_reason_names[VFWD_R_COUNT] = {
+	[VFWD_R_FWD] = "fwd",
+	[VFWD_R_BCAST] = "bcast",
+	[VFWD_R_MCAST] = "mcast",
+	[VFWD_R_UNKNOWN] = "unknown",
+	[VFWD_R_PORT_DOWN] = "port_down",
+	[VFWD_R_QINQ] = "qinq",
+	[VFWD_R_PRIO_TAG] = "prio_tag",
+	[VFWD_R_RUNT] = "runt",
+	[VFWD_R_VLAN_TRUNC] = "vlan_trunc",
+	[VFWD_R_BAD_VID] = "bad_vid",
+	[VFWD_R_BAD_SRC] = "bad_src",
+	[VFWD_R_SPOOF] = "spoof",
+	[VFWD_R_ACCESS_TAGGED] = "access_tagged",
+	[VFWD_R_UPLINK] = "uplink",
+	[VFWD_R_NO_UPLINK] = "no_uplink",
+	[VFWD_R_HAIRPIN] = "hairpin",
+	[VFWD_R_ERROR] = "error",
+};
+
+/* clang-format off */
+static const struct {
+	const char *name;
+	size_t off;
+} prog_stat_fields[] = {
+#define STAT_FIELD(f) { #f, offsetof(struct vfwd_port_stats, f) }
+	STAT_FIELD(rx_packets),
+	STAT_FIELD(rx_bytes),
+	STAT_FIELD(tx_packets),
+	STAT_FIELD(tx_bytes),
+	STAT_FIELD(rx_dropped),
+	STAT_FIELD(rx_passed),
+	STAT_FIELD(spoof_dropped),
+	STAT_FIELD(flood_packets),
+#undef STAT_FIELD
+};
+/* clang-format on */
+
+static inline const char *prog_reason_name(__u32 r, char *buf, size_t len)
+{
+	if (r < VFWD_R_COUNT && prog_reason_names[r])
+		return prog_reason_names[r];
+	snprintf(buf, len, "slot%u", r);
+	return buf;
+}
+
+static inline __u64 prog_stat_get(const struct vfwd_port_stats *s, size_t off)
+{
+	return *(const __u64 *)((const char *)s + off);
+}
+
+/* Snapshot every reason and the stats of the nports ports in ports. */
+static inline int prog_read_counters(int reason_fd, int stats_fd,
+				     const __u32 *ports, size_t nports,
+				     struct prog_counters *c)
+{
+	size_t i;
+	int err;
+
+	if (nports > PROG_MAX_TRACKED)
+		return -EINVAL;
+	for (i = 0; i < VFWD_REASON_SLOTS; i++) {
+		err = percpu_sum_u64(reason_fd, i, (__u64 *)&c->reason[i],
+				     sizeof(c->reason[i]));
+		if (err)
+			return err;
+	}
+	for (i = 0; i < nports; i++) {
+		err = percpu_sum_u64(stats_fd, ports[i], (__u64 *)&c->port[i],
+				     sizeof(c->port[i]));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Compare every counter's rise with what a case expects: reason rises by
+ * one frame of reason_bytes and every other reason stays put (reason
+ * VFWD_REASON_SLOTS: none moves), and port ports[i] rises by exp[i].
+ */
+static inline void prog_check_counters(const struct prog_counters *before,
+				       const struct prog_counters *after,
+				       __u32 reason, __u64 reason_bytes,
+				       const __u32 *ports,
+				       const struct vfwd_port_stats *exp,
+				       size_t nports, struct report *rep)
+{
+	char what[64], nbuf[16];
+	size_t i, f;
+	__u32 r;
+
+	for (r = 0; r < VFWD_REASON_SLOTS; r++) {
+		const char *n = prog_reason_name(r, nbuf, sizeof(nbuf));
+		bool hit = r == reason;
+
+		snprintf(what, sizeof(what), "reason[%s].packets delta", n);
+		report_u64(rep, what, hit,
+			   after->reason[r].packets -
+				   before->reason[r].packets);
+		snprintf(what, sizeof(what), "reason[%s].bytes delta", n);
+		report_u64(rep, what, hit ? reason_bytes : 0,
+			   after->reason[r].bytes - before->reason[r].bytes);
+	}
+
+	for (i = 0; i < nports; i++) {
+		for (f = 0; f < ARRAY_SIZE(prog_stat_fields); f++) {
+			size_t off = prog_stat_fields[f].off;
+
+			snprintf(what, sizeof(what), "port%u.%s delta",
+				 ports[i], prog_stat_fields[f].name);
+			report_u64(
+				rep, what, prog_stat_get(&exp[i], off),
+				prog_stat_get(&after->port[i], off) -
+					prog_stat_get(&before->port[i], off));
+		}
+	}
 }
 
 #endif /* VFWD_PROG_TEST_H */

@@ -2,12 +2,15 @@
 /*
  * Tier-1 tests of the vfwd_uplink XDP program: each table row is a crafted
  * frame run once through BPF_PROG_TEST_RUN, checked for the XDP action,
- * for exactly one reason counter moving by one frame of the right size,
- * and for the uplink's rx and the target port's tx counters.
+ * for the frame that comes out, for exactly one reason counter moving by
+ * one frame of the right size, and for the uplink's rx and the target
+ * port's tx counters.  Rows marked flood run on a second instance loaded
+ * with cfg_bum_flood set (--bum flood), with maps of its own.
  *
  * Nothing is pinned and nothing is attached: the maps live only as long as
  * this process, and a non-live test run returns XDP_REDIRECT without
- * transmitting, so the loopback device in the tx devmap is never touched.
+ * transmitting, so the loopback device in the tx devmap is never touched
+ * and the (empty) flood devmap is never walked.
  *
  * stdout carries only the PASS:/FAIL: lines tests/run.sh counts.
  */
@@ -33,6 +36,9 @@
 #define GUEST_PORT 2
 #define VLAN_GUEST_PORT 3
 #define DOWN_PORT 4
+/* A guest on an access port of TEST_VID: its MAC entry has
+ * VFWD_MAC_ACCESS, so frames to it lose their tag on the way. */
+#define ACCESS_PORT 5
 
 /* The loopback device always exists, and non-live test runs never send. */
 #define LO_IFINDEX 1
@@ -42,9 +48,6 @@
 #define RESERVED_VID 4095
 #define TEST_PCP 5
 
-/* Largest XDP metadata area the kernel accepts from a test run. */
-#define XDP_META_MAX 32
-
 /* The size of a typical small test frame: room for an IPv4 header. */
 #define SMALL_FRAME_LEN 100
 
@@ -53,6 +56,7 @@
 #define MAC_GUEST { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 }
 #define MAC_VLAN_GUEST { 0x02, 0x00, 0x00, 0x00, 0x00, 0x03 }
 #define MAC_DOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x04 }
+#define MAC_ACCESS { 0x02, 0x00, 0x00, 0x00, 0x00, 0x05 }
 #define MAC_UNKNOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 }
 #define MAC_PEER { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 }
 #define MAC_BCAST { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
@@ -91,6 +95,9 @@ struct uplink_env {
 	int reason_fd;
 };
 
+/* The two program instances: BUM policy pass, and --bum flood. */
+static struct uplink_env pass_env, flood_env;
+
 struct uplink_case {
 	const char *name;
 	struct frame_spec frame;
@@ -98,6 +105,11 @@ struct uplink_case {
 	 * run_frame()).  BPF_PROG_TEST_RUN refuses input shorter than
 	 * ETH_HLEN, so this is the way to show the program a runt. */
 	unsigned int runt_len;
+	/* Run on the --bum flood instance instead of the pass one. */
+	bool flood;
+	/* The program removes the frame's tag: what comes out is the frame
+	 * without it, and tx and the reason count the shorter frame. */
+	bool pop;
 	/* Run before the counters are snapshotted; 0 or -errno. */
 	int (*setup)(struct uplink_env *env, struct report *rep);
 
@@ -112,6 +124,9 @@ struct uplink_case {
 	.action = XDP_REDIRECT, .reason = VFWD_R_FWD, .tx_port = (port)
 #define EXPECT_PASS(r) .action = XDP_PASS, .reason = (r), .rx_passed = 1
 #define EXPECT_DROP(r) .action = XDP_DROP, .reason = (r), .rx_dropped = 1
+/* Flood mode: the flood devmap's egress programs count the copies, the
+ * uplink only the reason. */
+#define EXPECT_FLOOD(r) .action = XDP_REDIRECT, .reason = (r)
 
 static int fill_mac_table(struct uplink_env *env, struct report *rep);
 
@@ -395,6 +410,206 @@ static const struct uplink_case cases[] = {
 		EXPECT_FWD(VLAN_GUEST_PORT),
 	},
 	{
+		.name = "access_pop",
+		.frame = {.dst = MAC_ACCESS,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.pop = true,
+		EXPECT_FWD(ACCESS_PORT),
+	},
+	{
+		.name = "access_pop_pcp_dei",
+		.frame = {.dst = MAC_ACCESS,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_PCP << FRAME_PCP_SHIFT |
+					 FRAME_DEI | TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IPV6,
+			  .len = SMALL_FRAME_LEN},
+		.pop = true,
+		EXPECT_FWD(ACCESS_PORT),
+	},
+	{
+		/* Tag and nothing after it: a bare Ethernet header remains. */
+		.name = "access_pop_header_only",
+		.frame = {.dst = MAC_ACCESS,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = ETH_HLEN + FRAME_TAG_LEN},
+		.pop = true,
+		EXPECT_FWD(ACCESS_PORT),
+	},
+	{
+		.name = "access_pop_len_1518",
+		.frame = {.dst = MAC_ACCESS,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = ETH_FRAME_LEN + FRAME_TAG_LEN},
+		.pop = true,
+		EXPECT_FWD(ACCESS_PORT),
+	},
+	{
+		/* The access flag on an untagged entry: nothing to pop. */
+		.name = "access_flag_untagged",
+		.frame = {.dst = MAC_ACCESS,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_FWD(ACCESS_PORT),
+	},
+	{
+		.name = "flood_bcast",
+		.frame = {.dst = MAC_BCAST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_ARP,
+			  .len = ETH_ZLEN},
+		.flood = true,
+		EXPECT_FLOOD(VFWD_R_BCAST),
+	},
+	{
+		/* Flooded tagged: each port's egress program pops the tag. */
+		.name = "flood_bcast_vlan",
+		.frame = {.dst = MAC_BCAST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_ARP,
+			  .len = ETH_ZLEN},
+		.flood = true,
+		EXPECT_FLOOD(VFWD_R_BCAST),
+	},
+	{
+		.name = "flood_mcast",
+		.frame = {.dst = MAC_MCAST_V6,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IPV6,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		EXPECT_FLOOD(VFWD_R_MCAST),
+	},
+	{
+		.name = "flood_unknown",
+		.frame = {.dst = MAC_UNKNOWN,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		EXPECT_FLOOD(VFWD_R_UNKNOWN),
+	},
+	{
+		.name = "flood_unknown_vlan",
+		.frame = {.dst = MAC_VLAN_GUEST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(OTHER_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		EXPECT_FLOOD(VFWD_R_UNKNOWN),
+	},
+	{
+		.name = "flood_port_down",
+		.frame = {.dst = MAC_DOWN,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		EXPECT_FLOOD(VFWD_R_PORT_DOWN),
+	},
+	{
+		/* Known unicast is switched as in pass mode. */
+		.name = "flood_fwd",
+		.frame = {.dst = MAC_GUEST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		EXPECT_FWD(GUEST_PORT),
+	},
+	{
+		.name = "flood_access_pop",
+		.frame = {.dst = MAC_ACCESS,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		.pop = true,
+		EXPECT_FWD(ACCESS_PORT),
+	},
+	{
+		/* Not BUM: QinQ and priority tags still go to the kernel. */
+		.name = "flood_qinq",
+		.frame = {.dst = MAC_BCAST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_AD(TEST_VID), TAG_Q(OTHER_VID)},
+			  .ntags = 2,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		EXPECT_PASS(VFWD_R_QINQ),
+	},
+	{
+		.name = "flood_prio_tag",
+		.frame = {.dst = MAC_BCAST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_PCP << FRAME_PCP_SHIFT |
+					 VFWD_VID_NONE)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		EXPECT_PASS(VFWD_R_PRIO_TAG),
+	},
+	{
+		/* Malformed frames are dropped, never flooded. */
+		.name = "flood_runt_10",
+		.frame = {.dst = MAC_BCAST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = ETH_HLEN},
+		.runt_len = 10,
+		.flood = true,
+		EXPECT_DROP(VFWD_R_RUNT),
+	},
+	{
+		.name = "flood_vlan_trunc",
+		.frame = {.dst = MAC_BCAST,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_8021Q,
+			  .len = ETH_HLEN},
+		.flood = true,
+		EXPECT_DROP(VFWD_R_VLAN_TRUNC),
+	},
+	{
+		.name = "flood_bad_vid",
+		.frame = {.dst = MAC_BCAST,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(RESERVED_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		EXPECT_DROP(VFWD_R_BAD_VID),
+	},
+	{
+		.name = "flood_bad_src",
+		.frame = {.dst = MAC_BCAST,
+			  .src = MAC_MCAST_V4,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		EXPECT_DROP(VFWD_R_BAD_SRC),
+	},
+	{
 		/* Replaces the MAC table, so it runs last. */
 		.name = "full_mac_table",
 		.frame = {.dst = MAC_FILL_TARGET,
@@ -410,42 +625,7 @@ static const struct uplink_case cases[] = {
 
 /* Ports whose every counter is compared before and after each case. */
 static const __u32 tracked_ports[] = {
-	UPLINK_PORT,
-	GUEST_PORT,
-	VLAN_GUEST_PORT,
-	DOWN_PORT,
-};
-
-/* clang-format off */
-static const struct {
-	const char *name;
-	size_t off;
-} stat_fields[] = {
-#define STAT_FIELD(f) { #f, offsetof(struct vfwd_port_stats, f) }
-	STAT_FIELD(rx_packets),
-	STAT_FIELD(rx_bytes),
-	STAT_FIELD(tx_packets),
-	STAT_FIELD(tx_bytes),
-	STAT_FIELD(rx_dropped),
-	STAT_FIELD(rx_passed),
-	STAT_FIELD(spoof_dropped),
-	STAT_FIELD(flood_packets),
-#undef STAT_FIELD
-};
-/* clang-format on */
-
-static const char *const reason_names[VFWD_R_COUNT] = {
-	[VFWD_R_FWD] = "fwd",
-	[VFWD_R_BCAST] = "bcast",
-	[VFWD_R_MCAST] = "mcast",
-	[VFWD_R_UNKNOWN] = "unknown",
-	[VFWD_R_PORT_DOWN] = "port_down",
-	[VFWD_R_QINQ] = "qinq",
-	[VFWD_R_PRIO_TAG] = "prio_tag",
-	[VFWD_R_RUNT] = "runt",
-	[VFWD_R_VLAN_TRUNC] = "vlan_trunc",
-	[VFWD_R_BAD_VID] = "bad_vid",
-	[VFWD_R_BAD_SRC] = "bad_src",
+	UPLINK_PORT, GUEST_PORT, VLAN_GUEST_PORT, DOWN_PORT, ACCESS_PORT,
 };
 
 static const char *const action_names[] = {
@@ -454,19 +634,6 @@ static const char *const action_names[] = {
 	[XDP_REDIRECT] = "XDP_REDIRECT",
 };
 
-struct counters {
-	struct vfwd_reason_ctr reason[VFWD_REASON_SLOTS];
-	struct vfwd_port_stats port[ARRAY_SIZE(tracked_ports)];
-};
-
-static const char *reason_name(__u32 r, char *buf, size_t len)
-{
-	if (r < VFWD_R_COUNT && reason_names[r])
-		return reason_names[r];
-	snprintf(buf, len, "slot%u", r);
-	return buf;
-}
-
 static const char *action_name(__u32 act)
 {
 	if (act < ARRAY_SIZE(action_names) && action_names[act])
@@ -474,142 +641,57 @@ static const char *action_name(__u32 act)
 	return "unknown action";
 }
 
-static int read_counters(const struct uplink_env *env, struct counters *c)
+static int read_counters(const struct uplink_env *env, struct prog_counters *c)
 {
-	__u32 i;
-	int err;
-
-	for (i = 0; i < VFWD_REASON_SLOTS; i++) {
-		err = percpu_sum_u64(env->reason_fd, i, (__u64 *)&c->reason[i],
-				     sizeof(c->reason[i]));
-		if (err)
-			return err;
-	}
-	for (i = 0; i < ARRAY_SIZE(tracked_ports); i++) {
-		err = percpu_sum_u64(env->stats_fd, tracked_ports[i],
-				     (__u64 *)&c->port[i], sizeof(c->port[i]));
-		if (err)
-			return err;
-	}
-	return 0;
+	return prog_read_counters(env->reason_fd, env->stats_fd, tracked_ports,
+				  ARRAY_SIZE(tracked_ports), c);
 }
 
-static __u64 stat_get(const struct vfwd_port_stats *s, size_t off)
-{
-	return *(const __u64 *)((const char *)s + off);
-}
-
-/* What every counter of port should have risen by after case c. */
+/*
+ * What every counter of port should have risen by after case c: the
+ * uplink's rx by the frame it saw, the target's tx by the frame it was
+ * sent, which is shorter when the tag came off.
+ */
 static void expected_port_delta(const struct uplink_case *c, __u32 port,
-				__u64 bytes, struct vfwd_port_stats *d)
+				__u64 seen, __u64 sent,
+				struct vfwd_port_stats *d)
 {
 	memset(d, 0, sizeof(*d));
 	if (port == UPLINK_PORT) {
 		d->rx_packets = 1;
-		d->rx_bytes = bytes;
+		d->rx_bytes = seen;
 		d->rx_dropped = c->rx_dropped;
 		d->rx_passed = c->rx_passed;
 	}
 	if (port == c->tx_port) {
 		d->tx_packets = 1;
-		d->tx_bytes = bytes;
+		d->tx_bytes = sent;
 	}
 }
 
-static void check_counters(const struct uplink_case *c, __u64 bytes,
-			   const struct counters *before,
-			   const struct counters *after, struct report *rep)
+static void check_counters(const struct uplink_case *c, __u64 seen, __u64 sent,
+			   const struct prog_counters *before,
+			   const struct prog_counters *after,
+			   struct report *rep)
 {
-	char what[64], nbuf[16];
-	__u32 r, i, f;
+	struct vfwd_port_stats exp[ARRAY_SIZE(tracked_ports)];
+	size_t i;
 
-	for (r = 0; r < VFWD_REASON_SLOTS; r++) {
-		const char *n = reason_name(r, nbuf, sizeof(nbuf));
-		bool hit = r == c->reason;
-
-		snprintf(what, sizeof(what), "reason[%s].packets delta", n);
-		report_u64(rep, what, hit,
-			   after->reason[r].packets -
-				   before->reason[r].packets);
-		snprintf(what, sizeof(what), "reason[%s].bytes delta", n);
-		report_u64(rep, what, hit ? bytes : 0,
-			   after->reason[r].bytes - before->reason[r].bytes);
-	}
-
-	for (i = 0; i < ARRAY_SIZE(tracked_ports); i++) {
-		struct vfwd_port_stats exp;
-
-		expected_port_delta(c, tracked_ports[i], bytes, &exp);
-		for (f = 0; f < ARRAY_SIZE(stat_fields); f++) {
-			size_t off = stat_fields[f].off;
-
-			snprintf(what, sizeof(what), "port%u.%s delta",
-				 tracked_ports[i], stat_fields[f].name);
-			report_u64(rep, what, stat_get(&exp, off),
-				   stat_get(&after->port[i], off) -
-					   stat_get(&before->port[i], off));
-		}
-	}
+	for (i = 0; i < ARRAY_SIZE(tracked_ports); i++)
+		expected_port_delta(c, tracked_ports[i], seen, sent, &exp[i]);
+	/* The reason counts the frame as it leaves, like tx. */
+	prog_check_counters(before, after, c->reason, sent, tracked_ports, exp,
+			    ARRAY_SIZE(tracked_ports), rep);
 }
 
-/*
- * Run the program once on len bytes of in.  With runt_len set, only
- * runt_len bytes are placed where the program can see them, in one of two
- * layouts, because kernels disagree on which they accept:
- *  - the bytes in front become XDP metadata (ctx.data) and the program
- *    sees the last runt_len bytes.  Older kernels (Debian 12's 6.1) take
- *    this; newer ones (6.18) refuse it with EINVAL because fewer than
- *    ETH_HLEN bytes follow the metadata.
- *  - ctx.data_end ends the linear part early and the rest of the input
- *    goes into a fragment, so the program sees the first runt_len bytes.
- *    Newer kernels take this; older ones want data_end == input size.
- * Either way data_end - data is runt_len, which is all a runt check sees.
- */
-static int run_frame(const struct uplink_env *env, const __u8 *in,
-		     unsigned int len, unsigned int runt_len, __u8 *out,
-		     unsigned int out_len, struct bpf_test_run_opts *opts)
+static void run_case(const struct uplink_case *c, struct report *rep)
 {
-	struct xdp_md ctx = {};
-	unsigned int meta_len;
-
-	opts->data_in = in;
-	opts->data_size_in = len;
-	opts->data_out = out;
-	opts->data_size_out = out_len;
-	opts->repeat = 1;
-	if (!runt_len)
-		return bpf_prog_test_run_opts(env->prog_fd, opts) ? -errno : 0;
-	if (runt_len > len)
-		return -EINVAL;
-
-	/* Metadata length must be a multiple of 4, at most 32 bytes. */
-	meta_len = len - runt_len;
-	if (meta_len % sizeof(__u32) == 0 && meta_len <= XDP_META_MAX) {
-		ctx.data = meta_len;
-		ctx.data_end = len;
-		opts->ctx_in = &ctx;
-		opts->ctx_size_in = sizeof(ctx);
-		if (!bpf_prog_test_run_opts(env->prog_fd, opts))
-			return 0;
-		if (errno != EINVAL)
-			return -errno;
-		/* Refused before the program ran: counters are untouched. */
-		opts->data_size_out = out_len;
-	}
-	ctx.data = 0;
-	ctx.data_end = runt_len;
-	opts->ctx_in = &ctx;
-	opts->ctx_size_in = sizeof(ctx);
-	return bpf_prog_test_run_opts(env->prog_fd, opts) ? -errno : 0;
-}
-
-static void run_case(struct uplink_env *env, const struct uplink_case *c,
-		     struct report *rep)
-{
-	__u8 in[FRAME_MAX_LEN], out[FRAME_MAX_LEN];
-	struct counters before, after;
+	struct uplink_env *env = c->flood ? &flood_env : &pass_env;
+	__u8 in[FRAME_MAX_LEN], out[FRAME_MAX_LEN], exp[FRAME_MAX_LEN];
+	struct prog_counters before, after;
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	__u64 seen;
+	unsigned int exp_len = c->frame.len;
+	__u64 seen, sent;
 	int err;
 
 	err = frame_build(&c->frame, in, sizeof(in));
@@ -618,6 +700,12 @@ static void run_case(struct uplink_env *env, const struct uplink_case *c,
 		return;
 	}
 	seen = c->runt_len ? c->runt_len : c->frame.len;
+	/* Apart from a popped tag, the uplink program only classifies: the
+	 * frame, metadata included, must come back exactly as it went in. */
+	memcpy(exp, in, c->frame.len);
+	if (c->pop)
+		exp_len = frame_pop_tag(in, c->frame.len, exp);
+	sent = seen - (c->frame.len - exp_len);
 
 	if (c->setup) {
 		err = c->setup(env, rep);
@@ -632,8 +720,8 @@ static void run_case(struct uplink_env *env, const struct uplink_case *c,
 		report_fail(rep, "setup: reading counters: %s", strerror(-err));
 		return;
 	}
-	err = run_frame(env, in, c->frame.len, c->runt_len, out, sizeof(out),
-			&opts);
+	err = xdp_run_frame(env->prog_fd, in, c->frame.len, c->runt_len, out,
+			    sizeof(out), &opts);
 	if (err) {
 		report_fail(rep, "bpf_prog_test_run_opts: %s", strerror(-err));
 		return;
@@ -648,14 +736,14 @@ static void run_case(struct uplink_env *env, const struct uplink_case *c,
 		report_fail(rep, "action: expected %s, got %s (%u)",
 			    action_name(c->action), action_name(opts.retval),
 			    opts.retval);
-	/* The uplink program only classifies: the frame, metadata included,
-	 * must come back exactly as it went in. */
-	if (opts.data_size_out != c->frame.len)
-		report_fail(rep, "output length: expected %u, got %u",
-			    c->frame.len, opts.data_size_out);
-	else if (memcmp(in, out, c->frame.len))
-		report_fail(rep, "frame modified by the program");
-	check_counters(c, seen, &before, &after, rep);
+	if (opts.data_size_out != exp_len)
+		report_fail(rep, "output length: expected %u, got %u", exp_len,
+			    opts.data_size_out);
+	else if (memcmp(exp, out, exp_len))
+		report_fail(rep, "output frame: %s",
+			    c->pop ? "not the input without its tag"
+				   : "modified by the program");
+	check_counters(c, seen, sent, &before, &after, rep);
 }
 
 /* Remove every entry, so that a fill knows exactly how many there are. */
@@ -756,11 +844,11 @@ static int add_port(const struct uplink_env *env, __u32 id, const char *name,
 }
 
 static int add_mac(const struct uplink_env *env, const __u8 *mac, __u16 vid,
-		   __u32 port_id)
+		   __u32 port_id, __u32 flags)
 {
 	struct vfwd_mac_key key = {.vid = vid};
 	struct vfwd_mac_val val = {.port_id = port_id,
-				   .flags = VFWD_MAC_STATIC};
+				   .flags = VFWD_MAC_STATIC | flags};
 
 	memcpy(key.mac, mac, sizeof(key.mac));
 	if (bpf_map_update_elem(env->mac_fd, &key, &val, BPF_NOEXIST))
@@ -773,6 +861,7 @@ static int populate(const struct uplink_env *env)
 	static const __u8 mac_guest[] = MAC_GUEST;
 	static const __u8 mac_vlan_guest[] = MAC_VLAN_GUEST;
 	static const __u8 mac_down[] = MAC_DOWN;
+	static const __u8 mac_access[] = MAC_ACCESS;
 	int err;
 
 	/* The uplink itself has no tx entry: vfwd_uplink never sends a
@@ -788,30 +877,44 @@ static int populate(const struct uplink_env *env)
 		err = add_port(env, DOWN_PORT, "tap-down", VFWD_PORT_TAP,
 			       false);
 	if (!err)
-		err = add_mac(env, mac_guest, VFWD_VID_NONE, GUEST_PORT);
+		err = add_port(env, ACCESS_PORT, "tap-access", VFWD_PORT_TAP,
+			       true);
 	if (!err)
-		err = add_mac(env, mac_vlan_guest, TEST_VID, VLAN_GUEST_PORT);
+		err = add_mac(env, mac_guest, VFWD_VID_NONE, GUEST_PORT, 0);
 	if (!err)
-		err = add_mac(env, mac_down, VFWD_VID_NONE, DOWN_PORT);
+		err = add_mac(env, mac_vlan_guest, TEST_VID, VLAN_GUEST_PORT,
+			      0);
+	if (!err)
+		err = add_mac(env, mac_down, VFWD_VID_NONE, DOWN_PORT, 0);
+	if (!err)
+		err = add_mac(env, mac_access, TEST_VID, ACCESS_PORT,
+			      VFWD_MAC_ACCESS);
+	/* Not what the CLI writes, but the program must not pop a tag the
+	 * frame does not have just because the entry says access. */
+	if (!err)
+		err = add_mac(env, mac_access, VFWD_VID_NONE, ACCESS_PORT,
+			      VFWD_MAC_ACCESS);
 	return err;
 }
 
-static int env_open(struct uplink_env *env)
+static int env_open(struct uplink_env *env, bool bum_flood)
 {
-	struct bpf_map *map;
+	struct bpf_program *prog;
 	int err;
 
 	env->skel = vfwd_bpf__open();
 	if (!env->skel)
 		return -errno;
-	/* Tests must neither reuse nor leave behind pinned production maps. */
-	bpf_object__for_each_map(map, env->skel->obj)
-	{
-		err = bpf_map__set_pin_path(map, NULL);
-		if (err)
-			return err;
-	}
+	err = prog_unpin_maps(env->skel->obj);
+	if (err)
+		return err;
+	/* Only the program under test is loaded, so one that does not
+	 * verify fails its own test, not these. */
+	bpf_object__for_each_program(prog, env->skel->obj)
+		bpf_program__set_autoload(prog, false);
+	bpf_program__set_autoload(env->skel->progs.vfwd_uplink, true);
 	env->skel->rodata->cfg_uplink_port = UPLINK_PORT;
+	env->skel->rodata->cfg_bum_flood = bum_flood;
 	err = vfwd_bpf__load(env->skel);
 	if (err)
 		return err;
@@ -825,40 +928,34 @@ static int env_open(struct uplink_env *env)
 	return populate(env);
 }
 
-/* libbpf's messages go to stderr, keeping stdout to result lines only. */
-static int print_stderr(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 int main(void)
 {
-	struct uplink_env env = {};
 	bool all_passed = true;
 	size_t i;
 	int err;
 
-	libbpf_set_print(print_stderr);
-	err = env_open(&env);
+	libbpf_set_print(prog_print_stderr);
+	err = env_open(&pass_env, false);
+	if (!err)
+		err = env_open(&flood_env, true);
 	if (err) {
 		printf("FAIL: %s/setup: loading vfwd_uplink: %s\n", SUITE,
 		       strerror(-err));
-		vfwd_bpf__destroy(env.skel);
+		vfwd_bpf__destroy(pass_env.skel);
+		vfwd_bpf__destroy(flood_env.skel);
 		return 1;
 	}
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct report rep = {};
 
-		run_case(&env, &cases[i], &rep);
+		run_case(&cases[i], &rep);
 		if (!report_print(SUITE, cases[i].name, &rep))
 			all_passed = false;
 		fflush(stdout);
 	}
 
-	vfwd_bpf__destroy(env.skel);
+	vfwd_bpf__destroy(pass_env.skel);
+	vfwd_bpf__destroy(flood_env.skel);
 	return all_passed ? 0 : 1;
 }
