@@ -66,11 +66,12 @@ static __always_inline __u32 vfwd_guest_parse(struct __sk_buff *skb,
 		f->l2.key.vid = me->vid;
 		return VFWD_R_FWD;
 	}
-	if (reason != VFWD_R_FWD || !skb->vlan_present)
+	if (!skb->vlan_present)
 		return reason;
-	/* Tag in metadata: a second one in the data is QinQ. */
-	if (f->l2.key.vid || vfwd_eth_tagged(eth) ||
-	    skb->vlan_proto != bpf_htons(ETH_P_8021Q))
+	/* Tag in metadata: any tag still in the data is a second one, so
+	 * the frame is QinQ whatever that inner tag holds (as the uplink
+	 * would classify the same frame on the wire). */
+	if (vfwd_eth_tagged(eth) || skb->vlan_proto != bpf_htons(ETH_P_8021Q))
 		return VFWD_R_QINQ;
 	vid = skb->vlan_tci & VFWD_VID_MASK;
 	if (vid == VFWD_VID_NONE)
