@@ -360,16 +360,19 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 		vfwd_vlan_sync(&c->t);
 		return err;
 	}
-	if (r.ifname && next.ifindex != p.ifindex) {
-		/* New device: programs there first (the guest behind it is
-		 * filtered from its first frame), then the devmap, then the
-		 * old device loses its filter. */
+	if (r.ifname) {
+		/* Programs on the (new) device first: the guest behind it is
+		 * filtered from its first frame, and on the same device the
+		 * filter is replaced in one step (this is how a port's
+		 * programs are upgraded).  Then the devmap, then an old
+		 * device loses its filter. */
 		err = vfwd_guest_attach(c->pin_dir, &c->t, id, next.ifindex,
 					why, sizeof(why));
 		if (!err)
 			err = vfwd_tx_set(&c->t, id, next.ifindex);
 		if (err) {
-			vfwd_guest_detach(next.ifindex);
+			if (next.ifindex != p.ifindex)
+				vfwd_guest_detach(next.ifindex);
 			vfwd_port_put(&c->t, id, &p);
 			vfwd_vlan_sync(&c->t);
 			if (p.ifindex && vfwd_tx_set(&c->t, id, p.ifindex) == 0)
@@ -380,7 +383,7 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 				"port '%s': cannot move to device %s: %s",
 				p.name, r.ifname, why);
 		}
-		if (p.ifindex)
+		if (p.ifindex && p.ifindex != next.ifindex)
 			vfwd_guest_detach(p.ifindex);
 	}
 	print_port_done(c, "updated", id, &next);

@@ -63,6 +63,31 @@ static int uplink_slot(struct vfwd_ctx *c, const struct vfwd_dev_info *dev,
 	return id;
 }
 
+/* Replace vfwd_guest/vfwd_egress of every guest port whose device is
+ * still there with this build's programs. */
+static int upgrade_guests(struct vfwd_ctx *c)
+{
+	struct vfwd_dev_info dev;
+	struct vfwd_port p;
+	char why[512];
+	int err;
+
+	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		if (vfwd_port_get(&c->t, id, &p) ||
+		    (p.kind != VFWD_PORT_TAP && p.kind != VFWD_PORT_VETH) ||
+		    vfwd_dev_by_index(p.ifindex, &dev))
+			continue;
+		err = vfwd_guest_attach(c->pin_dir, &c->t, id, p.ifindex, why,
+					sizeof(why));
+		if (err)
+			return cli_err(
+				c, err,
+				"uplink attached, but port '%s' keeps its previous program: %s",
+				p.name, why);
+	}
+	return 0;
+}
+
 int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -151,6 +176,11 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 			c, err,
 			"interface %s: attached, but binding guest ports to it failed: %s",
 			dev.name, strerror(-err));
+	/* Re-running attach upgrades the whole installation: the guest
+	 * programs are replaced in place too. */
+	err = upgrade_guests(c);
+	if (err)
+		return err;
 
 	if (c->json) {
 		json_obj_open(&c->j);

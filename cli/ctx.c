@@ -88,13 +88,20 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 				"pin path %s: cannot lock it: %s (was the state removed meanwhile?)",
 				c->pin_dir, strerror(-c->lock_fd));
 	}
-	if (mode == CTX_CREATE) {
+	if (mode != CTX_READ) {
 		char probe[PATH_MAX];
+		bool exists;
 
 		snprintf(probe, sizeof(probe), "%s/%s", c->pin_dir,
 			 VFWD_MAP_MAC);
-		c->created = access(probe, F_OK) != 0;
-		err = vfwd_maps_create(c->pin_dir);
+		exists = access(probe, F_OK) == 0;
+		c->created = mode == CTX_CREATE && !exists;
+		/* A changing command also adds the maps an older vfwd did
+		 * not have (existing pins are reused as they are), so state
+		 * made by an earlier version keeps working. */
+		err = mode == CTX_CREATE || exists
+			      ? vfwd_maps_create(c->pin_dir)
+			      : 0;
 		if (err)
 			return cli_err(
 				c, err,
