@@ -5,6 +5,7 @@
 #   make test     run all test tiers (what .ci/run calls)
 #   make demo     namespace demo: attach, forward into a tap, show stats
 #   make vm-image build the tier-3 test guest (kernel + busybox initramfs)
+#   make bench    run the benchmarks (so far: VLAN pop, inline vs devmap egress)
 #   make format   clang-format every C file in place
 
 CC      ?= gcc
@@ -34,11 +35,13 @@ CLI_SRCS    := $(wildcard cli/*.c)
 HDRS        := $(wildcard maps/*.h loader/*.h cli/*.h)
 
 TOOLS       := $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
-PROG_TESTS  := $(BUILD)/test_uplink
+PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest
 
-.PHONY: all deps test demo clean format check-format tools vm-image
+.PHONY: all deps test demo clean format check-format tools vm-image bench
 
-all: $(BUILD)/vfwd tools $(PROG_TESTS)
+BENCH_TOOLS := $(BUILD)/vlan_pop
+
+all: $(BUILD)/vfwd tools $(PROG_TESTS) $(BENCH_TOOLS)
 
 tools: $(TOOLS)
 
@@ -72,8 +75,25 @@ $(BUILD)/vfwd-sink: tests/tools/vfwd-sink.c $(wildcard tests/tools/*.h)
 $(BUILD)/test_uplink: tests/prog/test_uplink.c $(wildcard tests/prog/*.h) $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_uplink.c $(CORE_SRCS) $(LIBS)
 
+# It needs the skeleton and the schema only, no accessors.
+$(BUILD)/test_guest: tests/prog/test_guest.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_guest.c $(LIBS)
+
 test: all
 	tests/run.sh
+
+# Benchmarks: side-by-side measurements, never pass/fail tests.
+$(BUILD)/vlan_pop.bpf.o: bench/vlan_pop.bpf.c maps/vfwd_maps.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/vlan_pop.skel.h: $(BUILD)/vlan_pop.bpf.o
+	$(BPFTOOL) gen skeleton $< name vlan_pop_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/vlan_pop: bench/vlan_pop.c $(BUILD)/vlan_pop.skel.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -o $@ bench/vlan_pop.c $(LIBS)
+
+bench: $(BENCH_TOOLS)
+	$(BUILD)/vlan_pop
 
 # The VM tier builds this itself when it starts; the target is for
 # working on the guest.  Inputs are checked by the script (it rebuilds
