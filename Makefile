@@ -27,7 +27,7 @@ BPF_CFLAGS := -O2 -g -Wall -target bpf -mcpu=v3 \
 
 DEB_PKGS := build-essential clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
 	    zlib1g-dev pkg-config iproute2 ethtool xdp-tools python3 util-linux \
-	    qemu-system-x86 busybox-static
+	    qemu-system-x86 busybox-static iperf3
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c) $(wildcard bpf/*.bpf.h) maps/vfwd_maps.h
 CORE_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c)
@@ -75,9 +75,9 @@ $(BUILD)/vfwd-sink: tests/tools/vfwd-sink.c $(wildcard tests/tools/*.h)
 $(BUILD)/test_uplink: tests/prog/test_uplink.c $(wildcard tests/prog/*.h) $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_uplink.c $(CORE_SRCS) $(LIBS)
 
-# It needs the skeleton and the schema only, no accessors.
-$(BUILD)/test_guest: tests/prog/test_guest.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h $(BUILD)/vfwd.skel.h
-	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_guest.c $(LIBS)
+# It needs the skeleton, the schema and the reason names only.
+$(BUILD)/test_guest: tests/prog/test_guest.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_guest.c maps/stats.c $(LIBS)
 
 test: all
 	tests/run.sh

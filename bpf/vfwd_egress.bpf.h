@@ -23,14 +23,22 @@ int vfwd_egress(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 id = cfg_port_id;
+	__u32 id = cfg_port_id, up_id;
 	struct vfwd_vlan_hdr *vh;
-	struct vfwd_port *p;
+	struct vfwd_port *p, *up;
 	struct ethhdr *eth = data;
 	__u16 vid = VFWD_VID_NONE;
 
 	p = bpf_map_lookup_elem(&vfwd_port_v1, &id);
 	if (!p || (void *)(eth + 1) > data_end)
+		return XDP_DROP;
+	/* Only floods from the port's own uplink: the same VID behind two
+	 * uplinks is two different LANs.  ingress_ifindex is the device the
+	 * broadcast came in on. */
+	up_id = p->uplink_id;
+	up = bpf_map_lookup_elem(&vfwd_port_v1, &up_id);
+	if (!up || up->kind != VFWD_PORT_UPLINK ||
+	    up->ifindex != ctx->ingress_ifindex)
 		return XDP_DROP;
 	/* The uplink floods only frames it parsed: untagged, or one 802.1Q
 	 * tag with a valid VID. */

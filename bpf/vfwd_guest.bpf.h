@@ -113,20 +113,27 @@ struct vfwd_flood_ctx {
 	struct vfwd_flood_group *g;
 	__u64 bytes;
 	__u32 self;
+	__u32 uplink_id;
 };
 
-/* One member of a flood: clone the frame to it unless it is the sender.
- * The tx devmap says whether the member's device still exists. */
+/* One member of a flood: clone the frame to it unless it is the sender
+ * or belongs to another uplink's network (the same VID behind two
+ * uplinks is two different LANs).  The tx devmap says whether the
+ * member's device still exists. */
 static long vfwd_flood_one(__u32 i, void *data)
 {
 	struct vfwd_flood_ctx *c = data;
 	struct bpf_devmap_val *dv;
+	struct vfwd_port *p;
 	__u32 id;
 
 	if (i >= VFWD_FLOOD_MAX)
 		return 1;
 	id = c->g->port_ids[i];
 	if (id == c->self)
+		return 0;
+	p = bpf_map_lookup_elem(&vfwd_port_v1, &id);
+	if (!p || p->uplink_id != c->uplink_id)
 		return 0;
 	dv = bpf_map_lookup_elem(&vfwd_tx_v1, &id);
 	if (dv && bpf_clone_redirect(c->skb, dv->ifindex, 0) == 0)
@@ -135,12 +142,16 @@ static long vfwd_flood_one(__u32 i, void *data)
 }
 
 /* Clone the frame to every other port of its VLAN.  bpf_loop, not a
- * plain loop: the verifier checks the callback once, where walking 256
- * iterations with their branches exceeds its instruction budget. */
+ * plain loop: the verifier checks the callback once, where walking even
+ * 256 iterations with their branches exceeded its instruction budget. */
 static __always_inline void vfwd_guest_flood(struct __sk_buff *skb, __u32 self,
-					     __u32 vid, __u64 bytes)
+					     __u32 uplink_id, __u32 vid,
+					     __u64 bytes)
 {
-	struct vfwd_flood_ctx c = {.skb = skb, .bytes = bytes, .self = self};
+	struct vfwd_flood_ctx c = {.skb = skb,
+				   .bytes = bytes,
+				   .self = self,
+				   .uplink_id = uplink_id};
 	__u32 n;
 
 	c.g = bpf_map_lookup_elem(&vfwd_vlan_v1, &vid);
@@ -150,6 +161,26 @@ static __always_inline void vfwd_guest_flood(struct __sk_buff *skb, __u32 self,
 	if (n > VFWD_FLOOD_MAX)
 		n = VFWD_FLOOD_MAX;
 	bpf_loop(n, vfwd_flood_one, &c, 0);
+}
+
+static __always_inline bool vfwd_mac_eq(const __u8 *a, const __u8 *b)
+{
+	return *(const __u32 *)a == *(const __u32 *)b &&
+	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+}
+
+/* Is mac one of the host's own addresses on the uplink's LAN?  An
+ * all-zero slot is unused. */
+static __always_inline bool vfwd_is_host_mac(const struct vfwd_port *up,
+					     const __u8 *mac)
+{
+	for (int i = 0; i < VFWD_HOST_MACS; i++)
+		if ((up->host_macs[i][0] | up->host_macs[i][1] |
+		     up->host_macs[i][2] | up->host_macs[i][3] |
+		     up->host_macs[i][4] | up->host_macs[i][5]) &&
+		    vfwd_mac_eq(up->host_macs[i], mac))
+			return true;
+	return false;
 }
 
 SEC("tc")
@@ -196,8 +227,17 @@ int vfwd_guest(struct __sk_buff *skb)
 	default:
 		goto drop;
 	}
-	if ((me->flags & VFWD_PORT_F_SPOOFCHK) && !vfwd_guest_src_ok(&f, self))
-		goto spoof;
+	if (me->flags & VFWD_PORT_F_SPOOFCHK) {
+		if (!vfwd_guest_src_ok(&f, self))
+			goto spoof;
+	} else if (f.l2.key.vid && !me->vid && !vfwd_guest_src_ok(&f, self)) {
+		/* --no-spoofchk trusts a guest's source addresses, not its
+		 * choice of network: a tagged frame from a port without an
+		 * access VLAN still needs a MAC of this port bound on that
+		 * VLAN (a trunk binding), or it could hop into any VLAN. */
+		reason = VFWD_R_VLAN_DENIED;
+		goto drop;
+	}
 
 	if (f.l2.key.mac[0] & 1) {
 		reason = vfwd_classify_group(&f.l2);
@@ -205,6 +245,10 @@ int vfwd_guest(struct __sk_buff *skb)
 	}
 	hit = bpf_map_lookup_elem(&vfwd_mac_v1, &f.l2.key);
 	if (!hit) {
+		if (up && vfwd_is_host_mac(up, f.l2.key.mac)) {
+			reason = VFWD_R_HOST;
+			goto pass;
+		}
 		reason = VFWD_R_UNKNOWN;
 		if (flood)
 			goto bum;
@@ -238,8 +282,9 @@ bum:
 	 * tagged, by redirect rather than by one more clone. */
 	if (vfwd_guest_set_tag(skb, &f, false))
 		goto drop_err;
-	vfwd_guest_flood(skb, self, f.l2.key.vid, bytes);
+	vfwd_guest_flood(skb, self, up_id, f.l2.key.vid, bytes);
 	vfwd_count_reason(reason, bytes);
+	/* flood implies an uplink; the verifier needs to see it. */
 	if (!up)
 		return TC_ACT_SHOT;
 	if (f.l2.key.vid &&

@@ -71,9 +71,12 @@ struct {
 	__type(value, struct bpf_devmap_val);
 } vfwd_flood_v1 SEC(".maps");
 
-/* VLAN -> guest ports, for vfwd_guest's floods (maps/vfwd_maps.h). */
+/* VLAN -> guest ports, for vfwd_guest's floods (maps/vfwd_maps.h).  Not
+ * preallocated: a group is 4 KiB and most hosts use a few VLANs; only the
+ * CLI updates it, never the data path. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, VFWD_VID_MAX + 1);
 	__type(key, __u32);
 	__type(value, struct vfwd_flood_group);

@@ -10,7 +10,7 @@
 #define PORT_ADD_USAGE                                                         \
 	"usage: vfwd port add NAME --dev IFNAME [--vlan VID] [--uplink NAME] [--no-spoofchk]"
 #define PORT_SET_USAGE                                                         \
-	"usage: vfwd port set NAME [--dev IFNAME] [--vlan VID|none] [--uplink NAME] [--spoofchk|--no-spoofchk]"
+	"usage: vfwd port set NAME [--dev IFNAME] [--vlan VID|none] [--uplink NAME|auto] [--spoofchk|--no-spoofchk]"
 #define PORT_DEL_USAGE "usage: vfwd port del NAME [--force]"
 
 /* Options of the CLI contract that later versions implement: say so
@@ -116,19 +116,16 @@ static int find_uplink(struct vfwd_ctx *c, const char *name, __u32 *id)
 	return 0;
 }
 
-/* Rebuild the VLAN flood groups; a full group is a clear error. */
+/* Rebuild the VLAN flood groups. */
 static int sync_vlans(struct vfwd_ctx *c, const struct vfwd_port *p)
 {
 	int err = vfwd_vlan_sync(&c->t);
 
-	if (err == -E2BIG)
+	if (err)
 		return cli_err(
 			c, err,
-			"port '%s': VLAN %u already has %d ports, the most a flood reaches; use another VLAN",
-			p->name, p->vid, VFWD_FLOOD_MAX);
-	if (err)
-		return cli_err(c, err, "VLAN table: cannot update it: %s",
-			       strerror(-err));
+			"port '%s': cannot update the VLAN flood groups: %s",
+			p->name, strerror(-err));
 	return 0;
 }
 
@@ -336,7 +333,13 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 				p.name, owned, owned == 1 ? "" : "s");
 		next.vid = r.vid;
 	}
-	if (r.uplink) {
+	if (r.uplink && strcmp(r.uplink, "auto") == 0) {
+		/* Back to following the host's only uplink. */
+		err = cli_default_uplink(c, p.name, &next.uplink_id);
+		if (err)
+			return err;
+		next.flags &= ~VFWD_PORT_F_UPLINK_SET;
+	} else if (r.uplink) {
 		err = find_uplink(c, r.uplink, &next.uplink_id);
 		if (err)
 			return err;
@@ -517,7 +520,7 @@ static const struct cli_cmd port_cmds[] = {
 	{"add", port_add,
 	 "port add NAME --dev IFNAME [--vlan VID] [--uplink NAME] [--no-spoofchk]"},
 	{"set", port_set,
-	 "port set NAME [--dev IFNAME] [--vlan VID|none] [--uplink NAME] [--spoofchk|--no-spoofchk]"},
+	 "port set NAME [--dev IFNAME] [--vlan VID|none] [--uplink NAME|auto] [--spoofchk|--no-spoofchk]"},
 	{"del", port_del, "port del NAME [--force]"},
 	{"list", port_list, "port list"},
 	{NULL},

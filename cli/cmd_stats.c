@@ -45,6 +45,7 @@ static const char *reason_action(__u32 r)
 	case VFWD_R_ACCESS_TAGGED:
 	case VFWD_R_HAIRPIN:
 	case VFWD_R_ERROR:
+	case VFWD_R_VLAN_DENIED:
 		return "drop";
 	case VFWD_R_BCAST:
 	case VFWD_R_MCAST:

@@ -63,6 +63,28 @@ static int uplink_slot(struct vfwd_ctx *c, const struct vfwd_dev_info *dev,
 	return id;
 }
 
+/* The host's own MACs on the uplink's LAN: the device's, and its
+ * master's (the bridge that holds the host's address on a bridged host). */
+static int host_macs(struct vfwd_ctx *c, const struct vfwd_dev_info *dev,
+		     struct vfwd_port *p)
+{
+	__u32 master;
+	int err;
+
+	memset(p->host_macs, 0, sizeof(p->host_macs));
+	err = vfwd_dev_mac(dev->ifindex, p->host_macs[0]);
+	if (!err)
+		err = vfwd_dev_master(dev->ifindex, &master);
+	if (!err && master)
+		err = vfwd_dev_mac(master, p->host_macs[1]);
+	if (err)
+		return cli_err(
+			c, err,
+			"interface %s: cannot read its MAC or master: %s",
+			dev->name, strerror(-err));
+	return 0;
+}
+
 /* Replace vfwd_guest/vfwd_egress of every guest port whose device is
  * still there with this build's programs. */
 static int upgrade_guests(struct vfwd_ctx *c)
@@ -99,7 +121,8 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	struct vfwd_port old, p;
 	struct vfwd_dev_info dev;
 	char why[512];
-	bool fresh, replaced, flood = false;
+	bool fresh, replaced, flood = false, bum_given = false;
+	int unbound;
 	__u32 prog_id = 0;
 	int opt, id, err;
 
@@ -116,6 +139,7 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 			if (strcmp(optarg, "pass") == 0 ||
 			    strcmp(optarg, "flood") == 0) {
 				flood = optarg[0] == 'f';
+				bum_given = true;
 				break;
 			}
 			return cli_err(
@@ -146,8 +170,14 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	p.kind = VFWD_PORT_UPLINK;
 	p.ifindex = dev.ifindex;
 	p.xdp_mode = mode;
-	/* The guest programs read the policy from here; the uplink
-	 * program gets it as a load-time constant. */
+	err = host_macs(c, &dev, &p);
+	if (err)
+		return err;
+	/* Without --bum, re-running attach (a hot upgrade) keeps the
+	 * uplink's policy.  The guest programs read the policy from here;
+	 * the uplink program gets it as a load-time constant. */
+	if (!bum_given && !fresh)
+		flood = old.flags & VFWD_PORT_F_BUM_FLOOD;
 	p.flags &= ~VFWD_PORT_F_BUM_FLOOD;
 	if (flood)
 		p.flags |= VFWD_PORT_F_BUM_FLOOD;
@@ -170,12 +200,13 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 			vfwd_port_put(&c->t, id, &old);
 		return cli_err(c, err, "interface %s: %s", dev.name, why);
 	}
-	err = cli_bind_uplinks(c);
+	err = cli_bind_uplinks(c, &unbound);
 	if (err)
 		return cli_err(
 			c, err,
 			"interface %s: attached, but binding guest ports to it failed: %s",
 			dev.name, strerror(-err));
+	cli_note_unbound(c, unbound);
 	/* Re-running attach upgrades the whole installation: the guest
 	 * programs are replaced in place too. */
 	err = upgrade_guests(c);
@@ -307,12 +338,15 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 				c->pin_dir, strerror(-err));
 		unpinned = true;
 	} else {
-		err = cli_bind_uplinks(c);
+		int unbound;
+
+		err = cli_bind_uplinks(c, &unbound);
 		if (err)
 			return cli_err(
 				c, err,
 				"detached %s, but cannot re-bind the guest ports that used it: %s",
 				name, strerror(-err));
+		cli_note_unbound(c, unbound);
 	}
 
 	if (c->json) {

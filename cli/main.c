@@ -9,7 +9,7 @@ static int cmd_help(struct vfwd_ctx *c, int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
 	{"attach", cmd_attach,
-	 "attach IFNAME [--mode native|skb] [--bum pass]"},
+	 "attach IFNAME [--mode native|skb] [--bum pass|flood]"},
 	{"detach", cmd_detach, "detach IFNAME [--keep-maps]"},
 	{"port", cmd_port, "port { add | set | del | list } ..."},
 	{"mac", cmd_mac, "mac { add | del | list | load } ..."},

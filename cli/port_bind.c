@@ -65,12 +65,13 @@ int cli_default_uplink(struct vfwd_ctx *c, const char *port, __u32 *id)
 	return 0;
 }
 
-int cli_bind_uplinks(struct vfwd_ctx *c)
+int cli_bind_uplinks(struct vfwd_ctx *c, int *unbound)
 {
 	struct vfwd_port p, up;
 	__u32 only;
 	int err, n;
 
+	*unbound = 0;
 	err = only_uplink(c, &only, &n);
 	if (err && err != -EEXIST)
 		return err;
@@ -92,6 +93,7 @@ int cli_bind_uplinks(struct vfwd_ctx *c)
 				want = 0;
 		} else {
 			want = only;
+			*unbound += n > 1;
 		}
 		if (want == p.uplink_id)
 			continue;
@@ -101,4 +103,14 @@ int cli_bind_uplinks(struct vfwd_ctx *c)
 			return err;
 	}
 	return 0;
+}
+
+void cli_note_unbound(struct vfwd_ctx *c, int unbound)
+{
+	if (unbound)
+		cli_note(
+			c,
+			"%d guest port%s had followed the only uplink and now follow%s none, as there are several; choose with 'vfwd port set NAME --uplink IFNAME'",
+			unbound, unbound == 1 ? "" : "s",
+			unbound == 1 ? "s" : "");
 }

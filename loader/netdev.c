@@ -8,6 +8,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/ethtool.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include "vfwd_loader.h"
 
@@ -74,4 +76,78 @@ int vfwd_dev_by_index(__u32 ifindex, struct vfwd_dev_info *d)
 		return -ENODEV;
 	d->ifindex = ifindex;
 	return fill(d);
+}
+
+int vfwd_dev_mac(__u32 ifindex, __u8 mac[VFWD_ETH_ALEN])
+{
+	struct ifreq ifr = {};
+	int fd, err = 0;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return -ENODEV;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		err = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, VFWD_ETH_ALEN);
+	close(fd);
+	return err;
+}
+
+/*
+ * The master (bridge, bond) of a device, from rtnetlink: sysfs would show
+ * the namespace it was mounted in (see tun_type above).  *master is 0 when
+ * the device has none.
+ */
+int vfwd_dev_master(__u32 ifindex, __u32 *master)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req = {
+		.nh = {.nlmsg_len = sizeof(req),
+		       .nlmsg_type = RTM_GETLINK,
+		       .nlmsg_flags = NLM_F_REQUEST},
+		.ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex},
+	};
+	/* One RTM_NEWLINK reply: a few hundred bytes of attributes, plus
+	 * IFLA_STATS64 and friends; 16 KiB is plenty. */
+	static char buf[16384];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	struct rtattr *rta;
+	int fd, len, err = 0;
+
+	*master = 0;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (send(fd, &req, sizeof(req), 0) < 0) {
+		err = -errno;
+		goto out;
+	}
+	len = recv(fd, buf, sizeof(buf), 0);
+	if (len < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (!NLMSG_OK(nh, (unsigned int)len)) {
+		err = -EPROTO;
+		goto out;
+	}
+	if (nh->nlmsg_type == NLMSG_ERROR) {
+		struct nlmsgerr *e = NLMSG_DATA(nh);
+
+		err = e->error ? e->error : -EPROTO;
+		goto out;
+	}
+	len = IFLA_PAYLOAD(nh);
+	for (rta = IFLA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, len);
+	     rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == IFLA_MASTER)
+			*master = *(__u32 *)RTA_DATA(rta);
+out:
+	close(fd);
+	return err;
 }

@@ -105,6 +105,8 @@ static const char *const reason_names[VFWD_R_COUNT] = {
 	[VFWD_R_NO_UPLINK] = "no_uplink",
 	[VFWD_R_HAIRPIN] = "hairpin",
 	[VFWD_R_ERROR] = "error",
+	[VFWD_R_HOST] = "host",
+	[VFWD_R_VLAN_DENIED] = "vlan_denied",
 };
 
 const char *vfwd_reason_str(__u32 reason)

@@ -118,6 +118,9 @@ enum vfwd_cpu_source {
 		2, /* --vm-pid PID: read from QEMU's vCPU threads */
 };
 
+/* Host MACs kept per uplink: its own and its bridge master's. */
+#define VFWD_HOST_MACS 2
+
 /* Port table: ARRAY  port_id -> port.  The name lives here too, so the
  * pinned maps are the whole state: there is no userspace database to get
  * out of step with the kernel. */
@@ -137,7 +140,12 @@ struct vfwd_port {
 	__u32 vm_pid; /* cpu_source == VM_PID: the QEMU process */
 	__u32 nqueues; /* tap queues seen when the port was added */
 	__u16 cpus[VFWD_MAX_VCPUS]; /* CPU ids frames of this port finish on */
-	__u32 reserved[4]; /* zero; room for later per-port settings */
+	/* Uplinks: the host's own MACs on this uplink's LAN (the device's,
+	 * and its bridge master's when it has one), refreshed by attach.  A
+	 * guest's frame to one of them goes to the kernel, not out of the
+	 * uplink: on a bridged host that is how guests reach the host. */
+	__u8 host_macs[VFWD_HOST_MACS][VFWD_ETH_ALEN];
+	__u8 reserved[4]; /* zero; room for later per-port settings */
 };
 
 /* Per-port counters, PERCPU_ARRAY port_id -> stats.  Direction is that of
@@ -179,6 +187,8 @@ enum vfwd_reason {
 	VFWD_R_NO_UPLINK = 14, /* for the uplink, but the port has none */
 	VFWD_R_HAIRPIN = 15, /* addressed to the sender itself: dropped */
 	VFWD_R_ERROR = 16, /* a helper failed (out of memory): dropped */
+	VFWD_R_HOST = 17, /* for one of the host's own MACs: to the kernel */
+	VFWD_R_VLAN_DENIED = 18, /* tagged, on a VLAN the port is not on */
 	VFWD_R_COUNT, /* number of reasons in use */
 };
 
@@ -190,10 +200,11 @@ _Static_assert(VFWD_R_COUNT <= VFWD_REASON_SLOTS, "reason slots exhausted");
 /* Flood groups: HASH  VID -> the guest ports of that VLAN (VID 0: the
  * untagged ports), kept sorted by the CLI.  vfwd_guest walks it to clone a
  * broadcast to each member; the uplink floods through the flood devmap
- * instead, whose per-port egress programs filter by VLAN.  256 members
- * bounds the verifier's walk of the loop (and a flood's cost) while
- * covering a dense host's VMs on one VLAN. */
-#define VFWD_FLOOD_MAX 256
+ * instead, whose per-port egress programs filter by VLAN.  A group can
+ * hold every port: vfwd_guest walks it with bpf_loop, so its size does not
+ * weigh on the verifier, and the map is not preallocated, so only VLANs in
+ * use take memory (4 KiB each). */
+#define VFWD_FLOOD_MAX VFWD_MAX_PORTS
 
 struct vfwd_flood_group {
 	__u32 nports;

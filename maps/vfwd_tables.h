@@ -87,8 +87,7 @@ int vfwd_flood_set(const struct vfwd_tables *t, __u32 id, __u32 ifindex,
 		   int egress_prog_fd);
 int vfwd_flood_del(const struct vfwd_tables *t, __u32 id);
 /* Rebuild every VLAN's flood group from the port table: each guest port
- * (tap, veth) belongs to the group of its access VID, 0 for untagged.
- * -E2BIG when a VLAN would have more than VFWD_FLOOD_MAX ports. */
+ * (tap, veth) belongs to the group of its access VID, 0 for untagged. */
 int vfwd_vlan_sync(const struct vfwd_tables *t);
 
 /* Counters, summed over CPUs. */

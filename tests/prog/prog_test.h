@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "vfwd_maps.h"
+#include "vfwd_tables.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -140,12 +141,13 @@ out:
  *    Newer kernels take this; older ones want data_end == input size.
  * Either way data_end - data is runt_len, which is all a runt check sees.
  */
-static inline int xdp_run_frame(int prog_fd, const __u8 *in, unsigned int len,
-				unsigned int runt_len, __u8 *out,
-				unsigned int out_len,
-				struct bpf_test_run_opts *opts)
+static inline int xdp_run_frame_on(int prog_fd, __u32 ingress_ifindex,
+				   const __u8 *in, unsigned int len,
+				   unsigned int runt_len, __u8 *out,
+				   unsigned int out_len,
+				   struct bpf_test_run_opts *opts)
 {
-	struct xdp_md ctx = {};
+	struct xdp_md ctx = {.ingress_ifindex = ingress_ifindex};
 	unsigned int meta_len;
 
 	opts->data_in = in;
@@ -153,8 +155,14 @@ static inline int xdp_run_frame(int prog_fd, const __u8 *in, unsigned int len,
 	opts->data_out = out;
 	opts->data_size_out = out_len;
 	opts->repeat = 1;
-	if (!runt_len)
+	if (!runt_len && !ingress_ifindex)
 		return bpf_prog_test_run_opts(prog_fd, opts) ? -errno : 0;
+	if (!runt_len) {
+		ctx.data_end = len;
+		opts->ctx_in = &ctx;
+		opts->ctx_size_in = sizeof(ctx);
+		return bpf_prog_test_run_opts(prog_fd, opts) ? -errno : 0;
+	}
 	if (runt_len > len)
 		return -EINVAL;
 
@@ -177,6 +185,16 @@ static inline int xdp_run_frame(int prog_fd, const __u8 *in, unsigned int len,
 	opts->ctx_in = &ctx;
 	opts->ctx_size_in = sizeof(ctx);
 	return bpf_prog_test_run_opts(prog_fd, opts) ? -errno : 0;
+}
+
+/* The same, received on no device in particular. */
+static inline int xdp_run_frame(int prog_fd, const __u8 *in, unsigned int len,
+				unsigned int runt_len, __u8 *out,
+				unsigned int out_len,
+				struct bpf_test_run_opts *opts)
+{
+	return xdp_run_frame_on(prog_fd, 0, in, len, runt_len, out, out_len,
+				opts);
 }
 
 /*
@@ -286,26 +304,6 @@ struct prog_counters {
 	struct vfwd_port_stats port[PROG_MAX_TRACKED];
 };
 
-static const char *const prog_reason_names[VFWD_R_COUNT] = {
-	[VFWD_R_FWD] = "fwd",
-	[VFWD_R_BCAST] = "bcast",
-	[VFWD_R_MCAST] = "mcast",
-	[VFWD_R_UNKNOWN] = "unknown",
-	[VFWD_R_PORT_DOWN] = "port_down",
-	[VFWD_R_QINQ] = "qinq",
-	[VFWD_R_PRIO_TAG] = "prio_tag",
-	[VFWD_R_RUNT] = "runt",
-	[VFWD_R_VLAN_TRUNC] = "vlan_trunc",
-	[VFWD_R_BAD_VID] = "bad_vid",
-	[VFWD_R_BAD_SRC] = "bad_src",
-	[VFWD_R_SPOOF] = "spoof",
-	[VFWD_R_ACCESS_TAGGED] = "access_tagged",
-	[VFWD_R_UPLINK] = "uplink",
-	[VFWD_R_NO_UPLINK] = "no_uplink",
-	[VFWD_R_HAIRPIN] = "hairpin",
-	[VFWD_R_ERROR] = "error",
-};
-
 /* clang-format off */
 static const struct {
 	const char *name;
@@ -326,8 +324,9 @@ static const struct {
 
 static inline const char *prog_reason_name(__u32 r, char *buf, size_t len)
 {
-	if (r < VFWD_R_COUNT && prog_reason_names[r])
-		return prog_reason_names[r];
+	/* The CLI's names (maps/stats.c), so a report reads like vfwd stats. */
+	if (r < VFWD_R_COUNT)
+		return vfwd_reason_str(r);
 	snprintf(buf, len, "slot%u", r);
 	return buf;
 }

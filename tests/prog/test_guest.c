@@ -75,10 +75,14 @@
  * must count as no uplink at all, flag or not. */
 #define NOT_UPLINK 9
 #define FREE_SLOT 10 /* never written */
+/* An untagged guest of the other uplink: in VLAN 0's flood group, but a
+ * flood from SELF's uplink must never reach it. */
+#define PEER_ELSEWHERE 11
 
 #define TEST_VID 100
 #define OTHER_VID 200
 #define NO_GROUP_VID 300 /* a VLAN with no flood group */
+#define UNBOUND_VID 400 /* a VLAN no MAC is bound on */
 #define RESERVED_VID 4095
 #define TEST_PCP 5
 
@@ -91,7 +95,7 @@
 /* Ports a row can expect a flood copy on: every member plus the uplink. */
 #define FLOOD_EXPECT_MAX 4
 /* Largest flood group the tests build. */
-#define TEST_GROUP_MAX 4
+#define TEST_GROUP_MAX 5
 
 /* Shell command buffer: "ip link add" with two interface names. */
 #define CMD_LEN 128
@@ -104,6 +108,7 @@
 #define MAC_DOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x06 }
 #define MAC_OTHER_PEER { 0x02, 0x00, 0x00, 0x00, 0x00, 0x08 }
 #define MAC_UNKNOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 }
+#define MAC_HOST { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe }
 #define MAC_BCAST { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
 #define MAC_MCAST_V4 { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb }
 #define MAC_MCAST_V6 { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }
@@ -120,6 +125,7 @@ struct test_port {
 	__u8 kind;
 	__u16 vid;
 	__u32 flags;
+	__u32 uplink; /* uplink_id of a guest port */
 	bool in_devmap; /* has a vfwd_tx_v1 entry */
 	bool dev_down; /* the device exists but is not up */
 };
@@ -133,26 +139,35 @@ static const struct test_port ports[] = {
 	{.id = PEER,
 	 .dev = "vf-peer",
 	 .kind = VFWD_PORT_TAP,
+	 .uplink = UPLINK_FLOOD,
 	 .in_devmap = true},
 	{.id = PEER_ACCESS,
 	 .dev = "vf-acc",
 	 .kind = VFWD_PORT_TAP,
 	 .vid = TEST_VID,
+	 .uplink = UPLINK_FLOOD,
 	 .in_devmap = true},
 	{.id = UPLINK_FLOOD,
 	 .dev = "vf-upf",
 	 .kind = VFWD_PORT_UPLINK,
 	 .flags = VFWD_PORT_F_BUM_FLOOD},
-	{.id = DOWN, .kind = VFWD_PORT_TAP},
+	{.id = DOWN, .kind = VFWD_PORT_TAP, .uplink = UPLINK_FLOOD},
 	{.id = DEAD_DEV,
 	 .dev = "vf-dead",
 	 .kind = VFWD_PORT_TAP,
+	 .uplink = UPLINK_FLOOD,
 	 .in_devmap = true,
 	 .dev_down = true},
 	{.id = PEER_OTHER,
 	 .dev = "vf-oth",
 	 .kind = VFWD_PORT_TAP,
 	 .vid = OTHER_VID,
+	 .uplink = UPLINK_FLOOD,
+	 .in_devmap = true},
+	{.id = PEER_ELSEWHERE,
+	 .dev = "vf-else",
+	 .kind = VFWD_PORT_TAP,
+	 .uplink = UPLINK_PASS,
 	 .in_devmap = true},
 	{.id = NOT_UPLINK,
 	 .kind = VFWD_PORT_TAP,
@@ -171,6 +186,10 @@ static const struct test_mac macs[] = {
 	{BIND(MAC_SELF, VFWD_VID_NONE, SELF)},
 	{BIND(MAC_SELF, TEST_VID, SELF), .flags = VFWD_MAC_ACCESS},
 	{BIND(MAC_SELF_UNTAGGED, VFWD_VID_NONE, SELF)},
+	/* Trunk bindings of SELF, so that its tagged frames may use these
+	 * VLANs even with the spoof check off. */
+	{BIND(MAC_SELF, OTHER_VID, SELF)},
+	{BIND(MAC_SELF, NO_GROUP_VID, SELF)},
 	{BIND(MAC_PEER, VFWD_VID_NONE, PEER)},
 	/* A trunk binding: frames to it keep (or get) their tag. */
 	{BIND(MAC_PEER, TEST_VID, PEER)},
@@ -188,7 +207,7 @@ static const struct {
 	__u32 ports[TEST_GROUP_MAX];
 	__u32 nports;
 } groups[] = {
-	{VFWD_VID_NONE, {SELF, PEER, DOWN, DEAD_DEV}, 4},
+	{VFWD_VID_NONE, {SELF, PEER, DOWN, DEAD_DEV, PEER_ELSEWHERE}, 5},
 	{TEST_VID, {SELF, PEER_ACCESS}, 2},
 	{OTHER_VID, {PEER_OTHER}, 1},
 };
@@ -465,6 +484,42 @@ static const struct guest_case guest_cases[] = {
 		EXPECT_FWD(PEER),
 	},
 	{
+		/* The host's own MAC goes to the kernel, not the uplink. */
+		.name = "host_mac_to_kernel",
+		.frame = FRAME(MAC_HOST, MAC_SELF),
+		.uplink = UPLINK_PASS,
+		EXPECT_OK(VFWD_R_HOST),
+	},
+	{
+		.name = "host_mac_to_kernel_flood_mode",
+		.frame = FRAME(MAC_HOST, MAC_SELF),
+		.uplink = UPLINK_FLOOD,
+		EXPECT_OK(VFWD_R_HOST),
+	},
+	{
+		/* No spoof check, but MAC_SELF_UNTAGGED is not bound on
+		 * TEST_VID: the guest may not put itself on that VLAN. */
+		.name = "vlan_denied_without_binding",
+		.frame = FRAME_TAGGED(MAC_PEER, MAC_SELF_UNTAGGED, TEST_VID),
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_VLAN_DENIED),
+	},
+	{
+		.name = "vlan_denied_to_uplink",
+		.frame =
+			FRAME_TAGGED(MAC_UNKNOWN, MAC_SELF_UNTAGGED, OTHER_VID),
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_VLAN_DENIED),
+	},
+	{
+		/* With the check on, the same frame is a spoof. */
+		.name = "vlan_denied_spoofchk_counts_spoof",
+		.frame = FRAME_TAGGED(MAC_PEER, MAC_SELF_UNTAGGED, TEST_VID),
+		.flags = VFWD_PORT_F_SPOOFCHK,
+		.uplink = UPLINK_PASS,
+		EXPECT_SPOOF,
+	},
+	{
 		.name = "tagged_vlan_isolation",
 		.frame = FRAME_TAGGED(MAC_ACCESS_PEER, MAC_SELF, OTHER_VID),
 		.uplink = UPLINK_PASS,
@@ -551,9 +606,9 @@ static const struct guest_case guest_cases[] = {
 		EXPECT_SPOOF,
 	},
 	{
-		/* MAC_SELF is bound untagged and on TEST_VID, not here. */
+		/* MAC_SELF is bound on several VLANs, not on this one. */
 		.name = "spoof_src_on_wrong_vlan",
-		.frame = FRAME_TAGGED(MAC_OTHER_PEER, MAC_SELF, OTHER_VID),
+		.frame = FRAME_TAGGED(MAC_OTHER_PEER, MAC_SELF, UNBOUND_VID),
 		.flags = VFWD_PORT_F_SPOOFCHK,
 		.uplink = UPLINK_PASS,
 		EXPECT_SPOOF,
@@ -663,7 +718,7 @@ static const struct guest_case guest_cases[] = {
 	},
 	{
 		.name = "hairpin_tagged",
-		.frame = FRAME_TAGGED(MAC_SELF, MAC_PEER, TEST_VID),
+		.frame = FRAME_TAGGED(MAC_SELF, MAC_SELF, TEST_VID),
 		.uplink = UPLINK_FLOOD,
 		EXPECT_SHOT(VFWD_R_HAIRPIN),
 	},
@@ -838,6 +893,10 @@ struct egress_case {
 	struct frame_spec frame;
 	unsigned int runt_len; /* see xdp_run_frame() */
 	__u16 vid; /* SELF's access VLAN */
+	/* The uplink the flood comes in on (default UPLINK_PASS, which is
+	 * SELF's uplink); SELF follows no uplink with self_unbound. */
+	__u32 from;
+	bool self_unbound;
 	bool no_slot; /* run on noslot_env */
 	int action;
 	bool pop; /* the tag comes off */
@@ -848,6 +907,18 @@ struct egress_case {
 #define EGRESS_DROP .action = XDP_DROP
 
 static const struct egress_case egress_cases[] = {
+	{
+		.name = "flood_from_another_uplink",
+		.frame = FRAME(MAC_BCAST, MAC_PEER),
+		.from = UPLINK_FLOOD,
+		EGRESS_DROP,
+	},
+	{
+		.name = "port_without_uplink",
+		.frame = FRAME(MAC_BCAST, MAC_PEER),
+		.self_unbound = true,
+		EGRESS_DROP,
+	},
 	{
 		.name = "untagged_on_untagged_port",
 		.frame = FRAME(MAC_BCAST, MAC_PEER),
@@ -1160,6 +1231,17 @@ static void check_captures(const struct guest_case *c, const __u8 *exp,
 	}
 }
 
+/* The ifindex of port id's device, 0 if it has none. */
+static __u32 dev_ifindex(__u32 id)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ports); i++)
+		if (ports[i].id == id)
+			return port_ifindex[i];
+	return 0;
+}
+
 static int write_self(const struct guest_env *env, __u16 vid, __u32 flags,
 		      __u32 uplink)
 {
@@ -1295,15 +1377,17 @@ static void run_egress_case(const struct egress_case *c, struct report *rep)
 	if (c->pop)
 		exp_len = frame_pop_tag(in, c->frame.len, exp);
 
-	err = write_self(&main_env, c->vid, 0, 0);
+	err = write_self(&main_env, c->vid, 0,
+			 c->self_unbound ? 0 : UPLINK_PASS);
 	if (!err)
 		err = read_counters(env, &before);
 	if (err) {
 		report_fail(rep, "setup: %s", strerror(-err));
 		return;
 	}
-	err = xdp_run_frame(env->egress_fd, in, c->frame.len, c->runt_len, out,
-			    sizeof(out), &opts);
+	err = xdp_run_frame_on(
+		env->egress_fd, dev_ifindex(c->from ? c->from : UPLINK_PASS),
+		in, c->frame.len, c->runt_len, out, sizeof(out), &opts);
 	if (err) {
 		report_fail(rep, "bpf_prog_test_run_opts: %s", strerror(-err));
 		return;
@@ -1381,6 +1465,7 @@ static int net_setup(void)
 
 static int populate(const struct guest_env *env)
 {
+	static const __u8 host_mac[ETH_ALEN] = MAC_HOST;
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_SIZE(ports); i++) {
@@ -1390,6 +1475,7 @@ static int populate(const struct guest_env *env)
 			.kind = tp->kind,
 			.vid = tp->vid,
 			.flags = tp->flags,
+			.uplink_id = tp->uplink,
 		};
 		struct bpf_devmap_val dv = {
 			.ifindex = port_ifindex[i],
@@ -1398,6 +1484,10 @@ static int populate(const struct guest_env *env)
 
 		snprintf(p.name, sizeof(p.name), "%s",
 			 tp->dev ? tp->dev : "no-dev");
+		/* Uplinks know the host's MAC, as attach sets it (the bridge
+		 * master's slot). */
+		if (tp->kind == VFWD_PORT_UPLINK)
+			memcpy(p.host_macs[1], host_mac, ETH_ALEN);
 		if (bpf_map_update_elem(env->port_fd, &tp->id, &p, BPF_ANY))
 			return -errno;
 		if (tp->in_devmap &&
