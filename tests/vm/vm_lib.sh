@@ -7,7 +7,7 @@
 # guest, its tap and its reader processes are removed at exit, and a
 # failed test prints the console of every guest it started.
 
-VM_IMG=$B/vm
+VM_IMG=${VM_IMG:-$B/vm}
 VM_QEMU=${VM_QEMU:-qemu-system-x86_64}
 # Bounded waits.  A guest boots in about 15 s under TCG on an idle core;
 # two guests booting side by side on this 2-core machine, with a test
@@ -162,5 +162,9 @@ vm_tcp_fetch() { # NS IP OUT: read the guest's source into OUT
 	timeout "$VM_CMD_TIMEOUT" ip netns exec "$1" busybox nc "$2" 5002 \
 		<>"$TMPD/hold" >"$3"
 }
+# reason_bytes NAME: the bytes counted under a reason (reason_stat in
+# tests/lib.sh gives its packets).  Guests send GSO frames, so bytes say
+# more than frame counts about how much took a path.
+reason_bytes() { vfwd -j stats | jget "d['reasons']['$1']['bytes']"; }
 # digest FILE: "<bytes> <sha256>", as the guest prints them.
 digest() { echo "$(stat -c %s "$1") $(sha256sum <"$1" | cut -d' ' -f1)"; }
