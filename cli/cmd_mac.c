@@ -161,6 +161,42 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* mac del without --vlan: the untagged entry, or else, as mac add did it,
+ * the entry of an access port on that port's VLAN. */
+static int access_entry_vid(struct vfwd_ctx *c, struct vfwd_mac_key *k)
+{
+	struct vfwd_mac_entry *e;
+	struct vfwd_mac_val v;
+	size_t n;
+	int err;
+
+	if (vfwd_mac_get(&c->t, k, &v) == 0)
+		return 0;
+	err = vfwd_mac_dump(&c->t, &e, &n);
+	if (err)
+		return cli_err(c, err, "MAC table: cannot read it: %s",
+			       strerror(-err));
+	/* Only when that is unambiguous: one access entry for this MAC. */
+	for (size_t i = 0; i < n; i++) {
+		if (memcmp(e[i].key.mac, k->mac, VFWD_ETH_ALEN) ||
+		    !(e[i].val.flags & VFWD_MAC_ACCESS))
+			continue;
+		if (k->vid) {
+			char ks[VFWD_MAC_STRLEN];
+
+			free(e);
+			vfwd_mac_format(k->mac, ks);
+			return cli_err(
+				c, -EINVAL,
+				"MAC %s is bound on several access VLANs; name one with --vlan",
+				ks);
+		}
+		k->vid = e[i].key.vid;
+	}
+	free(e);
+	return 0;
+}
+
 static int mac_del(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -168,6 +204,7 @@ static int mac_del(struct vfwd_ctx *c, int argc, char **argv)
 		{NULL},
 	};
 	struct vfwd_mac_key k = {};
+	bool vlan_given = false;
 	char ks[64];
 	int opt, err;
 
@@ -176,6 +213,7 @@ static int mac_del(struct vfwd_ctx *c, int argc, char **argv)
 			return cli_bad_opt(c, argv, MAC_DEL_USAGE);
 		if ((err = parse_vid(c, optarg, &k.vid)))
 			return err;
+		vlan_given = true;
 	}
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, MAC_DEL_USAGE);
@@ -184,6 +222,11 @@ static int mac_del(struct vfwd_ctx *c, int argc, char **argv)
 	err = ctx_open(c, CTX_WRITE);
 	if (err)
 		return err;
+	if (!vlan_given) {
+		err = access_entry_vid(c, &k);
+		if (err)
+			return err;
+	}
 	key_str(&k, ks, sizeof(ks));
 	err = vfwd_mac_del(&c->t, &k);
 	if (err == -ENOENT)

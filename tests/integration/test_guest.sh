@@ -354,6 +354,12 @@ bad port_add_uplink_nosuch vfwd port add gx --dev "${PFX}x" --uplink nosuch
 check port_add_refused_no_filter bash -c "! tc filter show dev ${PFX}x ingress | grep -q vfwd_guest"
 # The access port's own VLAN, spelled out, is fine.
 check mac_access_same_vlan vfwd mac add 52:54:00:0b:00:1c --port gc --vlan 100
+# mac del finds an access port's MAC on the port's VLAN, as mac add put
+# it there; a MAC on two access VLANs must be named.
+check mac_del_access_default vfwd mac del 52:54:00:0b:00:1c
+check mac_access_second_vlan vfwd mac add "$MC" --port ge
+bad mac_del_ambiguous vfwd mac del "$MC"
+check mac_del_named vfwd mac del "$MC" --vlan 200
 # Without MACs the VLAN may change, and new MACs follow it.
 check mac_del_e vfwd mac del "$ME" --vlan 200
 check port_set_vlan_free vfwd port set ge --vlan 300
