@@ -4,6 +4,10 @@
 #   OUT/initrd.img  busybox-static, the virtio-net modules, tests/vm/guest-init.sh
 # Rebuilt only when an input changed; the result is a cache in the build
 # directory and is never committed.
+#
+# VM_EXTRA_BINS="PATH..." adds host binaries and the shared libraries they
+# load (the benchmark guest carries iperf3 this way); the test guest has
+# none, so it stays small and boots fast.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-${VFWD_BUILD:-$HERE/../../build}/vm}
@@ -26,9 +30,13 @@ readelf -l "$BUSYBOX" 2>/dev/null | grep -q "program interpreter" &&
 	die "$BUSYBOX is dynamically linked: install busybox-static, not busybox"
 
 # Stamp: what the image was built from.  Same inputs, same image.
+EXTRA=${VM_EXTRA_BINS:-}
+for b in $EXTRA; do
+	[ -x "$b" ] || die "extra binary $b is missing: run 'make deps'"
+done
 stamp=$(
 	readlink -f "$DEB"
-	sha256sum "$BUSYBOX" "$INIT" "$0" | cut -d' ' -f1
+	sha256sum "$BUSYBOX" "$INIT" "$0" $EXTRA | cut -d' ' -f1
 	echo "$MODULES"
 )
 if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$stamp" ] &&
@@ -57,6 +65,18 @@ for m in $MODULES; do
 	cp "$ko" "$root/lib/modules/"
 done
 echo "$MODULES" >"$root/lib/modules/order"
+
+# Extra binaries keep their paths; their libraries and the dynamic loader
+# go where ldd found them, so the guest's loader resolves them as on the
+# host (same Debian release).
+for b in $EXTRA; do
+	mkdir -p "$root$(dirname "$b")"
+	cp "$b" "$root$b"
+	for lib in $(ldd "$b" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
 
 (cd "$root" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) | gzip -1 >"$work/initrd.img"
 cp "$work"/boot/vmlinuz-* "$work/vmlinuz"
