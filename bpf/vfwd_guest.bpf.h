@@ -12,7 +12,7 @@
  *   destination bound to another port -> redirect to it (VM to VM);
  *   broadcast/multicast -> the uplink's BUM policy: pass to the kernel,
  *                          or flood to the VLAN's ports and the uplink;
- *   any other unicast   -> out of the port's uplink (flood mode: flood).
+ *   any other unicast   -> out of the port's uplink, in both modes.
  * Each frame counts once under a reason and on this port's rx.
  */
 #ifndef VFWD_GUEST_BPF_H
@@ -249,9 +249,11 @@ int vfwd_guest(struct __sk_buff *skb)
 			reason = VFWD_R_HOST;
 			goto pass;
 		}
-		reason = VFWD_R_UNKNOWN;
-		if (flood)
-			goto bum;
+		/* Every guest's MACs are bound (vfwd never learns them), so
+		 * an unknown destination is on the wire: out of the uplink
+		 * in both BUM modes.  Flooding it to the VLAN's guests would
+		 * deliver nothing and show every guest's outbound traffic
+		 * to its neighbours. */
 		goto uplink;
 	}
 	if (hit->port_id == self) {

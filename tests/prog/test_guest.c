@@ -817,10 +817,14 @@ static const struct guest_case guest_cases[] = {
 		EXPECT_FLOOD(VFWD_R_MCAST, PEER, UPLINK_FLOOD),
 	},
 	{
-		.name = "flood_unknown",
+		/* Unknown unicast is for the wire: out of the uplink, not
+		 * flooded to the other guests. */
+		.name = "flood_mode_unknown_to_uplink",
 		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
 		.uplink = UPLINK_FLOOD,
-		EXPECT_FLOOD(VFWD_R_UNKNOWN, PEER, UPLINK_FLOOD),
+		.action = TC_ACT_REDIRECT,
+		.reason = VFWD_R_UPLINK,
+		.tx_port = UPLINK_FLOOD,
 	},
 	{
 		.name = "flood_port_down",
@@ -836,11 +840,13 @@ static const struct guest_case guest_cases[] = {
 		EXPECT_FLOOD(VFWD_R_BCAST, PEER_ACCESS, UPLINK_FLOOD),
 	},
 	{
-		.name = "flood_access_unknown",
+		.name = "flood_mode_access_unknown_to_uplink",
 		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
 		.vid = TEST_VID,
 		.uplink = UPLINK_FLOOD,
-		EXPECT_FLOOD(VFWD_R_UNKNOWN, PEER_ACCESS, UPLINK_FLOOD),
+		.action = TC_ACT_REDIRECT,
+		.reason = VFWD_R_UPLINK,
+		.tx_port = UPLINK_FLOOD,
 	},
 	{
 		/* Members are access ports: their copy loses the tag. */
