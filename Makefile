@@ -5,7 +5,7 @@
 #   make test     run all test tiers (what .ci/run calls)
 #   make demo     namespace demo: attach, forward into a tap, show stats
 #   make vm-image build the tier-3 test guest (kernel + busybox initramfs)
-#   make bench    run the benchmarks (so far: VLAN pop, inline vs devmap egress)
+#   make bench    run the benchmarks (docs/benchmarks.md)
 #   make format   clang-format every C file in place
 
 CC      ?= gcc
@@ -92,8 +92,9 @@ $(BUILD)/vlan_pop.skel.h: $(BUILD)/vlan_pop.bpf.o
 $(BUILD)/vlan_pop: bench/vlan_pop.c $(BUILD)/vlan_pop.skel.h $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -o $@ bench/vlan_pop.c $(LIBS)
 
-bench: $(BENCH_TOOLS)
+bench: all
 	$(BUILD)/vlan_pop
+	bench/guest_tcp.sh
 
 # The VM tier builds this itself when it starts; the target is for
 # working on the guest.  Inputs are checked by the script (it rebuilds
