@@ -134,6 +134,7 @@ static int check_dev(struct vfwd_ctx *c, const char *ifname,
 		     struct vfwd_dev_info *dev, __u8 *kind, int self)
 {
 	struct vfwd_port other;
+	__u32 prog;
 	int err, id;
 
 	err = vfwd_dev_by_name(ifname, dev);
@@ -165,6 +166,19 @@ static int check_dev(struct vfwd_ctx *c, const char *ifname,
 			c, -EBUSY, "interface %s is already %s '%s'", ifname,
 			other.kind == VFWD_PORT_UPLINK ? "uplink" : "port",
 			other.name);
+	/* A filter in vfwd's slot that uses other tables is another
+	 * installation's port (or not vfwd's at all): never replace it. */
+	err = vfwd_guest_query(dev->ifindex, &prog);
+	if (err)
+		return cli_err(c, err,
+			       "interface %s: cannot query its tc filters: %s",
+			       ifname, strerror(-err));
+	if (prog && !vfwd_prog_uses_pins(prog, c->pin_dir))
+		return cli_err(
+			c, -EBUSY,
+			"interface %s already has a tc filter at handle 0x%x pref %d (prog id %u) that does not use the tables in %s; it belongs to another vfwd installation or another tool (remove it with 'tc filter del dev %s ingress pref %d handle 0x%x bpf')",
+			ifname, VFWD_TC_HANDLE, VFWD_TC_PRIO, prog, c->pin_dir,
+			ifname, VFWD_TC_PRIO, VFWD_TC_HANDLE);
 	return 0;
 }
 
@@ -277,6 +291,27 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* Put port id back as it was (old) after a failed move to new_ifindex.
+ * If the old device is gone too, the port is left without a flood entry,
+ * so that nothing points at the device the move failed to take. */
+static void port_restore(struct vfwd_ctx *c, int id,
+			 const struct vfwd_port *old, __u32 new_ifindex)
+{
+	char why[512];
+
+	vfwd_port_put(&c->t, id, old);
+	vfwd_vlan_sync(&c->t);
+	/* Same device: its filter was never replaced, or was replaced by
+	 * an equal one; the flood entry works either way. */
+	if (new_ifindex == old->ifindex)
+		return;
+	vfwd_guest_detach(new_ifindex);
+	if (!old->ifindex || vfwd_tx_set(&c->t, id, old->ifindex) ||
+	    vfwd_guest_attach(c->pin_dir, &c->t, id, old->ifindex, why,
+			      sizeof(why)))
+		vfwd_flood_del(&c->t, id);
+}
+
 /* Count the MACs bound to port id. */
 static int port_macs(struct vfwd_ctx *c, int id, size_t *owned)
 {
@@ -369,25 +404,32 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 		 * filter is replaced in one step (this is how a port's
 		 * programs are upgraded).  Then the devmap, then an old
 		 * device loses its filter. */
+		why[0] = '\0';
 		err = vfwd_guest_attach(c->pin_dir, &c->t, id, next.ifindex,
 					why, sizeof(why));
-		if (!err)
+		if (!err) {
 			err = vfwd_tx_set(&c->t, id, next.ifindex);
+			if (err)
+				snprintf(why, sizeof(why),
+					 "cannot point the tx devmap at it: %s",
+					 strerror(-err));
+		}
 		if (err) {
-			if (next.ifindex != p.ifindex)
-				vfwd_guest_detach(next.ifindex);
-			vfwd_port_put(&c->t, id, &p);
-			vfwd_vlan_sync(&c->t);
-			if (p.ifindex && vfwd_tx_set(&c->t, id, p.ifindex) == 0)
-				vfwd_guest_attach(c->pin_dir, &c->t, id,
-						  p.ifindex, why, sizeof(why));
+			port_restore(c, id, &p, next.ifindex);
 			return cli_err(
 				c, err,
 				"port '%s': cannot move to device %s: %s",
 				p.name, r.ifname, why);
 		}
-		if (p.ifindex && p.ifindex != next.ifindex)
-			vfwd_guest_detach(p.ifindex);
+		if (p.ifindex && p.ifindex != next.ifindex) {
+			err = vfwd_guest_detach(p.ifindex);
+			if (err)
+				return cli_err(
+					c, err,
+					"port '%s': moved to %s, but vfwd's filter is still on its old device (ifindex %u): %s",
+					p.name, r.ifname, p.ifindex,
+					strerror(-err));
+		}
 	}
 	print_port_done(c, "updated", id, &next);
 	return 0;

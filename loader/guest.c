@@ -55,6 +55,18 @@ int vfwd_guest_attach(const char *pin_dir, const struct vfwd_tables *t,
 		goto out;
 	}
 
+	/* The flood entry first: its new egress program is harmless if the
+	 * filter below cannot be attached, while the other order could fail
+	 * after the old filter was replaced.  Undoing is the caller's job:
+	 * on an upgrade, the guest keeps its working filter. */
+	err = vfwd_flood_set(t, port_id, ifindex,
+			     bpf_program__fd(skel->progs.vfwd_egress));
+	if (err) {
+		snprintf(errbuf, errlen,
+			 "cannot add the port to the flood devmap: %s",
+			 strerror(-err));
+		goto out;
+	}
 	tc_opts_init(&hook, &opts, ifindex);
 	/* The clsact qdisc may be there already (another filter, or an
 	 * earlier vfwd): that is fine, it is shared. */
@@ -69,20 +81,10 @@ int vfwd_guest_attach(const char *pin_dir, const struct vfwd_tables *t,
 	 * one step, so the guest is never without its source check. */
 	opts.flags = BPF_TC_F_REPLACE;
 	err = bpf_tc_attach(&hook, &opts);
-	if (err) {
+	if (err)
 		snprintf(errbuf, errlen,
 			 "cannot attach vfwd_guest to tc ingress: %s",
 			 strerror(-err));
-		goto out;
-	}
-	err = vfwd_flood_set(t, port_id, ifindex,
-			     bpf_program__fd(skel->progs.vfwd_egress));
-	if (err) {
-		snprintf(errbuf, errlen,
-			 "cannot add the port to the flood devmap: %s",
-			 strerror(-err));
-		vfwd_guest_detach(ifindex);
-	}
 out:
 	/* The tc filter and the devmap entry hold the programs; the maps
 	 * are pinned.  Nothing else needs to outlive this process. */
@@ -94,15 +96,19 @@ int vfwd_guest_detach(__u32 ifindex)
 {
 	struct bpf_tc_hook hook;
 	struct bpf_tc_opts opts;
+	__u32 prog_id;
 	int err;
 
-	tc_opts_init(&hook, &opts, ifindex);
-	err = bpf_tc_detach(&hook, &opts);
-	/* Gone already (device removed, or never attached): nothing to do.
-	 * The clsact qdisc stays; other filters may use it. */
-	if (err == -ENOENT || err == -ENODEV || err == -EINVAL)
+	/* Nothing there (device gone, no clsact, no filter of ours): done.
+	 * Any failure to remove a filter that is there is reported. */
+	err = vfwd_guest_query(ifindex, &prog_id);
+	if (err == -ENODEV || (!err && !prog_id))
 		return 0;
-	return err;
+	if (err)
+		return err;
+	tc_opts_init(&hook, &opts, ifindex);
+	/* The clsact qdisc stays; other filters may use it. */
+	return bpf_tc_detach(&hook, &opts);
 }
 
 int vfwd_guest_query(__u32 ifindex, __u32 *prog_id)

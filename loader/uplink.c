@@ -64,7 +64,7 @@ static __u32 mode_flags(enum vfwd_xdp_mode mode)
 /* Several vfwd installations (different --pin-path) can coexist on a
  * host; a vfwd_uplink is "ours" only if it uses the MAC table pinned in
  * our pin directory. */
-static bool prog_uses_pinned_map(__u32 prog_id, const char *pin_dir)
+bool vfwd_prog_uses_pins(__u32 prog_id, const char *pin_dir)
 {
 	struct bpf_map_info minfo = {};
 	struct bpf_prog_info info = {};
@@ -135,7 +135,7 @@ int vfwd_xdp_query(__u32 ifindex, const char *pin_dir,
 			     : xdp_multiprog__program_count(mp);
 	st->is_vfwd = xdp_multiprog__is_legacy(mp) && st->prog_id &&
 		      strcmp(st->prog_name, UPLINK_PROG_NAME) == 0;
-	st->ours = st->is_vfwd && prog_uses_pinned_map(st->prog_id, pin_dir);
+	st->ours = st->is_vfwd && vfwd_prog_uses_pins(st->prog_id, pin_dir);
 	xdp_multiprog__close(mp);
 	return 0;
 }

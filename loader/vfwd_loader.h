@@ -86,6 +86,9 @@ int vfwd_guest_attach(const char *pin_dir, const struct vfwd_tables *t,
 int vfwd_guest_detach(__u32 ifindex);
 /* Id of the program in vfwd's tc filter slot on ifindex, 0 if none. */
 int vfwd_guest_query(__u32 ifindex, __u32 *prog_id);
+/* Whether program prog_id uses the MAC table pinned under pin_dir, i.e.
+ * belongs to that installation. */
+bool vfwd_prog_uses_pins(__u32 prog_id, const char *pin_dir);
 
 /* libbpf/libxdp log output: silent unless verbose. */
 void vfwd_set_verbose(bool verbose);
