@@ -13,10 +13,7 @@
 #include "vfwd_parse.bpf.h"
 #include "vfwd_count.bpf.h"
 #include "vfwd_xdp_vlan.bpf.h"
-
-/* Set by the loader: the port this instance (and its vfwd_guest twin)
- * serves. */
-const volatile __u32 cfg_port_id = 0;
+#include "vfwd_cfg.bpf.h"
 
 SEC("xdp/devmap")
 int vfwd_egress(struct xdp_md *ctx)

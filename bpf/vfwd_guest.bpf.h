@@ -22,9 +22,7 @@
 #include "vfwd_maps.bpf.h"
 #include "vfwd_parse.bpf.h"
 #include "vfwd_count.bpf.h"
-
-/* cfg_port_id is declared in vfwd_egress.bpf.h: each port gets one
- * instance of the object with both programs. */
+#include "vfwd_cfg.bpf.h"
 
 struct vfwd_guest_frame {
 	struct vfwd_l2 l2; /* key.vid: the frame's VLAN on the vfwd side */
@@ -163,10 +161,14 @@ static __always_inline void vfwd_guest_flood(struct __sk_buff *skb, __u32 self,
 	bpf_loop(n, vfwd_flood_one, &c, 0);
 }
 
+/* In 16-bit halves: both sides are only 2-byte aligned (host_macs[1]
+ * sits at offset 182 of the port entry), and the verifier refuses
+ * misaligned stack loads. */
 static __always_inline bool vfwd_mac_eq(const __u8 *a, const __u8 *b)
 {
-	return *(const __u32 *)a == *(const __u32 *)b &&
-	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+	const __u16 *x = (const __u16 *)a, *y = (const __u16 *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2];
 }
 
 /* Is mac one of the host's own addresses on the uplink's LAN?  An
@@ -200,8 +202,10 @@ int vfwd_guest(struct __sk_buff *skb)
 		st->rx_bytes += bytes;
 	}
 	me = bpf_map_lookup_elem(&vfwd_port_v1, &self);
-	if (!me) {
-		reason = VFWD_R_ERROR; /* unreachable: self < VFWD_MAX_PORTS */
+	/* A filter that outlived its port (a freed or reused slot) must fail
+	 * closed: a cleared slot has the spoof check off. */
+	if (!me || (me->kind != VFWD_PORT_TAP && me->kind != VFWD_PORT_VETH)) {
+		reason = VFWD_R_ERROR;
 		goto drop;
 	}
 	up_id = me->uplink_id;

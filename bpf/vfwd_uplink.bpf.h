@@ -13,14 +13,7 @@
 #include "vfwd_parse.bpf.h"
 #include "vfwd_count.bpf.h"
 #include "vfwd_xdp_vlan.bpf.h"
-
-/* Set by the loader before load: every attach loads its own instance, so
- * these constants let the verifier prune what a given uplink never needs
- * and cost nothing per frame. */
-const volatile __u32 cfg_uplink_port = 0;
-/* --bum flood: broadcast, multicast and unknown unicast go to every guest
- * port of the frame's VLAN instead of to the kernel. */
-const volatile __u32 cfg_bum_flood = 0;
+#include "vfwd_cfg.bpf.h"
 
 /* Reasons that take the BUM policy: pass to the kernel, or flood. */
 static __always_inline bool vfwd_reason_is_bum(__u32 reason)
@@ -83,8 +76,9 @@ int vfwd_uplink(struct xdp_md *ctx)
 	act = bpf_redirect_map(&vfwd_tx_v1, hit->port_id, 0);
 	if (act == XDP_REDIRECT) {
 		if ((hit->flags & VFWD_MAC_ACCESS) && l2.key.vid) {
+			/* Cannot fail: the parse saw the whole tag. */
 			if (vfwd_xdp_pop_tag(ctx)) {
-				reason = VFWD_R_VLAN_TRUNC;
+				reason = VFWD_R_ERROR;
 				goto other;
 			}
 			bytes -= sizeof(struct vfwd_vlan_hdr);

@@ -95,8 +95,7 @@ static int upgrade_guests(struct vfwd_ctx *c)
 	int err;
 
 	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-		if (vfwd_port_get(&c->t, id, &p) ||
-		    (p.kind != VFWD_PORT_TAP && p.kind != VFWD_PORT_VETH) ||
+		if (vfwd_port_get(&c->t, id, &p) || !vfwd_port_is_guest(&p) ||
 		    vfwd_dev_by_index(p.ifindex, &dev))
 			continue;
 		err = vfwd_guest_attach(c->pin_dir, &c->t, id, p.ifindex, why,
@@ -208,10 +207,13 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 			dev.name, strerror(-err));
 	cli_note_unbound(c, unbound);
 	/* Re-running attach upgrades the whole installation: the guest
-	 * programs are replaced in place too. */
-	err = upgrade_guests(c);
-	if (err)
-		return err;
+	 * programs are replaced in place too.  A first attach has nothing
+	 * to upgrade: port add loaded this build's programs. */
+	if (replaced) {
+		err = upgrade_guests(c);
+		if (err)
+			return err;
+	}
 
 	if (c->json) {
 		json_obj_open(&c->j);
@@ -254,7 +256,7 @@ static int detach_guests(struct vfwd_ctx *c)
 
 	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		if (vfwd_port_get(&c->t, id, &p) || !p.ifindex ||
-		    (p.kind != VFWD_PORT_TAP && p.kind != VFWD_PORT_VETH))
+		    !vfwd_port_is_guest(&p))
 			continue;
 		err = vfwd_guest_detach(p.ifindex);
 		if (err)

@@ -20,11 +20,6 @@ __u32 cli_mac_flags(const struct vfwd_port *p)
 	return VFWD_MAC_STATIC | (p->vid ? VFWD_MAC_ACCESS : 0);
 }
 
-static bool is_guest(const struct vfwd_port *p)
-{
-	return p->kind == VFWD_PORT_TAP || p->kind == VFWD_PORT_VETH;
-}
-
 /* The only uplink's id, 0 when there is none, -EEXIST when several. */
 static int only_uplink(struct vfwd_ctx *c, __u32 *id, int *count)
 {
@@ -81,7 +76,7 @@ int cli_bind_uplinks(struct vfwd_ctx *c, int *unbound)
 		err = vfwd_port_get(&c->t, i, &p);
 		if (err)
 			return err;
-		if (!is_guest(&p))
+		if (!vfwd_port_is_guest(&p))
 			continue;
 		if (p.flags & VFWD_PORT_F_UPLINK_SET) {
 			/* An explicit choice is never moved to another

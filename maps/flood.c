@@ -22,11 +22,6 @@ int vfwd_flood_del(const struct vfwd_tables *t, __u32 id)
 	return bpf_map_delete_elem(t->flood_fd, &id) ? -errno : 0;
 }
 
-static bool is_guest(const struct vfwd_port *p)
-{
-	return p->kind == VFWD_PORT_TAP || p->kind == VFWD_PORT_VETH;
-}
-
 int vfwd_vlan_sync(const struct vfwd_tables *t)
 {
 	/* 4095 groups of 1 KiB would be 4 MiB on the stack: build them one
@@ -45,7 +40,7 @@ int vfwd_vlan_sync(const struct vfwd_tables *t)
 		err = vfwd_port_get(t, id, &p);
 		if (err)
 			return err;
-		if (is_guest(&p) && p.vid <= VFWD_VID_MAX) {
+		if (vfwd_port_is_guest(&p) && p.vid <= VFWD_VID_MAX) {
 			vid_of[id] = p.vid;
 			used[p.vid] = true;
 		}

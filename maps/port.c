@@ -115,6 +115,11 @@ bool vfwd_port_name_valid(const char *name)
 	return true;
 }
 
+bool vfwd_port_is_guest(const struct vfwd_port *p)
+{
+	return p->kind == VFWD_PORT_TAP || p->kind == VFWD_PORT_VETH;
+}
+
 const char *vfwd_port_kind_str(__u8 kind)
 {
 	switch (kind) {

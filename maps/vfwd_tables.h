@@ -76,6 +76,8 @@ int vfwd_port_find_ifindex(const struct vfwd_tables *t, __u32 ifindex,
 int vfwd_port_alloc(const struct vfwd_tables *t);
 bool vfwd_port_name_valid(const char *name);
 const char *vfwd_port_kind_str(__u8 kind);
+/* A guest port: a tap or a veth (not free, not an uplink). */
+bool vfwd_port_is_guest(const struct vfwd_port *p);
 
 int vfwd_tx_set(const struct vfwd_tables *t, __u32 id, __u32 ifindex);
 int vfwd_tx_del(const struct vfwd_tables *t, __u32 id);

@@ -240,6 +240,8 @@ struct guest_case {
 	__u16 vid;
 	__u32 flags;
 	__u32 uplink;
+	__u8 self_kind; /* SELF's kind if not a tap; see self_free */
+	bool self_free; /* SELF's slot freed (kind VFWD_PORT_FREE) */
 	bool no_slot; /* run on noslot_env */
 
 	int action;
@@ -892,6 +894,20 @@ static const struct guest_case guest_cases[] = {
 		.action = TC_ACT_SHOT,
 		.reason = VFWD_R_ERROR,
 	},
+	{
+		/* A filter that outlived its port: the slot was freed (spoof
+		 * check off, no VLAN).  It must fail closed. */
+		.name = "freed_slot_fails_closed",
+		.frame = FRAME(MAC_PEER, MAC_SELF),
+		.self_free = true,
+		EXPECT_SHOT(VFWD_R_ERROR),
+	},
+	{
+		.name = "uplink_slot_fails_closed",
+		.frame = FRAME(MAC_PEER, MAC_SELF),
+		.self_kind = VFWD_PORT_UPLINK,
+		EXPECT_SHOT(VFWD_R_ERROR),
+	},
 };
 
 struct egress_case {
@@ -1248,11 +1264,11 @@ static __u32 dev_ifindex(__u32 id)
 	return 0;
 }
 
-static int write_self(const struct guest_env *env, __u16 vid, __u32 flags,
-		      __u32 uplink)
+static int write_self_kind(const struct guest_env *env, __u8 kind, __u16 vid,
+			   __u32 flags, __u32 uplink)
 {
 	struct vfwd_port p = {
-		.kind = VFWD_PORT_TAP,
+		.kind = kind,
 		.vid = vid,
 		.flags = flags,
 		.uplink_id = uplink,
@@ -1321,7 +1337,11 @@ static void run_guest_case(const struct guest_case *c, struct report *rep)
 	if (c->pop)
 		exp_len = frame_pop_tag(in, c->frame.len, exp);
 
-	err = write_self(&main_env, c->vid, c->flags, c->uplink);
+	err = write_self_kind(&main_env,
+			      c->self_free   ? VFWD_PORT_FREE
+			      : c->self_kind ? c->self_kind
+					     : VFWD_PORT_TAP,
+			      c->vid, c->flags, c->uplink);
 	if (!err)
 		err = capture_drain();
 	if (!err)
@@ -1383,8 +1403,8 @@ static void run_egress_case(const struct egress_case *c, struct report *rep)
 	if (c->pop)
 		exp_len = frame_pop_tag(in, c->frame.len, exp);
 
-	err = write_self(&main_env, c->vid, 0,
-			 c->self_unbound ? 0 : UPLINK_PASS);
+	err = write_self_kind(&main_env, VFWD_PORT_TAP, c->vid, 0,
+			      c->self_unbound ? 0 : UPLINK_PASS);
 	if (!err)
 		err = read_counters(env, &before);
 	if (err) {
