@@ -49,6 +49,16 @@ check mac_add vfwd mac add "$MC" --port c1
 
 gping() { ip netns exec "$GUEST" busybox ping -q -c "$2" -W 2 "$1" >/dev/null; }
 
+# Another installation (its own pin path) may not take over this port's
+# device: its tc filter slot holds our vfwd_guest.
+other() {
+	nsenter --net="/run/netns/$HOST" "$VFWD_BIN" --pin-path "$PIN-other" "$@"
+}
+refuse other_install_refused other port add c9 --dev "$G"
+check other_install_left_nothing test ! -e "$PIN-other"
+rm -rf "$PIN-other"
+check own_filter_kept bash -c "ip netns exec $HOST tc filter show dev $G ingress | grep -q vfwd_guest"
+
 # The guest reaches the host's address on the bridge: its frames to the
 # bridge's MAC go to the kernel (reason host) instead of out of the uplink.
 check guest_to_host gping "$IPH" 3
