@@ -24,8 +24,8 @@ int vfwd_flood_del(const struct vfwd_tables *t, __u32 id)
 
 int vfwd_vlan_sync(const struct vfwd_tables *t)
 {
-	/* 4095 groups of 1 KiB would be 4 MiB on the stack: build them one
-	 * VLAN at a time from a compact list of (vid, port) pairs instead. */
+	/* 4095 groups of 4 KiB would be 16 MiB: build them one VLAN at a
+	 * time from each port's VID instead. */
 	__u16 vid_of[VFWD_MAX_PORTS];
 	bool used[VFWD_VID_MAX + 1] = {};
 	struct vfwd_flood_group *g;
@@ -53,23 +53,18 @@ int vfwd_vlan_sync(const struct vfwd_tables *t)
 		if (!used[vid])
 			continue;
 		memset(g, 0, sizeof(*g));
-		for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-			if (vid_of[id] != vid)
-				continue;
-			if (g->nports == VFWD_FLOOD_MAX) {
-				err = -E2BIG;
-				break;
-			}
-			g->port_ids[g->nports++] = id;
-		}
-		if (!err && bpf_map_update_elem(t->vlan_fd, &vid, g, BPF_ANY))
+		/* A group holds every port id (VFWD_FLOOD_MAX is the port
+		 * table's size), so it cannot overflow. */
+		for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++)
+			if (vid_of[id] == vid)
+				g->port_ids[g->nports++] = id;
+		if (bpf_map_update_elem(t->vlan_fd, &vid, g, BPF_ANY))
 			err = -errno;
 	}
 	free(g);
 	if (err)
 		return err;
 	/* Then drop the groups no port uses any more. */
-	key = 0;
 	if (bpf_map_get_next_key(t->vlan_fd, NULL, &next))
 		return errno == ENOENT ? 0 : -errno;
 	for (;;) {

@@ -205,6 +205,8 @@ _Static_assert(VFWD_R_COUNT <= VFWD_REASON_SLOTS, "reason slots exhausted");
  * weigh on the verifier, and the map is not preallocated, so only VLANs in
  * use take memory (4 KiB each). */
 #define VFWD_FLOOD_MAX VFWD_MAX_PORTS
+_Static_assert(VFWD_FLOOD_MAX >= VFWD_MAX_PORTS - VFWD_PORT_ID_MIN,
+	       "a flood group must hold every port");
 
 struct vfwd_flood_group {
 	__u32 nports;
