@@ -16,27 +16,14 @@
 #include "vfwd_cfg.bpf.h"
 
 /* Reasons that take the BUM policy: pass to the kernel, or flood. */
-static __always_inline bool vfwd_reason_is_bum(__u32 reason)
-{
-	return reason == VFWD_R_BCAST || reason == VFWD_R_MCAST ||
-	       reason == VFWD_R_UNKNOWN || reason == VFWD_R_PORT_DOWN;
-}
-
-/* What happens to a frame that vfwd does not switch.  Malformed frames are
- * dropped: they must never reach a guest, and the kernel would drop them
- * too.  Frames that are valid but not for a known port go to the kernel,
- * so a host bridge or stack keeps handling ARP, DHCP and the rest. */
+/* What happens to a frame that vfwd does not switch (vfwd_reason_action):
+ * malformed frames are dropped; valid ones not for a known port go to the
+ * kernel, so a host bridge or stack keeps handling ARP, DHCP and the rest,
+ * unless --bum flood sends the BUM ones to the guests. */
 static __always_inline int vfwd_uplink_verdict(__u32 reason)
 {
-	switch (reason) {
-	case VFWD_R_RUNT:
-	case VFWD_R_VLAN_TRUNC:
-	case VFWD_R_BAD_VID:
-	case VFWD_R_BAD_SRC:
-		return XDP_DROP;
-	default:
-		return XDP_PASS;
-	}
+	return vfwd_reason_action(reason) == VFWD_ACT_DROP ? XDP_DROP
+							   : XDP_PASS;
 }
 
 SEC("xdp")
@@ -90,7 +77,7 @@ int vfwd_uplink(struct xdp_md *ctx)
 	reason = VFWD_R_PORT_DOWN;
 
 other:
-	if (cfg_bum_flood && vfwd_reason_is_bum(reason)) {
+	if (cfg_bum_flood && vfwd_reason_action(reason) == VFWD_ACT_BUM) {
 		/* Every guest port's egress program keeps the frames of its
 		 * own VLAN and counts them; the uplink itself is never in
 		 * the flood map, and EXCLUDE_INGRESS keeps it that way. */

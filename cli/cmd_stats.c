@@ -33,28 +33,14 @@ static void on_signal(int sig)
  * policy: "pass" to the kernel, or "flood" with --bum flood. */
 static const char *reason_action(__u32 r)
 {
-	switch (r) {
-	case VFWD_R_FWD:
-	case VFWD_R_UPLINK:
-		return "redirect";
-	case VFWD_R_RUNT:
-	case VFWD_R_VLAN_TRUNC:
-	case VFWD_R_BAD_VID:
-	case VFWD_R_BAD_SRC:
-	case VFWD_R_SPOOF:
-	case VFWD_R_ACCESS_TAGGED:
-	case VFWD_R_HAIRPIN:
-	case VFWD_R_ERROR:
-	case VFWD_R_VLAN_DENIED:
-		return "drop";
-	case VFWD_R_BCAST:
-	case VFWD_R_MCAST:
-	case VFWD_R_UNKNOWN:
-	case VFWD_R_PORT_DOWN:
-		return "bum";
-	default:
-		return "pass";
-	}
+	static const char *const names[] = {
+		[VFWD_ACT_PASS] = "pass",
+		[VFWD_ACT_DROP] = "drop",
+		[VFWD_ACT_REDIRECT] = "redirect",
+		[VFWD_ACT_BUM] = "bum",
+	};
+
+	return names[vfwd_reason_action(r)];
 }
 
 static int take(struct vfwd_ctx *c, int only, struct snapshot *s)

@@ -68,19 +68,22 @@ static int uplink_slot(struct vfwd_ctx *c, const struct vfwd_dev_info *dev,
 static int host_macs(struct vfwd_ctx *c, const struct vfwd_dev_info *dev,
 		     struct vfwd_port *p)
 {
+	struct vfwd_dev_info m;
 	__u32 master;
 	int err;
 
 	memset(p->host_macs, 0, sizeof(p->host_macs));
-	err = vfwd_dev_mac(dev->ifindex, p->host_macs[0]);
-	if (!err)
-		err = vfwd_dev_master(dev->ifindex, &master);
-	if (!err && master)
-		err = vfwd_dev_mac(master, p->host_macs[1]);
+	memcpy(p->host_macs[0], dev->mac, VFWD_ETH_ALEN);
+	err = vfwd_dev_master(dev->ifindex, &master);
+	if (!err && master) {
+		err = vfwd_dev_by_index(master, &m);
+		if (!err)
+			memcpy(p->host_macs[1], m.mac, VFWD_ETH_ALEN);
+	}
 	if (err)
 		return cli_err(
 			c, err,
-			"interface %s: cannot read its MAC or master: %s",
+			"interface %s: cannot read its master device: %s",
 			dev->name, strerror(-err));
 	return 0;
 }

@@ -192,6 +192,45 @@ enum vfwd_reason {
 	VFWD_R_COUNT, /* number of reasons in use */
 };
 
+/* What vfwd does with a frame of each reason: the one mapping the
+ * programs and the CLI share. */
+enum vfwd_action {
+	VFWD_ACT_PASS = 0, /* to the kernel */
+	VFWD_ACT_DROP = 1,
+	VFWD_ACT_REDIRECT = 2, /* to a port, or out of an uplink */
+	VFWD_ACT_BUM = 3, /* the uplink's BUM policy: pass, or flood */
+};
+
+static inline enum vfwd_action vfwd_reason_action(__u32 reason)
+{
+	switch (reason) {
+	case VFWD_R_FWD:
+	case VFWD_R_UPLINK:
+		return VFWD_ACT_REDIRECT;
+	case VFWD_R_BCAST:
+	case VFWD_R_MCAST:
+	case VFWD_R_UNKNOWN:
+	case VFWD_R_PORT_DOWN:
+		return VFWD_ACT_BUM;
+	/* Malformed or refused frames never reach a guest, and the kernel
+	 * would drop most of them too. */
+	case VFWD_R_RUNT:
+	case VFWD_R_VLAN_TRUNC:
+	case VFWD_R_BAD_VID:
+	case VFWD_R_BAD_SRC:
+	case VFWD_R_SPOOF:
+	case VFWD_R_ACCESS_TAGGED:
+	case VFWD_R_HAIRPIN:
+	case VFWD_R_ERROR:
+	case VFWD_R_VLAN_DENIED:
+		return VFWD_ACT_DROP;
+	/* Valid, but not vfwd's to switch (QinQ, priority tags, frames for
+	 * the host, no uplink): the kernel's. */
+	default:
+		return VFWD_ACT_PASS;
+	}
+}
+
 /* The reasons array is sized with room to grow so new reasons need no
  * schema bump. */
 #define VFWD_REASON_SLOTS 64
