@@ -42,6 +42,11 @@ static int fill(struct vfwd_dev_info *d)
 	}
 	d->up = ifr.ifr_flags & IFF_UP;
 	d->running = ifr.ifr_flags & IFF_RUNNING;
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+		err = -errno;
+		goto out;
+	}
+	memcpy(d->mac, ifr.ifr_hwaddr.sa_data, VFWD_ETH_ALEN);
 	ifr.ifr_data = (void *)&drv;
 	d->driver[0] = '\0';
 	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
@@ -76,24 +81,6 @@ int vfwd_dev_by_index(__u32 ifindex, struct vfwd_dev_info *d)
 		return -ENODEV;
 	d->ifindex = ifindex;
 	return fill(d);
-}
-
-int vfwd_dev_mac(__u32 ifindex, __u8 mac[VFWD_ETH_ALEN])
-{
-	struct ifreq ifr = {};
-	int fd, err = 0;
-
-	if (!if_indextoname(ifindex, ifr.ifr_name))
-		return -ENODEV;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
-		err = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, VFWD_ETH_ALEN);
-	close(fd);
-	return err;
 }
 
 /*

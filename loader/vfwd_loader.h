@@ -42,13 +42,12 @@ struct vfwd_dev_info {
 	enum vfwd_dev_type type;
 	bool up; /* IFF_UP */
 	bool running; /* IFF_RUNNING: carrier, and for a tap an attached reader */
+	__u8 mac[VFWD_ETH_ALEN];
 };
 /* By name; -ENODEV when no such device. */
 int vfwd_dev_by_name(const char *name, struct vfwd_dev_info *d);
 /* By ifindex; -ENODEV when the device is gone. */
 int vfwd_dev_by_index(__u32 ifindex, struct vfwd_dev_info *d);
-/* The device's MAC address. */
-int vfwd_dev_mac(__u32 ifindex, __u8 mac[VFWD_ETH_ALEN]);
 /* The device's master (a bridge, say), or 0 in *master when none. */
 int vfwd_dev_master(__u32 ifindex, __u32 *master);
 
