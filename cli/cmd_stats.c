@@ -10,7 +10,7 @@
 #include "cli.h"
 
 #define STATS_USAGE                                                            \
-	"usage: vfwd stats [--port NAME] [--interval SEC] [--count N]"
+	"usage: vfwd stats [--port NAME] [--interval SEC] [--count N] | [--port NAME] --per-cpu"
 #define NSEC_PER_SEC 1000000000.0
 #define BITS_PER_BYTE 8
 
@@ -41,6 +41,101 @@ static const char *reason_action(__u32 r)
 	};
 
 	return names[vfwd_reason_action(r)];
+}
+
+/* The counter columns of one port (or one port on one CPU), shared by
+ * the totals and --per-cpu. */
+static void counter_heads(void)
+{
+	printf("%12s %14s %12s %14s %10s %10s %10s %10s\n", "RX_PACKETS",
+	       "RX_BYTES", "TX_PACKETS", "TX_BYTES", "RX_DROPPED", "RX_PASSED",
+	       "SPOOF_DROP", "FLOOD_TX");
+}
+
+static void counter_cols(const struct vfwd_port_stats *p)
+{
+	printf("%12llu %14llu %12llu %14llu %10llu %10llu %10llu %10llu\n",
+	       p->rx_packets, p->rx_bytes, p->tx_packets, p->tx_bytes,
+	       p->rx_dropped, p->rx_passed, p->spoof_dropped, p->flood_packets);
+}
+
+static void counter_fields(struct json *j, const struct vfwd_port_stats *p)
+{
+	json_kv_u64(j, "rx_packets", p->rx_packets);
+	json_kv_u64(j, "rx_bytes", p->rx_bytes);
+	json_kv_u64(j, "tx_packets", p->tx_packets);
+	json_kv_u64(j, "tx_bytes", p->tx_bytes);
+	json_kv_u64(j, "rx_dropped", p->rx_dropped);
+	json_kv_u64(j, "rx_passed", p->rx_passed);
+	json_kv_u64(j, "spoof_dropped", p->spoof_dropped);
+	json_kv_u64(j, "flood_packets", p->flood_packets);
+}
+
+static bool counters_zero(const struct vfwd_port_stats *p)
+{
+	static const struct vfwd_port_stats zero;
+
+	return !memcmp(p, &zero, sizeof(zero));
+}
+
+/* --per-cpu: where each port's frames were handled, CPU by CPU (CPUs that
+ * handled none are left out).  With CPU steering this shows how a port's
+ * flows spread over its CPUs. */
+static int print_per_cpu(struct vfwd_ctx *c, const struct snapshot *s)
+{
+	struct json *j = &c->j;
+	struct vfwd_port_stats *v;
+	int n, err;
+
+	if (c->json) {
+		json_obj_open(j);
+		json_key(j, "ports");
+		json_arr_open(j);
+	} else {
+		printf("%-15s %-4s ", "PORT", "CPU");
+		counter_heads();
+	}
+	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		if (!s->used[id])
+			continue;
+		err = vfwd_stats_read_cpus(&c->t, id, &v, &n);
+		if (err)
+			return cli_err(
+				c, err,
+				"stats: port '%s': cannot read counters: %s",
+				s->info[id].name, strerror(-err));
+		if (c->json) {
+			json_obj_open(j);
+			json_kv_u64(j, "id", id);
+			json_kv_str(j, "name", s->info[id].name);
+			json_key(j, "per_cpu");
+			json_arr_open(j);
+		}
+		for (int cpu = 0; cpu < n; cpu++) {
+			if (counters_zero(&v[cpu]))
+				continue;
+			if (!c->json) {
+				printf("%-15s %-4d ", s->info[id].name, cpu);
+				counter_cols(&v[cpu]);
+				continue;
+			}
+			json_obj_open(j);
+			json_kv_u64(j, "cpu", cpu);
+			counter_fields(j, &v[cpu]);
+			json_obj_close(j);
+		}
+		free(v);
+		if (c->json) {
+			json_arr_close(j);
+			json_obj_close(j);
+		}
+	}
+	if (c->json) {
+		json_arr_close(j);
+		json_obj_close(j);
+		json_end(j);
+	}
+	return 0;
 }
 
 static int take(struct vfwd_ctx *c, int only, struct snapshot *s)
@@ -81,10 +176,8 @@ static void print_totals(struct vfwd_ctx *c, const struct snapshot *s)
 		json_key(j, "ports");
 		json_arr_open(j);
 	} else {
-		printf("%-15s %-7s %12s %14s %12s %14s %10s %10s %10s %10s\n",
-		       "PORT", "KIND", "RX_PACKETS", "RX_BYTES", "TX_PACKETS",
-		       "TX_BYTES", "RX_DROPPED", "RX_PASSED", "SPOOF_DROP",
-		       "FLOOD_TX");
+		printf("%-15s %-7s ", "PORT", "KIND");
+		counter_heads();
 	}
 	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		const struct vfwd_port_stats *p = &s->port[id];
@@ -92,26 +185,16 @@ static void print_totals(struct vfwd_ctx *c, const struct snapshot *s)
 		if (!s->used[id])
 			continue;
 		if (!c->json) {
-			printf("%-15s %-7s %12llu %14llu %12llu %14llu %10llu %10llu %10llu %10llu\n",
-			       s->info[id].name,
-			       vfwd_port_kind_str(s->info[id].kind),
-			       p->rx_packets, p->rx_bytes, p->tx_packets,
-			       p->tx_bytes, p->rx_dropped, p->rx_passed,
-			       p->spoof_dropped, p->flood_packets);
+			printf("%-15s %-7s ", s->info[id].name,
+			       vfwd_port_kind_str(s->info[id].kind));
+			counter_cols(p);
 			continue;
 		}
 		json_obj_open(j);
 		json_kv_u64(j, "id", id);
 		json_kv_str(j, "name", s->info[id].name);
 		json_kv_str(j, "kind", vfwd_port_kind_str(s->info[id].kind));
-		json_kv_u64(j, "rx_packets", p->rx_packets);
-		json_kv_u64(j, "rx_bytes", p->rx_bytes);
-		json_kv_u64(j, "tx_packets", p->tx_packets);
-		json_kv_u64(j, "tx_bytes", p->tx_bytes);
-		json_kv_u64(j, "rx_dropped", p->rx_dropped);
-		json_kv_u64(j, "rx_passed", p->rx_passed);
-		json_kv_u64(j, "spoof_dropped", p->spoof_dropped);
-		json_kv_u64(j, "flood_packets", p->flood_packets);
+		counter_fields(j, p);
 		json_obj_close(j);
 	}
 	if (c->json) {
@@ -222,8 +305,10 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 		{"port", required_argument, NULL, 'p'},
 		{"interval", required_argument, NULL, 'i'},
 		{"count", required_argument, NULL, 'n'},
+		{"per-cpu", no_argument, NULL, 'c'},
 		{NULL},
 	};
+	bool per_cpu = false;
 	const char *pname = NULL;
 	double interval = 0, count = 0;
 	struct snapshot *s[2];
@@ -250,13 +335,20 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 					"stats: invalid --count '%s'; give a whole number > 0",
 					optarg);
 			break;
+		case 'c':
+			per_cpu = true;
+			break;
 		default:
 			return cli_bad_opt(c, argv, STATS_USAGE);
 		}
 	}
-	if (optind != argc || (count && !interval))
-		return cli_err(c, -EINVAL, "%s%s", STATS_USAGE,
-			       count ? " (--count needs --interval)" : "");
+	if (optind != argc || (count && !interval) || (per_cpu && interval))
+		return cli_err(
+			c, -EINVAL, "%s%s", STATS_USAGE,
+			per_cpu && interval
+				? " (--per-cpu shows totals; it takes no --interval)"
+			: count ? " (--count needs --interval)"
+				: "");
 	err = ctx_open(c, CTX_READ);
 	if (err)
 		return err;
@@ -275,6 +367,10 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 	if (err) {
 		err = cli_err(c, err, "stats: cannot read counters: %s",
 			      strerror(-err));
+		goto out;
+	}
+	if (per_cpu) {
+		err = print_per_cpu(c, s[0]);
 		goto out;
 	}
 	if (!interval) {

@@ -14,7 +14,7 @@ static const struct cli_cmd commands[] = {
 	{"port", cmd_port, "port { add | set | del | list } ..."},
 	{"mac", cmd_mac, "mac { add | del | list | load } ..."},
 	{"stats", cmd_stats,
-	 "stats [--port NAME] [--interval SEC] [--count N]"},
+	 "stats [--port NAME] [--interval SEC] [--count N] | stats [--port NAME] --per-cpu"},
 	{"status", cmd_status, "status"},
 	{"help", cmd_help, "help"},
 	{NULL},

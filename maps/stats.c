@@ -28,13 +28,20 @@ static int percpu_read(int fd, __u32 key, void **vals, int *ncpu, size_t size)
 	return 0;
 }
 
+int vfwd_stats_read_cpus(const struct vfwd_tables *t, __u32 id,
+			 struct vfwd_port_stats **per_cpu, int *ncpu)
+{
+	return percpu_read(t->stats_fd, id, (void **)per_cpu, ncpu,
+			   sizeof(**per_cpu));
+}
+
 int vfwd_stats_read(const struct vfwd_tables *t, __u32 id,
 		    struct vfwd_port_stats *s)
 {
 	struct vfwd_port_stats *v;
 	int n, err;
 
-	err = percpu_read(t->stats_fd, id, (void **)&v, &n, sizeof(*v));
+	err = vfwd_stats_read_cpus(t, id, &v, &n);
 	if (err)
 		return err;
 	memset(s, 0, sizeof(*s));

@@ -96,6 +96,9 @@ int vfwd_vlan_sync(const struct vfwd_tables *t);
 int vfwd_stats_read(const struct vfwd_tables *t, __u32 id,
 		    struct vfwd_port_stats *s);
 int vfwd_stats_clear(const struct vfwd_tables *t, __u32 id);
+/* The port's counters per possible CPU: a malloc'd array of *ncpu. */
+int vfwd_stats_read_cpus(const struct vfwd_tables *t, __u32 id,
+			 struct vfwd_port_stats **per_cpu, int *ncpu);
 int vfwd_reason_read(const struct vfwd_tables *t, __u32 reason,
 		     struct vfwd_reason_ctr *c);
 /* Short stable names ("fwd", "runt", ...) used by the CLI and its JSON. */

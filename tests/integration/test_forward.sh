@@ -151,4 +151,18 @@ xdp_id=$(bpftool -j net show dev "$UP" | jget "d[0]['xdp'][0]['id']")
 expect_eq xdp_persists vfwd_uplink \
 	"$(bpftool -j prog show id "$xdp_id" | jget "d['name']")"
 
+# stats --per-cpu: a live test run executes the uplink program on the CPU
+# that runs vfwd-gen, so pinning the generator decides where frames count.
+ncpu=$(nproc)
+pc0=$(vfwd -j stats --per-cpu --port ct1 | jget "{e['cpu']: e['tx_packets'] for e in d['ports'][0]['per_cpu']}")
+taskset -c 0 ip netns exec "$WIRE" "$GEN" --dev "$W" --dst "$M3" --count 30 >/dev/null
+[ "$ncpu" -gt 1 ] && taskset -c 1 ip netns exec "$WIRE" "$GEN" --dev "$W" --dst "$M3" --count 40 >/dev/null
+pc1=$(vfwd -j stats --per-cpu --port ct1 | jget "{e['cpu']: e['tx_packets'] for e in d['ports'][0]['per_cpu']}")
+delta=$(python3 -c 'import sys; a = eval(sys.argv[1]); b = eval(sys.argv[2]); print(" ".join("%d=%d" % (c, b.get(c, 0) - a.get(c, 0)) for c in sorted(set(a) | set(b)) if b.get(c, 0) != a.get(c, 0)))' "$pc0" "$pc1")
+if [ "$ncpu" -gt 1 ]; then want="0=30 1=40"; else want="0=30"; fi
+expect_eq per_cpu_follows_generator "$want" "$delta"
+expect_eq per_cpu_sums_to_total "$(port_stat ct1 tx_packets)" \
+	"$(vfwd -j stats --per-cpu --port ct1 | jget "sum(e['tx_packets'] for e in d['ports'][0]['per_cpu'])")"
+refuse per_cpu_no_interval vfwd stats --per-cpu --interval 1
+
 finish
