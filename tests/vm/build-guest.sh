@@ -18,7 +18,9 @@ INIT=$HERE/guest-init.sh
 
 # Load order matters: each module needs the ones before it, and the guest
 # has no modprobe/depmod to work that out.
-MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net"
+# 8021q (with llc, stp, garp, mrp before it) lets a test guest send tagged
+# frames, as a guest trying to leave its access VLAN would.
+MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net llc stp garp mrp 8021q"
 
 die() {
 	echo "build-guest: $*" >&2
@@ -50,7 +52,8 @@ trap 'rm -rf "$work"' EXIT
 
 dpkg-deb --fsys-tarfile "$DEB" |
 	tar -x -C "$work" --wildcards './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/*' \
-		'./lib/modules/*/kernel/net/core/*'
+		'./lib/modules/*/kernel/net/core/*' './lib/modules/*/kernel/net/802/*' \
+		'./lib/modules/*/kernel/net/8021q/*' './lib/modules/*/kernel/net/llc/*'
 kver=$(ls "$work/lib/modules")
 [ -n "$kver" ] || die "no modules in $DEB"
 

@@ -44,6 +44,7 @@ IPW100=10.51.100.1
 IPA100=10.51.100.2
 IPW200=10.51.200.1
 IPB200=10.51.200.3
+IPA200=10.51.200.2 # guest a's own tagged VLAN 200 interface: must reach nothing
 MIB=1048576
 SIZE=$((8 * MIB))
 
@@ -366,6 +367,17 @@ check same_vlan_ping_b_to_a gping b "$IPA" 3
 expect_eq end_no_more_spoof "$sp2" "$(port_stat vma spoof_dropped)"
 expect_eq end_no_spoof_b 0 "$(port_stat vmb spoof_dropped)"
 expect_eq end_no_access_tagged 0 "$(reason_stat access_tagged)"
+
+# A guest on access VLAN 100 that tags its own frames for VLAN 200 (the
+# guest kernel's 8021q) reaches nothing there: each tagged frame is
+# dropped as access_tagged.
+at0=$(reason_stat access_tagged)
+check hop_vlan_iface vm_exec a "ip link add link eth0 name eth0.200 type vlan id 200 && ip link set eth0.200 up && ip addr add $IPA200/24 dev eth0.200"
+refute hop_ping_fails "guest a reached the wire's VLAN 200 by tagging" gping a "$IPW200" 3
+if [ $(($(reason_stat access_tagged) - at0)) -ge 3 ]; then pass hop_counted_access_tagged; else
+	fail hop_counted_access_tagged "access_tagged grew by $(($(reason_stat access_tagged) - at0)), expected >= 3"
+fi
+check hop_vlan_iface_del vm_exec a "ip link del eth0.200"
 
 echo "TIME: test_vm_flood: boot $((t_boot - t_start)) s, wire and guest to guest $((t_g2g - t_boot)) s, spoofing, BUM and VLANs $((SECONDS - t_g2g)) s, total $((SECONDS - t_start)) s"
 finish
