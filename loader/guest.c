@@ -36,24 +36,16 @@ int vfwd_guest_attach(const char *pin_dir, const struct vfwd_tables *t,
 	struct vfwd_bpf *skel;
 	int err;
 
-	skel = vfwd_skel_open(pin_dir);
-	if (!skel) {
-		err = -errno;
-		snprintf(errbuf, errlen, "cannot open the BPF object: %s",
-			 strerror(-err));
+	skel = vfwd_skel_open_msg(pin_dir, &err, errbuf, errlen);
+	if (!skel)
 		return err;
-	}
 	skel->rodata->cfg_port_id = port_id;
 	bpf_program__set_autoload(skel->progs.vfwd_guest, true);
 	bpf_program__set_autoload(skel->progs.vfwd_egress, true);
-	err = vfwd_skel_load(skel, pin_dir);
-	if (err) {
-		snprintf(
-			errbuf, errlen,
-			"cannot load vfwd_guest/vfwd_egress with the maps in %s: %s (run with -v for the verifier log)",
-			pin_dir, strerror(-err));
+	err = vfwd_skel_load_msg(skel, pin_dir, "vfwd_guest/vfwd_egress",
+				 errbuf, errlen);
+	if (err)
 		goto out;
-	}
 
 	/* The flood entry first: its new egress program is harmless if the
 	 * filter below cannot be attached, while the other order could fail

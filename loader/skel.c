@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -73,6 +74,32 @@ int vfwd_skel_load(struct vfwd_bpf *skel, const char *pin_dir)
 	for (size_t i = 0; i < n && !err; i++)
 		if (!reused[i])
 			err = devmap_pin(devmaps[i], pin_dir);
+	return err;
+}
+
+struct vfwd_bpf *vfwd_skel_open_msg(const char *pin_dir, int *err, char *errbuf,
+				    size_t errlen)
+{
+	struct vfwd_bpf *skel = vfwd_skel_open(pin_dir);
+
+	if (!skel) {
+		*err = -errno;
+		snprintf(errbuf, errlen, "cannot open the BPF object: %s",
+			 strerror(-*err));
+	}
+	return skel;
+}
+
+int vfwd_skel_load_msg(struct vfwd_bpf *skel, const char *pin_dir,
+		       const char *what, char *errbuf, size_t errlen)
+{
+	int err = vfwd_skel_load(skel, pin_dir);
+
+	if (err)
+		snprintf(
+			errbuf, errlen,
+			"cannot load %s with the maps in %s: %s (run with -v for the verifier log)",
+			what, pin_dir, strerror(-err));
 	return err;
 }
 

@@ -3,6 +3,8 @@
 #ifndef VFWD_SKEL_H
 #define VFWD_SKEL_H
 
+#include <stddef.h>
+
 struct vfwd_bpf;
 
 /* Open the object with every map pinned by name under pin_dir.  Programs
@@ -10,5 +12,12 @@ struct vfwd_bpf;
 struct vfwd_bpf *vfwd_skel_open(const char *pin_dir);
 /* Load it: reuse the pinned maps, create and pin the missing ones. */
 int vfwd_skel_load(struct vfwd_bpf *skel, const char *pin_dir);
+
+/* The same for the attach paths, which explain a failure in errbuf: what
+ * names the programs being loaded.  open returns NULL and sets *err. */
+struct vfwd_bpf *vfwd_skel_open_msg(const char *pin_dir, int *err, char *errbuf,
+				    size_t errlen);
+int vfwd_skel_load_msg(struct vfwd_bpf *skel, const char *pin_dir,
+		       const char *what, char *errbuf, size_t errlen);
 
 #endif /* VFWD_SKEL_H */

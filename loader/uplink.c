@@ -191,24 +191,15 @@ int vfwd_uplink_attach(const char *pin_dir, __u32 ifindex, __u32 port_id,
 		return -EBUSY;
 	}
 
-	skel = vfwd_skel_open(pin_dir);
-	if (!skel) {
-		err = -errno;
-		snprintf(errbuf, errlen, "cannot open the BPF object: %s",
-			 strerror(-err));
+	skel = vfwd_skel_open_msg(pin_dir, &err, errbuf, errlen);
+	if (!skel)
 		return err;
-	}
 	skel->rodata->cfg_uplink_port = port_id;
 	skel->rodata->cfg_bum_flood = bum_flood;
 	bpf_program__set_autoload(skel->progs.vfwd_uplink, true);
-	err = vfwd_skel_load(skel, pin_dir);
-	if (err) {
-		snprintf(
-			errbuf, errlen,
-			"cannot load vfwd_uplink with the maps in %s: %s (run with -v for the verifier log)",
-			pin_dir, strerror(-err));
+	err = vfwd_skel_load_msg(skel, pin_dir, "vfwd_uplink", errbuf, errlen);
+	if (err)
 		goto out;
-	}
 
 	if (cur.prog_id) {
 		/* XDP_FLAGS_REPLACE swaps the program in one RCU update and
