@@ -76,6 +76,13 @@ sinks_stop() {
 	done
 	return $ok
 }
+# phase_end P S0 S1 : stop phase P's sinks, take snapshot S1, and load
+# the phase's results against snapshot S0 (load, below).
+phase_end() {
+	sinks_stop "$1" || fail sinks "a sink did not write its counts"
+	snap "$3"
+	load "$1" "$2" "$3"
+}
 # load P S0 S1 : read phase P's sinks, the counter deltas between stats
 # snapshots S0 and S1, and the port list at S1, into V[] in one go
 # (python3 starts slowly on a busy host; one start per phase, not one
@@ -173,9 +180,7 @@ from w --dst "$ME" --vlan 200 --count 23           # pop -> e
 from w --dst "$MA" --count 24                      # untagged port -> a
 from w --dst "$BC" --count 25                      # pass: kernel
 from w --dst "$BC" --vlan 100 --count 26           # pass: kernel
-sinks_stop u || fail sinks "a sink did not write its counts"
-snap u1
-load u u0 u1
+phase_end u u0 u1
 # With one uplink, every port follows it without --uplink.
 expect_eq ports_follow_uplink "$UP $UP $UP $UP $UP" \
 	"$(for g in $GUESTS; do val "l.g$g.uplink"; done | xargs)"
@@ -227,9 +232,7 @@ from c --src "$MC" --dst "$BC" --count 37          # -> d, wire tagged 100
 from e --src "$ME" --dst "$BC" --count 38          # -> wire tagged 200 only
 from a --src "$MA" --dst "$UNK" --count 39         # unknown -> wire only
 from a --src "$MA" --dst "$MB" --count 5           # known: b only, once
-sinks_stop f || fail sinks "a sink did not write its counts"
-snap f1
-load f f0 f1
+phase_end f f0 f1
 expect_eq bum_flood_status flood "$(val "l.$UP.bum")"
 # A guest's unknown unicast is for the wire (every guest MAC is bound):
 # it leaves by the uplink and is not flooded to b.
@@ -275,9 +278,7 @@ snap s0
 sinks_start s1 || { fail setup "sinks"; finish; }
 spoofs
 from a --src "$MA" --dst "$BC" --count 9           # pass again: kernel
-sinks_stop s1 || fail sinks "a sink did not write its counts"
-snap s1
-load s1 s0 s1
+phase_end s1 s0 s1
 expect_eq bum_pass_status pass "$(val "l.$UP.bum")"
 arrived spoof_nowhere ""
 expect_eq spoof_reason 21 "$(val r.spoof)"
@@ -294,9 +295,7 @@ expect_eq pass_again_no_flood 0 "$(val "p.gb.flood_packets")"
 check spoofchk_off vfwd port set ga --no-spoofchk
 sinks_start s2 || { fail setup "sinks"; finish; }
 spoofs
-sinks_stop s2 || fail sinks "a sink did not write its counts"
-snap s2
-load s2 s1 s2
+phase_end s2 s1 s2
 expect_eq spoofchk_off_shown False "$(val l.ga.spoofchk)"
 # Without the check a's untagged frames go where their destination says;
 # its frames tagged into VLAN 100 are still refused (vlan_denied): a has
@@ -313,9 +312,7 @@ expect_eq spoofchk_off_c_count 2 "$(val "p.gc.spoof_dropped")"
 check spoofchk_on vfwd port set ga --spoofchk
 sinks_start s3 || { fail setup "sinks"; finish; }
 spoofs
-sinks_stop s3 || fail sinks "a sink did not write its counts"
-snap s3
-load s3 s2 s3
+phase_end s3 s2 s3
 expect_eq spoofchk_on_shown True "$(val l.ga.spoofchk)"
 arrived spoofchk_on_nowhere ""
 expect_eq spoofchk_on_reason 21 "$(val r.spoof)"

@@ -218,10 +218,14 @@ static inline unsigned int frame_pop_tag(const __u8 *in, unsigned int len,
 	return len - FRAME_TAG_LEN;
 }
 
-/* Tests must neither reuse nor leave behind pinned production maps, so
- * every map of obj loses its pin path before the load. */
-static inline int prog_unpin_maps(struct bpf_object *obj)
+/* Make an opened object private to the test before its load.  Tests must
+ * neither reuse nor leave behind pinned production maps, so every map
+ * loses its pin path; and only the programs under test are loaded (the
+ * caller turns them back on), so one that does not verify fails its own
+ * test, not the others. */
+static inline int prog_isolate(struct bpf_object *obj)
 {
+	struct bpf_program *prog;
 	struct bpf_map *map;
 	int err;
 
@@ -231,6 +235,8 @@ static inline int prog_unpin_maps(struct bpf_object *obj)
 		if (err)
 			return err;
 	}
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_autoload(prog, false);
 	return 0;
 }
 

@@ -1545,17 +1545,14 @@ static int populate(const struct guest_env *env)
 
 static int env_open(struct guest_env *env, __u32 port_id)
 {
-	struct bpf_program *prog;
 	int err;
 
 	env->skel = vfwd_bpf__open();
 	if (!env->skel)
 		return -errno;
-	err = prog_unpin_maps(env->skel->obj);
+	err = prog_isolate(env->skel->obj);
 	if (err)
 		return err;
-	bpf_object__for_each_program(prog, env->skel->obj)
-		bpf_program__set_autoload(prog, false);
 	bpf_program__set_autoload(env->skel->progs.vfwd_guest, true);
 	bpf_program__set_autoload(env->skel->progs.vfwd_egress, true);
 	/* The kernel refuses BPF_PROG_TEST_RUN for a program loaded as a

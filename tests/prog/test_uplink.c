@@ -899,19 +899,14 @@ static int populate(const struct uplink_env *env)
 
 static int env_open(struct uplink_env *env, bool bum_flood)
 {
-	struct bpf_program *prog;
 	int err;
 
 	env->skel = vfwd_bpf__open();
 	if (!env->skel)
 		return -errno;
-	err = prog_unpin_maps(env->skel->obj);
+	err = prog_isolate(env->skel->obj);
 	if (err)
 		return err;
-	/* Only the program under test is loaded, so one that does not
-	 * verify fails its own test, not these. */
-	bpf_object__for_each_program(prog, env->skel->obj)
-		bpf_program__set_autoload(prog, false);
 	bpf_program__set_autoload(env->skel->progs.vfwd_uplink, true);
 	env->skel->rodata->cfg_uplink_port = UPLINK_PORT;
 	env->skel->rodata->cfg_bum_flood = bum_flood;
