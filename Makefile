@@ -35,7 +35,7 @@ CLI_SRCS    := $(wildcard cli/*.c)
 HDRS        := $(wildcard maps/*.h loader/*.h cli/*.h)
 
 TOOLS       := $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
-PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest
+PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus
 
 .PHONY: all deps test demo clean format check-format tools vm-image bench
 
@@ -78,6 +78,12 @@ $(BUILD)/test_uplink: tests/prog/test_uplink.c $(wildcard tests/prog/*.h) $(CORE
 # It needs the skeleton, the schema and the reason names only.
 $(BUILD)/test_guest: tests/prog/test_guest.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_guest.c maps/stats.c $(LIBS)
+
+# Unit test of the host CPU code against fake sysfs/proc trees; needs
+# neither the skeleton nor root.
+CPU_SRCS := loader/cpuset.c loader/topology.c loader/vcpu.c
+$(BUILD)/test_cpus: tests/unit/test_cpus.c $(CPU_SRCS) loader/vfwd_cpus.h maps/vfwd_maps.h | $(BUILD)
+	$(CC) $(CFLAGS) -Iloader -Imaps -o $@ tests/unit/test_cpus.c $(CPU_SRCS)
 
 test: all
 	tests/run.sh
