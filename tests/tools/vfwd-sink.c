@@ -10,17 +10,31 @@
  * --packet counts what arrives on an existing interface (a veth end) with
  * an AF_PACKET socket.
  *
- * Frames are counted by {destination MAC, outermost VLAN id} and by tap
- * queue.  After setup the word "ready" goes to --ready FILE; on SIGTERM or
- * SIGINT one JSON document goes to --out FILE (default stdout):
+ * Frames are counted by {destination MAC, outermost VLAN id}, by tap
+ * queue and by flow and queue.  After setup the word "ready" goes to
+ * --ready FILE; on SIGTERM or SIGINT one JSON document goes to --out FILE
+ * (default stdout):
  *
  *   {"total": N, "bytes": B, "by_dst": {"52:54:00:00:00:01/0": n, ...},
- *    "by_queue": [n0, ...], "drops": D}
+ *    "by_queue": [n0, ...], "drops": D,
+ *    "by_flow": {"10.0.0.1:1024>10.0.0.2:9/udp": [n0, ...],
+ *                "[2001:db8::1]:1024>[2001:db8::2]:9/tcp": [n0, ...], ...},
+ *    "flows_multi_queue": M}
  *
  * bytes counts frames as they were on the wire (no FCS), including a VLAN
  * tag the kernel moved into skb metadata.  by_dst has an "other" key for
  * frames beyond the key limit or too short to carry a destination MAC.
  * drops is what the packet socket lost for lack of buffer (0 for taps).
+ *
+ * by_flow lets a test check that each flow stays on one queue.  A flow is
+ * an IPv4 or IPv6 packet carrying UDP or TCP, behind at most one VLAN tag
+ * (802.1Q or 802.1ad; inline, or moved into skb metadata on a packet
+ * socket).  IPv6 extension headers are not followed and non-first IPv4
+ * fragments carry no ports, so those frames, like all others, are left out
+ * of by_flow.  Each flow maps to one count per queue read (one entry for
+ * --packet), in the order of by_queue.  Flows beyond the flow limit are
+ * summed per queue under an "other" key.  flows_multi_queue is the number
+ * of by_flow keys, "other" not included, seen on more than one queue.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +52,9 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/if_ether.h>
@@ -62,6 +79,17 @@
 /* 2^64 / golden ratio: multiplicative (Fibonacci) hashing. */
 #define SINK_HASH_MULT 0x9e3779b97f4a7c15ULL
 
+/* Distinct flows kept in by_flow; more are summed under "other".  Each
+ * flow holds one counter per possible queue (2 KiB), so this bounds the
+ * table to 2 MiB, and a test has far fewer flows.  The hash index is at
+ * least twice as large, as for the {MAC, VID} keys. */
+#define SINK_MAX_FLOWS 1024
+#define SINK_FLOW_HASH_BITS 11
+#define SINK_FLOW_HASH_SLOTS (1U << SINK_FLOW_HASH_BITS)
+/* FNV-1a, 64-bit: folds the flow key's bytes into one word. */
+#define SINK_FNV_OFFSET 0xcbf29ce484222325ULL
+#define SINK_FNV_PRIME 0x100000001b3ULL
+
 /* The kernel's MAX_TAP_QUEUES. */
 #define SINK_MAX_QUEUES 256
 
@@ -69,9 +97,18 @@
  * any frame a tap without IFF_VNET_HDR hands out. */
 #define SINK_TAP_BUF 65536
 
+/* IPv4's IHL counts 32-bit words in 4 bits: 60 bytes at most. */
+#define SINK_IPV4_IHL_UNIT 4
+#define SINK_IPV4_IHL_MAX 0xf
+#define SINK_IPV4_MAX_HLEN (SINK_IPV4_IHL_MAX * SINK_IPV4_IHL_UNIT)
+/* A UDP or TCP header starts with the source and destination ports. */
+#define SINK_L4_PORTS_LEN 4
+
 /* Packet sockets report a frame's full length with MSG_TRUNC, so only the
- * headers the key needs are copied: Ethernet plus one tag, rounded up. */
-#define SINK_PKT_SNAP 64
+ * headers the keys need are copied: Ethernet, one tag, the longest IP
+ * header (IPv4 with options; IPv6's is 40 bytes) and the ports. */
+#define SINK_PKT_SNAP                                                          \
+	(ETH_HLEN + VLAN_HLEN + SINK_IPV4_MAX_HLEN + SINK_L4_PORTS_LEN)
 #define SINK_PKT_BATCH 64
 /* Socket buffer for bursts of several Mpps from vfwd-gen; root may exceed
  * net.core.rmem_max with SO_RCVBUFFORCE. */
@@ -83,12 +120,20 @@
 
 #define VLAN_HLEN 4
 #define VLAN_VID_MASK 0x0fff
+#define IPV4_VERSION 4
+#define IPV6_VERSION 6
+/* The version is the top nibble of an IPv6 header's first byte. */
+#define IPV6_VERSION_SHIFT 4
 
 #define TUN_DEV "/dev/net/tun"
 #define IPV6_DISABLE_FMT "/proc/sys/net/ipv6/conf/%s/disable_ipv6"
 
 /* "xx:xx:xx:xx:xx:xx/4095" plus NUL. */
 #define SINK_KEY_STR_LEN 24
+/* "[addr]:65535>[addr]:65535/udp" plus NUL; INET6_ADDRSTRLEN counts a
+ * NUL of its own, so this is a few bytes more than needed. */
+#define SINK_FLOW_STR_LEN                                                      \
+	(2 * (INET6_ADDRSTRLEN + sizeof("[]:65535")) + sizeof(">/udp"))
 
 /* XDP_PASS program name; the kernel keeps BPF_OBJ_NAME_LEN - 1 chars. */
 #define SINK_XDP_NAME "vfwd_sink_pass"
@@ -102,6 +147,22 @@ struct sink_entry {
 	uint64_t count;
 };
 
+/* A flow as parsed from the frame.  Zeroed before it is filled, so that
+ * padding and the unused tail of an IPv4 address compare equal. */
+struct sink_flow_key {
+	uint8_t saddr[sizeof(struct in6_addr)]; /* IPv4 in the first 4 */
+	uint8_t daddr[sizeof(struct in6_addr)];
+	uint16_t sport; /* host order */
+	uint16_t dport;
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t proto; /* IPPROTO_UDP or IPPROTO_TCP */
+};
+
+struct sink_flow {
+	struct sink_flow_key key;
+	uint64_t by_queue[SINK_MAX_QUEUES];
+};
+
 struct sink_stats {
 	uint64_t total;
 	uint64_t bytes;
@@ -113,6 +174,12 @@ struct sink_stats {
 	struct sink_entry entries[SINK_MAX_KEYS];
 	/* Index into entries plus one; 0 is an empty slot. */
 	uint16_t slots[SINK_HASH_SLOTS];
+	unsigned int nflows;
+	struct sink_flow flows[SINK_MAX_FLOWS];
+	/* Per queue, frames of flows beyond SINK_MAX_FLOWS. */
+	uint64_t flow_other[SINK_MAX_QUEUES];
+	/* Index into flows plus one; 0 is an empty slot. */
+	uint16_t flow_slots[SINK_FLOW_HASH_SLOTS];
 };
 
 struct sink_opts {
@@ -215,6 +282,153 @@ static unsigned int frame_vid(const uint8_t *frame, size_t len)
 	return tci & VLAN_VID_MASK;
 }
 
+static uint16_t get_be16(const uint8_t *p)
+{
+	return p[0] << CHAR_BIT | p[1];
+}
+
+/* Source and destination port, the first fields of UDP and TCP. */
+static void flow_ports(const uint8_t *l4, struct sink_flow_key *k)
+{
+	k->sport = get_be16(l4);
+	k->dport = get_be16(l4 + sizeof(uint16_t));
+}
+
+/* Keys the IPv4 packet pkt, len bytes of it captured; false if it has no
+ * ports to key on. */
+static bool ipv4_flow(const uint8_t *pkt, size_t len, struct sink_flow_key *k)
+{
+	struct iphdr ip;
+	size_t hlen;
+
+	if (len < sizeof(ip))
+		return false;
+	/* Behind a 14-byte Ethernet header the addresses are unaligned. */
+	memcpy(&ip, pkt, sizeof(ip));
+	hlen = ip.ihl * SINK_IPV4_IHL_UNIT;
+	if (ip.version != IPV4_VERSION || hlen < sizeof(ip))
+		return false;
+	/* Only the first fragment carries the L4 header. */
+	if (ntohs(ip.frag_off) & IP_OFFMASK)
+		return false;
+	if (ip.protocol != IPPROTO_UDP && ip.protocol != IPPROTO_TCP)
+		return false;
+	if (len < hlen + SINK_L4_PORTS_LEN)
+		return false;
+	k->family = AF_INET;
+	k->proto = ip.protocol;
+	memcpy(k->saddr, &ip.saddr, sizeof(ip.saddr));
+	memcpy(k->daddr, &ip.daddr, sizeof(ip.daddr));
+	flow_ports(pkt + hlen, k);
+	return true;
+}
+
+/* As ipv4_flow(), for IPv6; extension headers are not followed. */
+static bool ipv6_flow(const uint8_t *pkt, size_t len, struct sink_flow_key *k)
+{
+	struct ip6_hdr ip6;
+
+	if (len < sizeof(ip6) + SINK_L4_PORTS_LEN)
+		return false;
+	memcpy(&ip6, pkt, sizeof(ip6));
+	if (ip6.ip6_vfc >> IPV6_VERSION_SHIFT != IPV6_VERSION)
+		return false;
+	if (ip6.ip6_nxt != IPPROTO_UDP && ip6.ip6_nxt != IPPROTO_TCP)
+		return false;
+	k->family = AF_INET6;
+	k->proto = ip6.ip6_nxt;
+	memcpy(k->saddr, &ip6.ip6_src, sizeof(ip6.ip6_src));
+	memcpy(k->daddr, &ip6.ip6_dst, sizeof(ip6.ip6_dst));
+	flow_ports(pkt + sizeof(ip6), k);
+	return true;
+}
+
+/*
+ * Keys a frame by its UDP or TCP flow; false for any other frame.
+ * tag_stripped: the kernel moved a tag into metadata, so that one tag is
+ * used up and the frame may not carry another inline.
+ */
+static bool frame_flow(const uint8_t *frame, size_t len, bool tag_stripped,
+		       struct sink_flow_key *k)
+{
+	size_t off = ETH_HLEN;
+	uint16_t proto;
+
+	if (len < ETH_HLEN)
+		return false;
+	proto = get_be16(frame + 2 * ETH_ALEN);
+	if (!tag_stripped && (proto == ETH_P_8021Q || proto == ETH_P_8021AD)) {
+		off += VLAN_HLEN;
+		if (len < off)
+			return false;
+		/* The tag ends with the EtherType it encapsulates. */
+		proto = get_be16(frame + off - sizeof(proto));
+	}
+	memset(k, 0, sizeof(*k));
+	switch (proto) {
+	case ETH_P_IP:
+		return ipv4_flow(frame + off, len - off, k);
+	case ETH_P_IPV6:
+		return ipv6_flow(frame + off, len - off, k);
+	default:
+		return false;
+	}
+}
+
+static unsigned int sink_flow_hash(const struct sink_flow_key *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = SINK_FNV_OFFSET;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * SINK_FNV_PRIME;
+	return (h * SINK_HASH_MULT) >> (64 - SINK_FLOW_HASH_BITS);
+}
+_Static_assert(SINK_FLOW_HASH_SLOTS >= 2 * SINK_MAX_FLOWS, "probe length");
+_Static_assert(SINK_MAX_FLOWS < UINT16_MAX, "flow_slots[] index width");
+
+static void sink_count_flow(struct sink_stats *st, unsigned int queue,
+			    const struct sink_flow_key *key)
+{
+	unsigned int h = sink_flow_hash(key);
+	struct sink_flow *f;
+
+	for (;; h = (h + 1) % SINK_FLOW_HASH_SLOTS) {
+		if (!st->flow_slots[h])
+			break;
+		f = &st->flows[st->flow_slots[h] - 1];
+		if (!memcmp(&f->key, key, sizeof(*key))) {
+			f->by_queue[queue]++;
+			return;
+		}
+	}
+	if (st->nflows == SINK_MAX_FLOWS) {
+		st->flow_other[queue]++;
+		return;
+	}
+	f = &st->flows[st->nflows++];
+	/* memcpy, not assignment: lookups memcmp the padding too. */
+	memcpy(&f->key, key, sizeof(*key));
+	f->by_queue[queue] = 1;
+	st->flow_slots[h] = st->nflows;
+}
+
+/* Formats a flow as "SRC:SPORT>DST:DPORT/udp", IPv6 addresses in
+ * brackets. */
+static void sink_flow_str(const struct sink_flow_key *k,
+			  char buf[SINK_FLOW_STR_LEN])
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	const char *fmt =
+		k->family == AF_INET6 ? "[%s]:%u>[%s]:%u/%s" : "%s:%u>%s:%u/%s";
+
+	inet_ntop(k->family, k->saddr, src, sizeof(src));
+	inet_ntop(k->family, k->daddr, dst, sizeof(dst));
+	snprintf(buf, SINK_FLOW_STR_LEN, fmt, src, k->sport, dst, k->dport,
+		 k->proto == IPPROTO_TCP ? "tcp" : "udp");
+}
+
 /*
  * Counts one frame.  frame holds the first caplen bytes of a wire_len
  * byte frame; aux_vid >= 0 is a tag the kernel stripped into metadata,
@@ -224,11 +438,14 @@ static void sink_count(struct sink_stats *st, unsigned int queue,
 		       const uint8_t *frame, size_t caplen, size_t wire_len,
 		       int aux_vid)
 {
+	struct sink_flow_key flow;
 	unsigned int vid;
 
 	st->total++;
 	st->bytes += wire_len;
 	st->by_queue[queue]++;
+	if (frame_flow(frame, caplen, aux_vid >= 0, &flow))
+		sink_count_flow(st, queue, &flow);
 	if (caplen < ETH_ALEN) {
 		st->other++;
 		return;
@@ -256,12 +473,36 @@ static int write_ready(const char *path)
 	return err;
 }
 
+/* Writes counts[0..n-1] as a JSON array. */
+static void write_counts(FILE *f, const uint64_t *counts, unsigned int n)
+{
+	unsigned int i;
+
+	fputc('[', f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%llu", i ? ", " : "",
+			(unsigned long long)counts[i]);
+	fputc(']', f);
+}
+
+/* Number of queues[0..n-1] with a nonzero count. */
+static unsigned int queues_used(const uint64_t *counts, unsigned int n)
+{
+	unsigned int i, used = 0;
+
+	for (i = 0; i < n; i++)
+		used += counts[i] != 0;
+	return used;
+}
+
 static int write_json(const struct sink_stats *st, const char *path)
 {
 	const struct sink_entry *e;
+	const struct sink_flow *fl;
 	const char *sep = "";
 	char key[SINK_KEY_STR_LEN];
-	unsigned int i;
+	char flow[SINK_FLOW_STR_LEN];
+	unsigned int i, multi = 0;
 	FILE *f = stdout;
 
 	if (path) {
@@ -281,11 +522,25 @@ static int write_json(const struct sink_stats *st, const char *path)
 	if (st->other)
 		fprintf(f, "%s\"other\": %llu", sep,
 			(unsigned long long)st->other);
-	fprintf(f, "}, \"by_queue\": [");
-	for (i = 0; i < st->nqueues; i++)
-		fprintf(f, "%s%llu", i ? ", " : "",
-			(unsigned long long)st->by_queue[i]);
-	fprintf(f, "], \"drops\": %llu}\n", (unsigned long long)st->drops);
+	fprintf(f, "}, \"by_queue\": ");
+	write_counts(f, st->by_queue, st->nqueues);
+	fprintf(f, ", \"drops\": %llu, \"by_flow\": {",
+		(unsigned long long)st->drops);
+	sep = "";
+	for (i = 0; i < st->nflows; i++) {
+		fl = &st->flows[i];
+		sink_flow_str(&fl->key, flow);
+		fprintf(f, "%s\"%s\": ", sep, flow);
+		write_counts(f, fl->by_queue, st->nqueues);
+		if (queues_used(fl->by_queue, st->nqueues) > 1)
+			multi++;
+		sep = ", ";
+	}
+	if (queues_used(st->flow_other, st->nqueues)) {
+		fprintf(f, "%s\"other\": ", sep);
+		write_counts(f, st->flow_other, st->nqueues);
+	}
+	fprintf(f, "}, \"flows_multi_queue\": %u}\n", multi);
 
 	if (f == stdout)
 		return fflush(f) ? -errno : 0;
