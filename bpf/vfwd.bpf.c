@@ -8,5 +8,6 @@
 #include "vfwd_uplink.bpf.h"
 #include "vfwd_egress.bpf.h"
 #include "vfwd_guest.bpf.h"
+#include "vfwd_cpu.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

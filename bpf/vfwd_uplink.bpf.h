@@ -14,6 +14,7 @@
 #include "vfwd_count.bpf.h"
 #include "vfwd_xdp_vlan.bpf.h"
 #include "vfwd_cfg.bpf.h"
+#include "vfwd_steer.bpf.h"
 
 /* Reasons that take the BUM policy: pass to the kernel, or flood. */
 /* What happens to a frame that vfwd does not switch (vfwd_reason_action):
@@ -26,6 +27,22 @@ static __always_inline int vfwd_uplink_verdict(__u32 reason)
 							   : XDP_PASS;
 }
 
+/* Pop the tag of a frame for an access port, once: the frame's key then
+ * says untagged.  Returns 0, or -1 if the frame is too short (it cannot
+ * be: the parse saw the whole tag). */
+static __always_inline int vfwd_uplink_pop(struct xdp_md *ctx,
+					   const struct vfwd_mac_val *hit,
+					   struct vfwd_l2 *l2, __u64 *bytes)
+{
+	if (!(hit->flags & VFWD_MAC_ACCESS) || !l2->key.vid)
+		return 0;
+	if (vfwd_xdp_pop_tag(ctx))
+		return -1;
+	l2->key.vid = VFWD_VID_NONE;
+	*bytes -= sizeof(struct vfwd_vlan_hdr);
+	return 0;
+}
+
 SEC("xdp")
 int vfwd_uplink(struct xdp_md *ctx)
 {
@@ -34,8 +51,9 @@ int vfwd_uplink(struct xdp_md *ctx)
 	__u64 bytes = data_end - data;
 	struct vfwd_port_stats *up = vfwd_port_stats(cfg_uplink_port);
 	struct vfwd_mac_val *hit;
+	struct vfwd_port *p;
 	struct vfwd_l2 l2;
-	__u32 reason;
+	__u32 reason, idx;
 	int act;
 
 	if (up) {
@@ -50,31 +68,51 @@ int vfwd_uplink(struct xdp_md *ctx)
 		reason = vfwd_classify_group(&l2);
 		goto other;
 	}
-	hit = bpf_map_lookup_elem(&vfwd_mac_v1, &l2.key);
+	hit = bpf_map_lookup_elem(&vfwd_mac_v2, &l2.key);
 	if (!hit) {
 		reason = VFWD_R_UNKNOWN;
 		goto other;
+	}
+	p = bpf_map_lookup_elem(&vfwd_port_v2, &hit->port_id);
+	if (vfwd_port_steers(p)) {
+		/* The frame leaves this CPU, so whether the port's device
+		 * is there is asked now: a missing devmap entry (the kernel
+		 * removed it with the device) is a port down here. */
+		if (!bpf_map_lookup_elem(&vfwd_tx_v2, &hit->port_id))
+			goto down;
+		/* The hash reads the headers as they came in, before a pop
+		 * moves them. */
+		idx = vfwd_steer_index(
+			p, p->flags & VFWD_PORT_F_RPS
+				   ? vfwd_flow_hash(data, data_end, &l2)
+				   : 0);
+		if (vfwd_uplink_pop(ctx, hit, &l2, &bytes))
+			goto error;
+		if (vfwd_steer(ctx, p, hit->port_id, idx) == XDP_REDIRECT) {
+			/* tx is counted by vfwd_cpu, on the CPU that
+			 * finishes the frame. */
+			vfwd_count_reason(VFWD_R_FWD, bytes);
+			return XDP_REDIRECT;
+		}
 	}
 	/* Flags 0: a missing devmap entry returns XDP_ABORTED rather than
 	 * XDP_REDIRECT, which is how a port whose device vanished (the
 	 * kernel removed its entry) is told apart from a delivered frame.
 	 * The redirect only records the target, so the tag can still be
 	 * popped after it. */
-	act = bpf_redirect_map(&vfwd_tx_v1, hit->port_id, 0);
+	act = bpf_redirect_map(&vfwd_tx_v2, hit->port_id, 0);
 	if (act == XDP_REDIRECT) {
-		if ((hit->flags & VFWD_MAC_ACCESS) && l2.key.vid) {
-			/* Cannot fail: the parse saw the whole tag. */
-			if (vfwd_xdp_pop_tag(ctx)) {
-				reason = VFWD_R_ERROR;
-				goto other;
-			}
-			bytes -= sizeof(struct vfwd_vlan_hdr);
-		}
+		if (vfwd_uplink_pop(ctx, hit, &l2, &bytes))
+			goto error;
 		vfwd_count_tx(hit->port_id, bytes);
 		vfwd_count_reason(VFWD_R_FWD, bytes);
 		return act;
 	}
+down:
 	reason = VFWD_R_PORT_DOWN;
+	goto other;
+error:
+	reason = VFWD_R_ERROR;
 
 other:
 	if (cfg_bum_flood && vfwd_reason_action(reason) == VFWD_ACT_BUM) {
@@ -82,7 +120,7 @@ other:
 		 * own VLAN and counts them; the uplink itself is never in
 		 * the flood map, and EXCLUDE_INGRESS keeps it that way. */
 		vfwd_count_reason(reason, bytes);
-		return bpf_redirect_map(&vfwd_flood_v1, 0,
+		return bpf_redirect_map(&vfwd_flood_v2, 0,
 					BPF_F_BROADCAST |
 						BPF_F_EXCLUDE_INGRESS);
 	}

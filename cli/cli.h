@@ -43,6 +43,10 @@ int cli_bad_opt(struct vfwd_ctx *c, char **argv, const char *usage);
 void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* A warning on stderr, also with -j (stdout stays one JSON document). */
+void cli_warn(struct vfwd_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* A command or subcommand table entry. */
 struct cli_cmd {
 	const char *name;
@@ -71,6 +75,43 @@ void cli_port_guest_cols(struct vfwd_ctx *c, const struct vfwd_port *p,
 /* The uplink guest port p leaves by, into *up; false when it has none. */
 bool cli_port_uplink(struct vfwd_ctx *c, const struct vfwd_port *p,
 		     struct vfwd_port *up);
+
+/* CPU steering options of port add/set (cli/port_cpus.c).  Option
+ * values for getopt_long, outside the range of short options. */
+enum cli_cpu_opt {
+	CLI_OPT_CPUS = 0x100,
+	CLI_OPT_VM_PID,
+	CLI_OPT_PLACEMENT,
+	CLI_OPT_RPS,
+	CLI_OPT_NO_RPS,
+};
+struct cli_cpu_req {
+	const char *cpus; /* --cpus LIST, or "none" (port set) */
+	unsigned int vm_pid; /* --vm-pid; 0: not given */
+	int placement; /* enum vfwd_placement; -1: not given */
+	int rps; /* 1 --rps, 0 --no-rps, -1 not given */
+	bool resync; /* port sync: read the port's QEMU process again */
+	bool is_set; /* port set, not port add */
+};
+void cli_cpu_req_init(struct cli_cpu_req *r);
+bool cli_cpu_req_any(const struct cli_cpu_req *r);
+/* Take option opt with argument arg into r: 0, -ENOENT if opt is not a
+ * CPU option, or -errno after an error line. */
+int cli_cpu_opt(struct vfwd_ctx *c, int opt, const char *arg,
+		struct cli_cpu_req *r);
+/* Resolve r against next (the port as it will be): read the CPU set,
+ * check every CPU, apply the placement, validate --rps, and warn about
+ * too few tap queues.  Changes only *next. */
+int cli_port_cpus(struct vfwd_ctx *c, const struct cli_cpu_req *r,
+		  struct vfwd_port *next);
+const char *cli_placement_str(__u8 placement);
+const char *cli_cpu_source_str(__u8 source);
+/* The port's CPU fields as JSON keys of the open object. */
+void cli_port_cpus_json(struct vfwd_ctx *c, const struct vfwd_port *p);
+/* "1,0 (vm-pid 123, same-cpu, rps, node 0)", or "-" without CPUs: up
+ * to VFWD_MAX_VCPUS five-digit CPU ids and the words around them. */
+#define CLI_CPUS_TEXT_LEN (VFWD_MAX_VCPUS * 6 + 128)
+void cli_port_cpus_text(const struct vfwd_port *p, char *buf, size_t len);
 
 /* The VLAN a MAC of port p is bound on.  An access port's MACs live on
  * its own VLAN: *vid is set to it when not given, and any other VID is

@@ -7,19 +7,19 @@
 #include <string.h>
 #include "cli.h"
 
-#define PORT_ADD_USAGE                                                         \
-	"usage: vfwd port add NAME --dev IFNAME [--vlan VID] [--uplink NAME] [--no-spoofchk]"
-#define PORT_SET_USAGE                                                         \
-	"usage: vfwd port set NAME [--dev IFNAME] [--vlan VID|none] [--uplink NAME|auto] [--spoofchk|--no-spoofchk]"
+#define PORT_ADD_ARGS                                                          \
+	"port add NAME --dev IFNAME [--vlan VID] [--uplink NAME] [--no-spoofchk] [--cpus LIST | --vm-pid PID] [--placement same-cpu|same-node|off] [--rps]"
+#define PORT_SET_ARGS                                                          \
+	"port set NAME [--dev IFNAME] [--vlan VID|none] [--uplink NAME|auto] [--spoofchk|--no-spoofchk] [--cpus LIST|none | --vm-pid PID] [--placement same-cpu|same-node|off] [--rps|--no-rps]"
+#define PORT_SYNC_ARGS "port sync [NAME]"
+#define PORT_ADD_USAGE "usage: vfwd " PORT_ADD_ARGS
+#define PORT_SET_USAGE "usage: vfwd " PORT_SET_ARGS
+#define PORT_SYNC_USAGE "usage: vfwd " PORT_SYNC_ARGS
 #define PORT_DEL_USAGE "usage: vfwd port del NAME [--force]"
 
 /* Options of the CLI contract that later versions implement: say so
  * instead of failing with "unrecognized option". */
 static const struct option planned_opts[] = {
-	{"cpus", required_argument, NULL, 'C'},
-	{"vm-pid", required_argument, NULL, 'I'},
-	{"placement", required_argument, NULL, 'L'},
-	{"rps", no_argument, NULL, 'R'},
 	{"xsk", no_argument, NULL, 'X'},
 };
 #define N_PLANNED (sizeof(planned_opts) / sizeof(planned_opts[0]))
@@ -31,6 +31,11 @@ static const struct option port_opts[] = {
 	{"uplink", required_argument, NULL, 'U'},
 	{"spoofchk", no_argument, NULL, 's'},
 	{"no-spoofchk", no_argument, NULL, 'S'},
+	{"cpus", required_argument, NULL, CLI_OPT_CPUS},
+	{"vm-pid", required_argument, NULL, CLI_OPT_VM_PID},
+	{"placement", required_argument, NULL, CLI_OPT_PLACEMENT},
+	{"rps", no_argument, NULL, CLI_OPT_RPS},
+	{"no-rps", no_argument, NULL, CLI_OPT_NO_RPS},
 };
 #define N_PORT_OPTS (sizeof(port_opts) / sizeof(port_opts[0]))
 
@@ -41,6 +46,7 @@ struct port_req {
 	bool vlan_set;
 	__u16 vid; /* with vlan_set: 0 = untagged */
 	int spoofchk; /* -1: unchanged (add: on) */
+	struct cli_cpu_req cpu;
 };
 
 static int planned(struct vfwd_ctx *c, int opt)
@@ -65,6 +71,8 @@ static int parse_port_opts(struct vfwd_ctx *c, int argc, char **argv,
 	memcpy(&opts[N_PORT_OPTS], planned_opts, sizeof(planned_opts));
 	memset(r, 0, sizeof(*r));
 	r->spoofchk = -1;
+	cli_cpu_req_init(&r->cpu);
+	r->cpu.is_set = is_set;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
@@ -91,6 +99,11 @@ static int parse_port_opts(struct vfwd_ctx *c, int argc, char **argv,
 			r->spoofchk = opt == 's';
 			break;
 		default:
+			err = cli_cpu_opt(c, opt, optarg, &r->cpu);
+			if (!err)
+				break;
+			if (err != -ENOENT)
+				return err;
 			if ((err = planned(c, opt)))
 				return err;
 			return cli_bad_opt(c, argv, usage);
@@ -209,6 +222,38 @@ static void port_undo(struct vfwd_ctx *c, int id, __u32 ifindex)
 	vfwd_vlan_sync(&c->t);
 }
 
+/* CPUMAP entries for the CPUs next will steer to, made before the port
+ * entry points at them (vfwd_uplink falls back to direct delivery for a
+ * CPU without one, but the operator asked for steering). */
+static int cpus_prepare(struct vfwd_ctx *c, const struct vfwd_port *next)
+{
+	unsigned int n = next->placement == VFWD_PLACE_OFF ? 0 : next->ncpus;
+	char why[512];
+	int err;
+
+	err = vfwd_cpumap_sync(c->pin_dir, &c->t, next->cpus, n, false, why,
+			       sizeof(why));
+	if (err)
+		return cli_err(c, err, "port '%s': CPU steering: %s",
+			       next->name, why);
+	return 0;
+}
+
+/* Remove CPUMAP entries that no port uses any more: after a port changed
+ * or went, and to undo cpus_prepare. */
+static int cpus_prune(struct vfwd_ctx *c, const char *port)
+{
+	char why[512];
+	int err;
+
+	err = vfwd_cpumap_sync(c->pin_dir, &c->t, NULL, 0, false, why,
+			       sizeof(why));
+	if (err)
+		return cli_err(c, err, "port '%s': CPU steering: %s", port,
+			       why);
+	return 0;
+}
+
 static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 {
 	struct vfwd_dev_info dev;
@@ -262,6 +307,13 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 	p.flags = r.spoofchk == 0 ? 0 : VFWD_PORT_F_SPOOFCHK;
 	if (r.uplink)
 		p.flags |= VFWD_PORT_F_UPLINK_SET;
+	err = cli_port_cpus(c, &r.cpu, &p);
+	if (!err)
+		err = cpus_prepare(c, &p);
+	if (err) {
+		cpus_prune(c, name);
+		return err;
+	}
 
 	/* Slot, devmap and flood groups first, the programs last: the
 	 * guest program reads all of them from its first frame. */
@@ -272,18 +324,21 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 		err = vfwd_tx_set(&c->t, id, dev.ifindex);
 	if (err) {
 		port_undo(c, id, 0);
+		cpus_prune(c, name);
 		return cli_err(c, err, "port '%s': cannot add device %s: %s",
 			       name, r.ifname, strerror(-err));
 	}
 	err = sync_vlans(c, &p);
 	if (err) {
 		port_undo(c, id, 0);
+		cpus_prune(c, name);
 		return err;
 	}
 	err = vfwd_guest_attach(c->pin_dir, &c->t, id, dev.ifindex, why,
 				sizeof(why));
 	if (err) {
 		port_undo(c, id, dev.ifindex);
+		cpus_prune(c, name);
 		return cli_err(c, err, "port '%s': device %s: %s", name,
 			       r.ifname, why);
 	}
@@ -335,7 +390,8 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 	err = parse_port_opts(c, argc, argv, true, PORT_SET_USAGE, &r);
 	if (err)
 		return err;
-	if (!r.ifname && !r.vlan_set && !r.uplink && r.spoofchk < 0)
+	if (!r.ifname && !r.vlan_set && !r.uplink && r.spoofchk < 0 &&
+	    !cli_cpu_req_any(&r.cpu))
 		return cli_err(c, -EINVAL, PORT_SET_USAGE);
 	err = ctx_open(c, CTX_WRITE);
 	if (err)
@@ -385,17 +441,30 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 		if (r.spoofchk)
 			next.flags |= VFWD_PORT_F_SPOOFCHK;
 	}
+	/* A new device may have other queues: check them again. */
+	if (cli_cpu_req_any(&r.cpu) || (r.ifname && next.ncpus)) {
+		err = cli_port_cpus(c, &r.cpu, &next);
+		if (!err)
+			err = cpus_prepare(c, &next);
+		if (err) {
+			cpus_prune(c, p.name);
+			return err;
+		}
+	}
 
 	/* Slot first, then the groups: both are read per frame, and the
 	 * old values are put back if a later step fails. */
 	err = vfwd_port_put(&c->t, id, &next);
-	if (err)
+	if (err) {
+		cpus_prune(c, p.name);
 		return cli_err(c, err, "port '%s': cannot update it: %s",
 			       p.name, strerror(-err));
+	}
 	err = sync_vlans(c, &next);
 	if (err) {
 		vfwd_port_put(&c->t, id, &p);
 		vfwd_vlan_sync(&c->t);
+		cpus_prune(c, p.name);
 		return err;
 	}
 	if (r.ifname) {
@@ -416,6 +485,7 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 		}
 		if (err) {
 			port_restore(c, id, &p, next.ifindex);
+			cpus_prune(c, p.name);
 			return cli_err(
 				c, err,
 				"port '%s': cannot move to device %s: %s",
@@ -431,6 +501,10 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 					strerror(-err));
 		}
 	}
+	/* CPUs the port stopped using lose their entries. */
+	err = cpus_prune(c, p.name);
+	if (err)
+		return err;
 	print_port_done(c, "updated", id, &next);
 	return 0;
 }
@@ -497,6 +571,9 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 	if (err)
 		return cli_err(c, err, "port '%s': cannot delete it: %s",
 			       p.name, strerror(-err));
+	err = cpus_prune(c, p.name);
+	if (err)
+		return err;
 	if (c->json) {
 		json_obj_open(&c->j);
 		json_kv_str(&c->j, "deleted", p.name);
@@ -528,9 +605,9 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 	if (c->json)
 		json_arr_open(&c->j);
 	else
-		printf("%-4s %-15s %-7s %-15s %-8s %-5s %-5s %-5s %-15s %s\n",
+		printf("%-4s %-15s %-7s %-15s %-8s %-5s %-5s %-5s %-15s %-5s %s\n",
 		       "ID", "NAME", "KIND", "DEVICE", "IFINDEX", "STATE",
-		       "VLAN", "SPOOF", "UPLINK", "MACS");
+		       "VLAN", "SPOOF", "UPLINK", "MACS", "CPUS");
 	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		if (vfwd_port_get(&c->t, id, &p) || p.kind == VFWD_PORT_FREE)
 			continue;
@@ -544,7 +621,7 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 		       vfwd_port_kind_str(p.kind), dev.name, p.ifindex,
 		       cli_port_state(c, id, &p));
 		if (p.kind == VFWD_PORT_UPLINK) {
-			printf("%-5s %-5s %-15s -\n", "-", "-",
+			printf("%-5s %-5s %-15s -     -\n", "-", "-",
 			       p.flags & VFWD_PORT_F_BUM_FLOOD ? "(bum flood)"
 							       : "(bum pass)");
 			continue;
@@ -558,11 +635,95 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* Read the vCPU pinning of one port's QEMU process again (it was
+ * repinned), and update its CPU set.  Returns 1 when it changed. */
+static int sync_one(struct vfwd_ctx *c, int id, struct vfwd_port *p)
+{
+	struct vfwd_port next = *p;
+	struct cli_cpu_req r;
+	int err;
+
+	cli_cpu_req_init(&r);
+	r.resync = true;
+	err = cli_port_cpus(c, &r, &next);
+	if (!err)
+		err = cpus_prepare(c, &next);
+	if (!err && memcmp(&next, p, sizeof(next))) {
+		err = vfwd_port_put(&c->t, id, &next);
+		if (err)
+			cli_err(c, err, "port '%s': cannot update it: %s",
+				p->name, strerror(-err));
+	}
+	if (err) {
+		cpus_prune(c, p->name);
+		return err;
+	}
+	err = memcmp(&next, p, sizeof(next)) != 0;
+	*p = next;
+	return err;
+}
+
+/* port sync [NAME]: the ports whose CPUs come from --vm-pid, or NAME. */
+static int port_sync(struct vfwd_ctx *c, int argc, char **argv)
+{
+	int id, err, changed, synced = 0;
+	__u32 counts[VFWD_MAX_PORTS], total;
+	struct vfwd_port p;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+		return cli_err(c, -EINVAL, PORT_SYNC_USAGE);
+	err = ctx_open(c, CTX_WRITE);
+	if (!err)
+		err = cli_mac_counts(c, counts, &total);
+	if (err)
+		return err;
+	if (c->json)
+		json_arr_open(&c->j);
+	for (id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		if (vfwd_port_get(&c->t, id, &p) || p.kind == VFWD_PORT_FREE)
+			continue;
+		if (argc == 2 && strcmp(p.name, argv[1]) != 0)
+			continue;
+		if (p.cpu_source != VFWD_CPUSRC_VM_PID) {
+			if (argc == 2)
+				return cli_err(
+					c, -EINVAL,
+					"port '%s' does not follow a QEMU process; its CPUs came from %s (give it --vm-pid PID)",
+					p.name, p.ncpus ? "--cpus" : "nowhere");
+			continue;
+		}
+		changed = sync_one(c, id, &p);
+		if (changed < 0)
+			return changed;
+		synced++;
+		if (c->json) {
+			cli_port_json(c, id, &p, counts[id]);
+		} else {
+			char cpus[CLI_CPUS_TEXT_LEN];
+
+			cli_port_cpus_text(&p, cpus, sizeof(cpus));
+			printf("%s port %s: CPUs %s\n",
+			       changed ? "updated" : "unchanged", p.name, cpus);
+		}
+	}
+	if (argc == 2 && !synced)
+		return cli_port_lookup(c, argv[1], &p);
+	err = cpus_prune(c, argc == 2 ? argv[1] : "(all)");
+	if (err)
+		return err;
+	if (c->json) {
+		json_arr_close(&c->j);
+		json_end(&c->j);
+	} else if (!synced) {
+		printf("no port follows a QEMU process (--vm-pid)\n");
+	}
+	return 0;
+}
+
 static const struct cli_cmd port_cmds[] = {
-	{"add", port_add,
-	 "port add NAME --dev IFNAME [--vlan VID] [--uplink NAME] [--no-spoofchk]"},
-	{"set", port_set,
-	 "port set NAME [--dev IFNAME] [--vlan VID|none] [--uplink NAME|auto] [--spoofchk|--no-spoofchk]"},
+	{"add", port_add, PORT_ADD_ARGS},
+	{"set", port_set, PORT_SET_ARGS},
+	{"sync", port_sync, PORT_SYNC_ARGS},
 	{"del", port_del, "port del NAME [--force]"},
 	{"list", port_list, "port list"},
 	{NULL},

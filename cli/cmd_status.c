@@ -88,9 +88,9 @@ int cmd_status(struct vfwd_ctx *c, int argc, char **argv)
 		json_key(j, "ports");
 		json_arr_open(j);
 	} else {
-		printf("\nports:\n  %-4s %-15s %-5s %-15s %-8s %-5s %-5s %-5s %-15s %s\n",
+		printf("\nports:\n  %-4s %-15s %-5s %-15s %-8s %-5s %-5s %-5s %-15s %-5s %s\n",
 		       "ID", "NAME", "KIND", "DEVICE", "IFINDEX", "STATE",
-		       "VLAN", "SPOOF", "UPLINK", "MACS");
+		       "VLAN", "SPOOF", "UPLINK", "MACS", "CPUS");
 	}
 	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		struct vfwd_dev_info dev;

@@ -38,6 +38,17 @@ int cli_bad_opt(struct vfwd_ctx *c, char **argv, const char *usage)
 		       argv[optind - 1], usage);
 }
 
+void cli_warn(struct vfwd_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("vfwd: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
 void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
 {
 	va_list ap;

@@ -88,6 +88,7 @@ void cli_port_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p,
 			json_str(j, up.name);
 		else
 			json_null(j);
+		cli_port_cpus_json(c, p);
 	}
 	json_obj_close(j);
 }
@@ -99,16 +100,17 @@ bool cli_port_uplink(struct vfwd_ctx *c, const struct vfwd_port *p,
 	       up->kind == VFWD_PORT_UPLINK;
 }
 
-/* VLAN, SPOOF, UPLINK and MACS columns of a guest port. */
+/* VLAN, SPOOF, UPLINK, MACS and CPUS columns of a guest port. */
 void cli_port_guest_cols(struct vfwd_ctx *c, const struct vfwd_port *p,
 			 __u32 macs)
 {
+	char vlan[8] = "-", cpus[CLI_CPUS_TEXT_LEN];
 	struct vfwd_port up;
-	char vlan[8] = "-";
 
 	if (p->vid)
 		snprintf(vlan, sizeof(vlan), "%u", p->vid);
-	printf("%-5s %-5s %-15s %u\n", vlan,
+	cli_port_cpus_text(p, cpus, sizeof(cpus));
+	printf("%-5s %-5s %-15s %-5u %s\n", vlan,
 	       p->flags & VFWD_PORT_F_SPOOFCHK ? "on" : "off",
-	       cli_port_uplink(c, p, &up) ? up.name : "-", macs);
+	       cli_port_uplink(c, p, &up) ? up.name : "-", macs, cpus);
 }

@@ -18,9 +18,21 @@ struct vfwd_bpf *vfwd_skel_open(const char *pin_dir)
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
 	struct vfwd_bpf *skel = vfwd_bpf__open_opts(&opts);
 	struct bpf_program *prog;
+	int ncpus, err;
 
 	if (!skel)
 		return NULL;
+	/* One CPUMAP slot per CPU the host can have (bpf/vfwd_maps.bpf.h);
+	 * the pinned map's size is checked against this on reuse. */
+	ncpus = libbpf_num_possible_cpus();
+	err = ncpus < 0
+		      ? ncpus
+		      : bpf_map__set_max_entries(skel->maps.vfwd_cpu_v2, ncpus);
+	if (err) {
+		vfwd_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
 	return skel;
@@ -59,8 +71,8 @@ static int devmap_pin(struct bpf_map *m, const char *pin_dir)
 
 int vfwd_skel_load(struct vfwd_bpf *skel, const char *pin_dir)
 {
-	struct bpf_map *devmaps[] = {skel->maps.vfwd_tx_v1,
-				     skel->maps.vfwd_flood_v1};
+	struct bpf_map *devmaps[] = {skel->maps.vfwd_tx_v2,
+				     skel->maps.vfwd_flood_v2};
 	bool reused[sizeof(devmaps) / sizeof(devmaps[0])];
 	size_t n = sizeof(devmaps) / sizeof(devmaps[0]);
 	int err;

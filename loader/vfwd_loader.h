@@ -50,6 +50,9 @@ int vfwd_dev_by_name(const char *name, struct vfwd_dev_info *d);
 int vfwd_dev_by_index(__u32 ifindex, struct vfwd_dev_info *d);
 /* The device's master (a bridge, say), or 0 in *master when none. */
 int vfwd_dev_master(__u32 ifindex, __u32 *master);
+/* A tap's queues that have a reader, and whether it is multiqueue;
+ * -EOPNOTSUPP for devices that are not tun/tap. */
+int vfwd_dev_tap_queues(__u32 ifindex, __u32 *queues, bool *multi);
 
 /* Uplink XDP program. */
 struct vfwd_xdp_state {
@@ -88,6 +91,15 @@ int vfwd_guest_query(__u32 ifindex, __u32 *prog_id);
 /* Whether program prog_id uses the MAC table pinned under pin_dir, i.e.
  * belongs to that installation. */
 bool vfwd_prog_uses_pins(__u32 prog_id, const char *pin_dir);
+
+/* CPU steering.  Make the CPUMAP hold an entry, with the vfwd_cpu
+ * program, for exactly the CPUs some port steers to plus extra[nextra]
+ * (CPUs a port is about to use: their entries must exist before the port
+ * points at them), and none for other CPUs.  refresh: load a new vfwd_cpu
+ * into every entry (a hot upgrade) instead of keeping the ones there. */
+int vfwd_cpumap_sync(const char *pin_dir, const struct vfwd_tables *t,
+		     const __u16 *extra, unsigned int nextra, bool refresh,
+		     char *errbuf, size_t errlen);
 
 /* libbpf/libxdp log output: silent unless verbose. */
 void vfwd_set_verbose(bool verbose);

@@ -7,7 +7,11 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "vfwd_tables.h"
+
+/* max_entries of a map sized by the host's possible CPUs. */
+#define MAX_IS_CPUS 0
 
 struct map_spec {
 	const char *name;
@@ -39,11 +43,15 @@ static const struct map_spec specs[] = {
 	     struct bpf_devmap_val, VFWD_MAX_PORTS, flood_fd),
 	SPEC(VFWD_MAP_VLAN, BPF_MAP_TYPE_HASH, __u32, struct vfwd_flood_group,
 	     VFWD_VID_MAX + 1, vlan_fd),
+	/* One slot per possible CPU (bpf/vfwd_maps.bpf.h). */
+	SPEC(VFWD_MAP_CPU, BPF_MAP_TYPE_CPUMAP, __u32, struct bpf_cpumap_val,
+	     MAX_IS_CPUS, cpu_fd),
 };
 
 const char *const vfwd_map_names[] = {
-	VFWD_MAP_MAC,	 VFWD_MAP_PORT,	 VFWD_MAP_TX,	VFWD_MAP_STATS,
-	VFWD_MAP_REASON, VFWD_MAP_FLOOD, VFWD_MAP_VLAN, NULL,
+	VFWD_MAP_MAC,	VFWD_MAP_PORT,	 VFWD_MAP_TX,
+	VFWD_MAP_STATS, VFWD_MAP_REASON, VFWD_MAP_FLOOD,
+	VFWD_MAP_VLAN,	VFWD_MAP_CPU,	 NULL,
 };
 
 static int *spec_fd(struct vfwd_tables *t, const struct map_spec *s)
@@ -54,13 +62,19 @@ static int *spec_fd(struct vfwd_tables *t, const struct map_spec *s)
 static int check_map(int fd, const struct map_spec *s, const char *path)
 {
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	__u32 len = sizeof(info), max = s->max_entries;
+	int ncpus;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
+	if (max == MAX_IS_CPUS) {
+		ncpus = libbpf_num_possible_cpus();
+		if (ncpus < 0)
+			return ncpus;
+		max = ncpus;
+	}
 	if (info.type != s->type || info.key_size != s->key_size ||
-	    info.value_size != s->value_size ||
-	    info.max_entries != s->max_entries) {
+	    info.value_size != s->value_size || info.max_entries != max) {
 		fprintf(stderr,
 			"vfwd: map %s: layout differs from this build (type %u key %u value %u max %u); it was made by another vfwd version\n",
 			path, info.type, info.key_size, info.value_size,

@@ -20,17 +20,20 @@
 
 #include <linux/types.h>
 
-#define VFWD_SCHEMA_VERSION 1
+/* 2: struct vfwd_port gained vcpu_cpus[] (CPU steering), and the CPU map
+ * was added. */
+#define VFWD_SCHEMA_VERSION 2
 
 /* Map names carry the schema version.  The kernel keeps 15 characters of
  * a map name (BPF_OBJ_NAME_LEN - 1), and libbpf pins by that name. */
-#define VFWD_MAP_MAC "vfwd_mac_v1"
-#define VFWD_MAP_PORT "vfwd_port_v1"
-#define VFWD_MAP_TX "vfwd_tx_v1"
-#define VFWD_MAP_STATS "vfwd_stats_v1"
-#define VFWD_MAP_REASON "vfwd_reason_v1"
-#define VFWD_MAP_FLOOD "vfwd_flood_v1"
-#define VFWD_MAP_VLAN "vfwd_vlan_v1"
+#define VFWD_MAP_MAC "vfwd_mac_v2"
+#define VFWD_MAP_PORT "vfwd_port_v2"
+#define VFWD_MAP_TX "vfwd_tx_v2"
+#define VFWD_MAP_STATS "vfwd_stats_v2"
+#define VFWD_MAP_REASON "vfwd_reason_v2"
+#define VFWD_MAP_FLOOD "vfwd_flood_v2"
+#define VFWD_MAP_VLAN "vfwd_vlan_v2"
+#define VFWD_MAP_CPU "vfwd_cpu_v2"
 
 /* Default pin directory; every map above is pinned by name below it. */
 #define VFWD_PIN_ROOT "/sys/fs/bpf"
@@ -138,8 +141,13 @@ struct vfwd_port {
 	__u32 flags; /* enum vfwd_port_flags */
 	__u32 xsk_slot; /* XSK ports: index in the XSKMAP */
 	__u32 vm_pid; /* cpu_source == VM_PID: the QEMU process */
-	__u32 nqueues; /* tap queues seen when the port was added */
-	__u16 cpus[VFWD_MAX_VCPUS]; /* CPU ids frames of this port finish on */
+	__u32 nqueues; /* tap queues seen when the CPU set was last set */
+	/* CPU steering.  vcpu_cpus[i] is the host CPU vCPU i runs on, as
+	 * given with --cpus or read from QEMU's threads; cpus[i] is the CPU
+	 * that finishes the frames meant for vCPU i after the placement
+	 * policy.  Both hold ncpus entries; the data path reads only cpus[]. */
+	__u16 cpus[VFWD_MAX_VCPUS];
+	__u16 vcpu_cpus[VFWD_MAX_VCPUS];
 	/* Uplinks: the host's own MACs on this uplink's LAN (the device's,
 	 * and its bridge master's when it has one), refreshed by attach.  A
 	 * guest's frame to one of them goes to the kernel, not out of the
@@ -252,6 +260,33 @@ struct vfwd_flood_group {
 	__u32 port_ids[VFWD_FLOOD_MAX];
 };
 
+/* CPU steering (vfwd_uplink -> CPUMAP -> vfwd_cpu on the chosen CPU).
+ *
+ * vfwd_uplink leaves this in front of the frame (bpf_xdp_adjust_meta) so
+ * that vfwd_cpu, on the other CPU, redirects without parsing again.  XDP
+ * metadata must be a multiple of 4 bytes and at most 32. */
+struct vfwd_cpu_meta {
+	__u32 port_id; /* the port the uplink looked up */
+	__u32 uplink_id; /* the uplink the frame came in on, for its drops */
+	__u32 cpu; /* the CPU the uplink chose; tests read it back */
+	__u32 magic; /* VFWD_CPU_META_MAGIC: metadata vfwd wrote */
+};
+/* "vfwd" in ASCII.  The cpumap program trusts no metadata without it:
+ * on paths that lose metadata (generic XDP) the bytes in front of the
+ * frame are not vfwd's. */
+#define VFWD_CPU_META_MAGIC 0x76667764
+
+/*
+ * Queue size of each CPUMAP entry: how many frames may wait for the target
+ * CPU's cpumap kthread.  1024 is about one NIC RX ring (mlx5 and virtio
+ * default to 1024 descriptors, ixgbe/i40e to 512), so the target CPU can
+ * absorb a full ring's burst while it is busy running the vCPU, and it
+ * matches the tap queue behind it (tx_queue_len 1000 by default): a deeper
+ * queue would only move drops to the tap and add latency.  Memory is
+ * 8 bytes a slot, per CPU in use.
+ */
+#define VFWD_CPUMAP_QSIZE 1024
+
 /* tc attachment of vfwd_guest on a port device's clsact ingress hook.
  * A fixed handle and priority identify vfwd's filter among others an
  * operator may have there ("vf" in ASCII; priority 1 runs it first). */
@@ -265,8 +300,12 @@ struct vfwd_reason_ctr {
 
 _Static_assert(sizeof(struct vfwd_mac_key) == 8, "vfwd_mac_key layout");
 _Static_assert(sizeof(struct vfwd_mac_val) == 8, "vfwd_mac_val layout");
-_Static_assert(sizeof(struct vfwd_port) == 192, "vfwd_port layout");
+_Static_assert(sizeof(struct vfwd_port) == 320, "vfwd_port layout");
 _Static_assert(sizeof(struct vfwd_port_stats) == 64, "vfwd_port_stats layout");
+_Static_assert(sizeof(struct vfwd_cpu_meta) == 16, "vfwd_cpu_meta layout");
+_Static_assert(sizeof(struct vfwd_cpu_meta) <= 32 &&
+		       sizeof(struct vfwd_cpu_meta) % 4 == 0,
+	       "XDP metadata: at most 32 bytes, a multiple of 4");
 _Static_assert(sizeof(struct vfwd_reason_ctr) == 16, "vfwd_reason_ctr layout");
 _Static_assert(sizeof(struct vfwd_flood_group) == 4 + 4 * VFWD_FLOOD_MAX,
 	       "vfwd_flood_group layout");

@@ -22,6 +22,7 @@ struct vfwd_tables {
 	int reason_fd;
 	int flood_fd;
 	int vlan_fd;
+	int cpu_fd;
 };
 
 /* Open the maps pinned under pin_dir and check that each has the type and
@@ -91,6 +92,15 @@ int vfwd_flood_del(const struct vfwd_tables *t, __u32 id);
 /* Rebuild every VLAN's flood group from the port table: each guest port
  * (tap, veth) belongs to the group of its access VID, 0 for untagged. */
 int vfwd_vlan_sync(const struct vfwd_tables *t);
+
+/* CPU map: which CPUs have a cpumap kthread running vfwd_cpu. */
+/* The entry of cpu: its queue size and program id; -ENOENT if none. */
+int vfwd_cpumap_get(const struct vfwd_tables *t, __u32 cpu, __u32 *qsize,
+		    __u32 *prog_id);
+int vfwd_cpumap_set(const struct vfwd_tables *t, __u32 cpu, __u32 qsize,
+		    int prog_fd);
+/* 0 also when cpu had no entry. */
+int vfwd_cpumap_del(const struct vfwd_tables *t, __u32 cpu);
 
 /* Counters, summed over CPUs. */
 int vfwd_stats_read(const struct vfwd_tables *t, __u32 id,

@@ -179,7 +179,7 @@ state_snapshot() {
 		vfwd -j mac list | sha256sum
 		# Raw dumps too, in case the CLI hides a field; the MAC table
 		# is covered by mac list (bpftool is slow on 64k entries).
-		for m in vfwd_port_v1 vfwd_tx_v1; do
+		for m in vfwd_port_v2 vfwd_tx_v2; do
 			bpftool map dump pinned "$PIN/$m" 2>&1 | sha256sum
 		done
 	} 2>&1

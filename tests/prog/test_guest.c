@@ -126,7 +126,7 @@ struct test_port {
 	__u16 vid;
 	__u32 flags;
 	__u32 uplink; /* uplink_id of a guest port */
-	bool in_devmap; /* has a vfwd_tx_v1 entry */
+	bool in_devmap; /* has a vfwd_tx_v2 entry */
 	bool dev_down; /* the device exists but is not up */
 };
 
@@ -1569,12 +1569,12 @@ static int env_open(struct guest_env *env, __u32 port_id)
 
 	env->guest_fd = bpf_program__fd(env->skel->progs.vfwd_guest);
 	env->egress_fd = bpf_program__fd(env->skel->progs.vfwd_egress);
-	env->mac_fd = bpf_map__fd(env->skel->maps.vfwd_mac_v1);
-	env->port_fd = bpf_map__fd(env->skel->maps.vfwd_port_v1);
-	env->tx_fd = bpf_map__fd(env->skel->maps.vfwd_tx_v1);
-	env->stats_fd = bpf_map__fd(env->skel->maps.vfwd_stats_v1);
-	env->reason_fd = bpf_map__fd(env->skel->maps.vfwd_reason_v1);
-	env->vlan_fd = bpf_map__fd(env->skel->maps.vfwd_vlan_v1);
+	env->mac_fd = bpf_map__fd(env->skel->maps.vfwd_mac_v2);
+	env->port_fd = bpf_map__fd(env->skel->maps.vfwd_port_v2);
+	env->tx_fd = bpf_map__fd(env->skel->maps.vfwd_tx_v2);
+	env->stats_fd = bpf_map__fd(env->skel->maps.vfwd_stats_v2);
+	env->reason_fd = bpf_map__fd(env->skel->maps.vfwd_reason_v2);
+	env->vlan_fd = bpf_map__fd(env->skel->maps.vfwd_vlan_v2);
 	return populate(env);
 }
 

@@ -915,11 +915,11 @@ static int env_open(struct uplink_env *env, bool bum_flood)
 		return err;
 
 	env->prog_fd = bpf_program__fd(env->skel->progs.vfwd_uplink);
-	env->mac_fd = bpf_map__fd(env->skel->maps.vfwd_mac_v1);
-	env->port_fd = bpf_map__fd(env->skel->maps.vfwd_port_v1);
-	env->tx_fd = bpf_map__fd(env->skel->maps.vfwd_tx_v1);
-	env->stats_fd = bpf_map__fd(env->skel->maps.vfwd_stats_v1);
-	env->reason_fd = bpf_map__fd(env->skel->maps.vfwd_reason_v1);
+	env->mac_fd = bpf_map__fd(env->skel->maps.vfwd_mac_v2);
+	env->port_fd = bpf_map__fd(env->skel->maps.vfwd_port_v2);
+	env->tx_fd = bpf_map__fd(env->skel->maps.vfwd_tx_v2);
+	env->stats_fd = bpf_map__fd(env->skel->maps.vfwd_stats_v2);
+	env->reason_fd = bpf_map__fd(env->skel->maps.vfwd_reason_v2);
 	return populate(env);
 }
 

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vfwd_cpu: the CPUMAP program.  It runs in the cpumap kthread of the CPU
+ * vfwd_uplink chose, and redirects the frame into its port's device from
+ * there, so the tap queue (smp_processor_id() % queues) and the cache the
+ * frame warms are that CPU's.  The uplink already looked the frame up and
+ * left the port id in the metadata: nothing is parsed again here.
+ */
+#ifndef VFWD_CPU_BPF_H
+#define VFWD_CPU_BPF_H
+
+#include "vfwd_maps.bpf.h"
+#include "vfwd_count.bpf.h"
+
+SEC("xdp/cpumap")
+int vfwd_cpu(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct vfwd_cpu_meta *m = (void *)(long)ctx->data_meta;
+	struct vfwd_port_stats *up;
+	__u32 port_id;
+
+	/* Only vfwd_uplink fills this CPUMAP, so metadata without vfwd's
+	 * magic means a path that lost it; the kernel gets such a frame
+	 * rather than a guest a guess. */
+	if ((void *)(m + 1) > data || m->magic != VFWD_CPU_META_MAGIC)
+		return XDP_PASS;
+	port_id = m->port_id;
+	if (bpf_redirect_map(&vfwd_tx_v2, port_id, 0) == XDP_REDIRECT) {
+		/* Counted here, on the CPU that finishes the frame, so the
+		 * per-CPU counters show how a port's frames spread. */
+		vfwd_count_tx(port_id, data_end - data);
+		return XDP_REDIRECT;
+	}
+	/* The port's device went away after the uplink checked it.  The
+	 * frame was counted as forwarded there; count the loss on the
+	 * uplink it came from. */
+	up = vfwd_port_stats(m->uplink_id);
+	if (up)
+		up->rx_dropped++;
+	return XDP_DROP;
+}
+
+#endif /* VFWD_CPU_BPF_H */

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * CPU steering in vfwd_uplink: a port with a CPU set gets its frames
+ * finished on one of its CPUs instead of the CPU that took the NIC's
+ * interrupt.  The frame goes through the CPUMAP to that CPU's kthread,
+ * where vfwd_cpu (vfwd_cpu.bpf.h) redirects it into the port's device.
+ * tun's ndo_xdp_xmit picks the tap queue as smp_processor_id() % queues,
+ * so the CPU chosen here also chooses the guest queue.
+ */
+#ifndef VFWD_STEER_BPF_H
+#define VFWD_STEER_BPF_H
+
+#include "vfwd_maps.bpf.h"
+#include "vfwd_flow.bpf.h"
+#include "vfwd_cfg.bpf.h"
+
+/* Whether frames for port p are steered to one of its CPUs. */
+static __always_inline bool vfwd_port_steers(const struct vfwd_port *p)
+{
+	return p && p->ncpus && p->placement != VFWD_PLACE_OFF;
+}
+
+/* Which of p's CPUs: without --rps always the first (vCPU 0's), so a
+ * single-queue guest sees its flows in order and on one CPU; with --rps
+ * the flow hash picks one, and a flow always picks the same. */
+static __always_inline __u32 vfwd_steer_index(const struct vfwd_port *p,
+					      __u32 hash)
+{
+	if (!(p->flags & VFWD_PORT_F_RPS))
+		return 0;
+	return vfwd_flow_pick(hash, p->ncpus);
+}
+
+/*
+ * Send the frame to CPU slot idx of port p through the CPUMAP, with the
+ * port id in the metadata.  Returns XDP_REDIRECT, or -1 when the frame
+ * could not be steered (no metadata room, or no CPUMAP entry for the CPU)
+ * and the caller should deliver it directly: a frame is never lost
+ * because steering is unavailable.
+ */
+static __always_inline int vfwd_steer(struct xdp_md *ctx,
+				      const struct vfwd_port *p, __u32 port_id,
+				      __u32 idx)
+{
+	struct vfwd_cpu_meta *m;
+	__u32 cpu;
+
+	/* ncpus is at most VFWD_MAX_VCPUS, but the verifier does not know
+	 * what the CLI wrote. */
+	if (idx >= VFWD_MAX_VCPUS)
+		return -1;
+	cpu = p->cpus[idx];
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+		return -1;
+	m = (void *)(long)ctx->data_meta;
+	if ((void *)(m + 1) > (void *)(long)ctx->data)
+		return -1;
+	m->port_id = port_id;
+	m->uplink_id = cfg_uplink_port;
+	m->cpu = cpu;
+	m->magic = VFWD_CPU_META_MAGIC;
+	return bpf_redirect_map(&vfwd_cpu_v2, cpu, 0) == XDP_REDIRECT
+		       ? XDP_REDIRECT
+		       : -1;
+}
+
+#endif /* VFWD_STEER_BPF_H */
