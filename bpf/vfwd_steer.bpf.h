@@ -17,7 +17,7 @@
 /* Whether frames for port p are steered to one of its CPUs. */
 static __always_inline bool vfwd_port_steers(const struct vfwd_port *p)
 {
-	return p && p->ncpus && p->placement != VFWD_PLACE_OFF;
+	return !cfg_generic && p && p->ncpus && p->placement != VFWD_PLACE_OFF;
 }
 
 /* Which of p's CPUs: without --rps always the first (vCPU 0's), so a
@@ -59,9 +59,12 @@ static __always_inline int vfwd_steer(struct xdp_md *ctx,
 	m->uplink_id = cfg_uplink_port;
 	m->cpu = cpu;
 	m->magic = VFWD_CPU_META_MAGIC;
-	return bpf_redirect_map(&vfwd_cpu_v2, cpu, 0) == XDP_REDIRECT
-		       ? XDP_REDIRECT
-		       : -1;
+	if (bpf_redirect_map(&vfwd_cpu_v2, cpu, 0) == XDP_REDIRECT)
+		return XDP_REDIRECT;
+	/* Delivered directly after all: take the metadata off again so the
+	 * frame leaves exactly as a port without CPUs would send it. */
+	bpf_xdp_adjust_meta(ctx, (int)sizeof(*m));
+	return -1;
 }
 
 #endif /* VFWD_STEER_BPF_H */

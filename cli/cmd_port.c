@@ -227,7 +227,7 @@ static void port_undo(struct vfwd_ctx *c, int id, __u32 ifindex)
  * CPU without one, but the operator asked for steering). */
 static int cpus_prepare(struct vfwd_ctx *c, const struct vfwd_port *next)
 {
-	unsigned int n = next->placement == VFWD_PLACE_OFF ? 0 : next->ncpus;
+	unsigned int n = cli_port_cpus_used(next);
 	char why[512];
 	int err;
 
@@ -635,40 +635,47 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
-/* Read the vCPU pinning of one port's QEMU process again (it was
- * repinned), and update its CPU set.  Returns 1 when it changed. */
-static int sync_one(struct vfwd_ctx *c, int id, struct vfwd_port *p)
+/* The ports port sync works on: those following a QEMU process, or the
+ * one named.  Fills ids[] and returns how many, or -errno. */
+static int sync_targets(struct vfwd_ctx *c, const char *name, __u32 *ids)
 {
-	struct vfwd_port next = *p;
-	struct cli_cpu_req r;
-	int err;
+	struct vfwd_port p;
+	int n = 0, id;
 
-	cli_cpu_req_init(&r);
-	r.resync = true;
-	err = cli_port_cpus(c, &r, &next);
-	if (!err)
-		err = cpus_prepare(c, &next);
-	if (!err && memcmp(&next, p, sizeof(next))) {
-		err = vfwd_port_put(&c->t, id, &next);
-		if (err)
-			cli_err(c, err, "port '%s': cannot update it: %s",
-				p->name, strerror(-err));
+	if (name) {
+		id = cli_port_lookup(c, name, &p);
+		if (id < 0)
+			return id;
+		if (p.cpu_source != VFWD_CPUSRC_VM_PID)
+			return cli_err(
+				c, -EINVAL,
+				"port '%s' does not follow a QEMU process; its CPUs came from %s (give it --vm-pid PID)",
+				p.name, p.ncpus ? "--cpus" : "nowhere");
+		ids[n++] = id;
+		return n;
 	}
-	if (err) {
-		cpus_prune(c, p->name);
-		return err;
-	}
-	err = memcmp(&next, p, sizeof(next)) != 0;
-	*p = next;
-	return err;
+	for (id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++)
+		if (!vfwd_port_get(&c->t, id, &p) && p.kind != VFWD_PORT_FREE &&
+		    p.cpu_source == VFWD_CPUSRC_VM_PID)
+			ids[n++] = id;
+	return n;
 }
 
-/* port sync [NAME]: the ports whose CPUs come from --vm-pid, or NAME. */
+/*
+ * port sync [NAME]: read the vCPU pinning of each port's QEMU process
+ * again (the guest was repinned) and steer to the new CPUs.  All ports
+ * are read first and written only if every read worked, so a failure
+ * changes nothing.
+ */
 static int port_sync(struct vfwd_ctx *c, int argc, char **argv)
 {
-	int id, err, changed, synced = 0;
-	__u32 counts[VFWD_MAX_PORTS], total;
-	struct vfwd_port p;
+	static struct vfwd_port old[VFWD_MAX_PORTS], next[VFWD_MAX_PORTS];
+	static __u16 cpus[VFWD_MAX_PORTS * VFWD_MAX_VCPUS];
+	__u32 counts[VFWD_MAX_PORTS], total, ids[VFWD_MAX_PORTS];
+	unsigned int ncpus = 0;
+	struct cli_cpu_req r;
+	char why[512];
+	int n, err;
 
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
 		return cli_err(c, -EINVAL, PORT_SYNC_USAGE);
@@ -677,44 +684,64 @@ static int port_sync(struct vfwd_ctx *c, int argc, char **argv)
 		err = cli_mac_counts(c, counts, &total);
 	if (err)
 		return err;
-	if (c->json)
-		json_arr_open(&c->j);
-	for (id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-		if (vfwd_port_get(&c->t, id, &p) || p.kind == VFWD_PORT_FREE)
-			continue;
-		if (argc == 2 && strcmp(p.name, argv[1]) != 0)
-			continue;
-		if (p.cpu_source != VFWD_CPUSRC_VM_PID) {
-			if (argc == 2)
-				return cli_err(
-					c, -EINVAL,
-					"port '%s' does not follow a QEMU process; its CPUs came from %s (give it --vm-pid PID)",
-					p.name, p.ncpus ? "--cpus" : "nowhere");
-			continue;
-		}
-		changed = sync_one(c, id, &p);
-		if (changed < 0)
-			return changed;
-		synced++;
-		if (c->json) {
-			cli_port_json(c, id, &p, counts[id]);
-		} else {
-			char cpus[CLI_CPUS_TEXT_LEN];
-
-			cli_port_cpus_text(&p, cpus, sizeof(cpus));
-			printf("%s port %s: CPUs %s\n",
-			       changed ? "updated" : "unchanged", p.name, cpus);
-		}
+	n = sync_targets(c, argc == 2 ? argv[1] : NULL, ids);
+	if (n < 0)
+		return n;
+	cli_cpu_req_init(&r);
+	r.resync = true;
+	r.is_set = true;
+	for (int i = 0; i < n; i++) {
+		err = vfwd_port_get(&c->t, ids[i], &old[i]);
+		if (err)
+			return cli_err(c, err, "port table: cannot read it: %s",
+				       strerror(-err));
+		next[i] = old[i];
+		err = cli_port_cpus(c, &r, &next[i]);
+		if (err)
+			return err;
+		memcpy(&cpus[ncpus], next[i].cpus,
+		       cli_port_cpus_used(&next[i]) * sizeof(cpus[0]));
+		ncpus += cli_port_cpus_used(&next[i]);
 	}
-	if (argc == 2 && !synced)
-		return cli_port_lookup(c, argv[1], &p);
-	err = cpus_prune(c, argc == 2 ? argv[1] : "(all)");
+	/* Entries for every new CPU first, then the ports, then drop the
+	 * entries of CPUs no port uses any more. */
+	err = vfwd_cpumap_sync(c->pin_dir, &c->t, cpus, ncpus, false, why,
+			       sizeof(why));
+	if (err) {
+		cpus_prune(c, "(sync)");
+		return cli_err(c, err, "port sync: CPU steering: %s", why);
+	}
+	for (int i = 0; i < n && !err; i++)
+		err = vfwd_port_put(&c->t, ids[i], &next[i]);
+	if (err) {
+		for (int i = 0; i < n; i++)
+			vfwd_port_put(&c->t, ids[i], &old[i]);
+		cpus_prune(c, "(sync)");
+		return cli_err(c, err, "port table: cannot update it: %s",
+			       strerror(-err));
+	}
+	err = cpus_prune(c, "(sync)");
 	if (err)
 		return err;
+	if (c->json)
+		json_arr_open(&c->j);
+	for (int i = 0; i < n; i++) {
+		char text[CLI_CPUS_TEXT_LEN];
+
+		if (c->json) {
+			cli_port_json(c, ids[i], &next[i], counts[ids[i]]);
+			continue;
+		}
+		cli_port_cpus_text(&next[i], text, sizeof(text));
+		printf("%s port %s: CPUs %s\n",
+		       memcmp(&old[i], &next[i], sizeof(old[i])) ? "updated"
+								 : "unchanged",
+		       next[i].name, text);
+	}
 	if (c->json) {
 		json_arr_close(&c->j);
 		json_end(&c->j);
-	} else if (!synced) {
+	} else if (!n) {
 		printf("no port follows a QEMU process (--vm-pid)\n");
 	}
 	return 0;

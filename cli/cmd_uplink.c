@@ -112,6 +112,35 @@ static int upgrade_guests(struct vfwd_ctx *c)
 	return 0;
 }
 
+/* The CPUMAP entries get this build's vfwd_cpu too. */
+static int upgrade_cpus(struct vfwd_ctx *c)
+{
+	char why[512];
+	int err;
+
+	err = vfwd_cpumap_sync(c->pin_dir, &c->t, NULL, 0, true, why,
+			       sizeof(why));
+	if (err)
+		return cli_err(
+			c, err,
+			"attached, but upgrading CPU steering failed: %s", why);
+	return 0;
+}
+
+/* Ports of a generic-mode uplink with a CPU set are not steered
+ * (cfg_generic in bpf/vfwd_cfg.bpf.h): say so. */
+static void note_generic_cpus(struct vfwd_ctx *c, __u32 uplink_id,
+			      const char *uplink)
+{
+	struct vfwd_port p;
+
+	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++)
+		if (!vfwd_port_get(&c->t, id, &p) && vfwd_port_is_guest(&p) &&
+		    p.uplink_id == uplink_id && p.ncpus &&
+		    p.placement != VFWD_PLACE_OFF)
+			cli_warn(c, "%s", cli_generic_cpus_msg(&p, uplink));
+}
+
 int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -214,9 +243,13 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	 * to upgrade: port add loaded this build's programs. */
 	if (replaced) {
 		err = upgrade_guests(c);
+		if (!err)
+			err = upgrade_cpus(c);
 		if (err)
 			return err;
 	}
+	if (mode == VFWD_XDP_MODE_SKB)
+		note_generic_cpus(c, id, dev.name);
 
 	if (c->json) {
 		json_obj_open(&c->j);

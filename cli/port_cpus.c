@@ -236,6 +236,7 @@ int cli_port_cpus(struct vfwd_ctx *c, const struct cli_cpu_req *r,
 		  struct vfwd_port *next)
 {
 	char msg[CPU_MSG_LEN];
+	struct vfwd_port up;
 	int err;
 
 	if (r->cpus && r->vm_pid)
@@ -284,7 +285,28 @@ int cli_port_cpus(struct vfwd_ctx *c, const struct cli_cpu_req *r,
 				next->name, next->cpus[0]);
 	}
 	check_queues(c, next);
+	if (cli_port_uplink(c, next, &up) && up.xdp_mode == VFWD_XDP_MODE_SKB &&
+	    next->placement != VFWD_PLACE_OFF)
+		cli_warn(c, "%s", cli_generic_cpus_msg(next, up.name));
 	return 0;
+}
+
+const char *cli_generic_cpus_msg(const struct vfwd_port *p, const char *uplink)
+{
+	static char msg[CPU_MSG_LEN * 2];
+
+	snprintf(
+		msg, sizeof(msg),
+		"port '%s': its uplink %s runs in skb (generic XDP) mode, which cannot steer frames to CPUs; they are delivered on the CPU that received them. Attach %s in native mode for CPU steering",
+		p->name, uplink, uplink);
+	return msg;
+}
+
+unsigned int cli_port_cpus_used(const struct vfwd_port *p)
+{
+	if (!p->ncpus || p->placement == VFWD_PLACE_OFF)
+		return 0;
+	return p->flags & VFWD_PORT_F_RPS ? p->ncpus : 1;
 }
 
 /* "1,0" for the first n of cpus. */

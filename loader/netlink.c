@@ -95,7 +95,8 @@ int vfwd_dev_master(__u32 ifindex, __u32 *master)
 
 /*
  * tun reports its queues in IFLA_LINKINFO/IFLA_INFO_DATA: whether it was
- * made multiqueue, and how many queues have a reader (QEMU's fds).  Those
+ * made multiqueue, and for a multiqueue tap how many queues have a reader
+ * (QEMU's fds).  Those
  * attached queues are what ndo_xdp_xmit divides by, not the device's
  * allocated queues (256 for any multiqueue tap).
  */
@@ -114,13 +115,22 @@ int vfwd_dev_tap_queues(__u32 ifindex, __u32 *queues, bool *multi)
 	data = info ? attr_find(RTA_DATA(info), RTA_PAYLOAD(info),
 				IFLA_INFO_DATA)
 		    : NULL;
-	if (!data)
-		return -EOPNOTSUPP;
-	a = attr_find(RTA_DATA(data), RTA_PAYLOAD(data), IFLA_TUN_NUM_QUEUES);
+	a = data ? attr_find(RTA_DATA(data), RTA_PAYLOAD(data),
+			     IFLA_TUN_MULTI_QUEUE)
+		 : NULL;
 	if (!a)
 		return -EOPNOTSUPP;
-	*queues = *(__u32 *)RTA_DATA(a);
-	a = attr_find(RTA_DATA(data), RTA_PAYLOAD(data), IFLA_TUN_MULTI_QUEUE);
-	*multi = a && *(__u8 *)RTA_DATA(a);
+	*multi = *(__u8 *)RTA_DATA(a);
+	if (*multi) {
+		a = attr_find(RTA_DATA(data), RTA_PAYLOAD(data),
+			      IFLA_TUN_NUM_QUEUES);
+		*queues = a ? *(__u32 *)RTA_DATA(a) : 0;
+		return 0;
+	}
+	/* tun reports no queue count for a single-queue tap: it has its one
+	 * queue when a reader has it open, which is also what turns its
+	 * carrier on. */
+	a = attr_find(r.attrs, r.len, IFLA_CARRIER);
+	*queues = a && *(__u8 *)RTA_DATA(a);
 	return 0;
 }

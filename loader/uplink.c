@@ -196,6 +196,7 @@ int vfwd_uplink_attach(const char *pin_dir, __u32 ifindex, __u32 port_id,
 		return err;
 	skel->rodata->cfg_uplink_port = port_id;
 	skel->rodata->cfg_bum_flood = bum_flood;
+	skel->rodata->cfg_generic = mode == VFWD_XDP_MODE_SKB;
 	bpf_program__set_autoload(skel->progs.vfwd_uplink, true);
 	err = vfwd_skel_load_msg(skel, pin_dir, "vfwd_uplink", errbuf, errlen);
 	if (err)
