@@ -46,7 +46,11 @@ static __always_inline int vfwd_steer(struct xdp_md *ctx,
 	__u32 cpu;
 
 	/* ncpus is at most VFWD_MAX_VCPUS, but the verifier does not know
-	 * what the CLI wrote. */
+	 * what the CLI wrote.  The empty asm makes idx opaque to clang:
+	 * otherwise it may fold this check into the hash arithmetic as a
+	 * mask on the 64-bit product, which the verifier cannot follow to
+	 * the array index (seen after small unrelated edits). */
+	asm volatile("" : "+r"(idx));
 	if (idx >= VFWD_MAX_VCPUS)
 		return -1;
 	cpu = p->cpus[idx];

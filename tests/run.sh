@@ -32,6 +32,7 @@ fi
 # Tier 1: BPF_PROG_TEST_RUN table tests with crafted frames.
 run prog/uplink "$VFWD_BUILD/test_uplink"
 run prog/guest "$VFWD_BUILD/test_guest"
+run prog/cpu "$VFWD_BUILD/test_cpu"
 run unit/cpus "$VFWD_BUILD/test_cpus"
 
 # Tier 2: namespace/veth/tap integration tests driving the real CLI.
