@@ -205,6 +205,41 @@ a = json.load(open(sys.argv[1]))["by_flow"]
 b = json.load(open(sys.argv[2]))["by_flow"]
 print(len(a) == 64 and a == b)' "$TMPD/s3-saved.json" "$TMPD/s3b.json")"
 
+# --- 3b. hot upgrade: a re-run attach gives every CPUMAP entry the new
+# vfwd_cpu, and steering goes on -----------------------------------------
+
+# Program id of each CPUMAP entry, e.g. "0:812 1:812".
+cpumap_progs() {
+	bpftool -j map dump pinned "$PIN/vfwd_cpu_v2" | python3 -c '
+import json, struct, sys
+out = []
+for e in json.load(sys.stdin):
+    k, v = e.get("key"), e.get("value")
+    if not isinstance(v, list):
+        continue
+    cpu = struct.unpack("<I", bytes(int(x, 16) for x in k))[0]
+    qsize, prog = struct.unpack("<II", bytes(int(x, 16) for x in v))
+    out.append("%d:%d" % (cpu, prog))
+print(" ".join(sorted(out)) or "none")'
+}
+before_progs=$(cpumap_progs)
+check upgrade_attach vfwd attach "$UP"
+after_progs=$(cpumap_progs)
+expect_eq upgrade_cpumap_keys "0 1" "$(cpumap_keys)"
+if [ "$before_progs" != "$after_progs" ] && [[ $after_progs != *":0"* ]]; then
+	pass upgrade_cpumap_new_prog
+else
+	fail upgrade_cpumap_new_prog "CPUMAP programs before '$before_progs', after '$after_progs'"
+fi
+vm1_sink s3c || fail setup "vm1 sink s3c"
+send vm1 0 640 --dst "$M1" --flows 64
+stop_sink s3c || fail upgrade_sink "no counts"
+expect_eq upgrade_same_queues True "$(python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["by_flow"]
+b = json.load(open(sys.argv[2]))["by_flow"]
+print(len(a) == 64 and a == b)' "$TMPD/s3-saved.json" "$TMPD/s3c.json")"
+
 # --- 5. CPUMAP without --rps: only the first CPU is used ----------------
 
 vm1_sink s4 || fail setup "vm1 sink s4"
