@@ -77,12 +77,19 @@
 /* An uplink that only appears in metadata given to vfwd_cpu, to tell the
  * metadata's uplink from the program's own cfg_uplink_port. */
 #define OTHER_UPLINK 10
+/* cpus {HOME_CPU, CPU_B}, no --rps: its frames are already on their CPU,
+ * so the uplink delivers them directly instead of through the CPUMAP. */
+#define HOME_PORT 11
 
 /* The CPUs the steered ports use; the test needs both to exist. */
 #define CPU_A 0
 #define CPU_B 1
 #define TEST_CPUS 2
 #define CPU_BIT(cpu) (1U << (cpu))
+/* The CPU the test runs on (pinned in main): a test run executes on the
+ * calling CPU, and the uplink skips the CPUMAP for a frame that is already
+ * on its target CPU, so which CPU that is decides what a run returns. */
+#define HOME_CPU CPU_A
 #define BOTH_CPUS (CPU_BIT(CPU_A) | CPU_BIT(CPU_B))
 
 /* The loopback device always exists, and non-live test runs never send. */
@@ -171,6 +178,7 @@ struct ip4_opt_ra {
 #define MAC_NOCPUS { 0x02, 0x00, 0x00, 0x00, 0x00, 0x07 }
 #define MAC_BEYOND { 0x02, 0x00, 0x00, 0x00, 0x00, 0x08 }
 #define MAC_DOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x09 }
+#define MAC_HOME { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b }
 #define MAC_PEER { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 }
 /* clang-format on */
 /* Sources of the non-IP flows: MAC_PEER with the last byte varied. */
@@ -184,6 +192,7 @@ static const __u8 mac_off[ETH_ALEN] = MAC_OFF;
 static const __u8 mac_nocpus[ETH_ALEN] = MAC_NOCPUS;
 static const __u8 mac_beyond[ETH_ALEN] = MAC_BEYOND;
 static const __u8 mac_down[ETH_ALEN] = MAC_DOWN;
+static const __u8 mac_home[ETH_ALEN] = MAC_HOME;
 static const __u8 mac_peer[ETH_ALEN] = MAC_PEER;
 
 /* 2001:db8::1 and 2001:db8::2 */
@@ -209,8 +218,9 @@ static struct cpu_env env;
 
 /* Ports whose every counter is compared before and after each run. */
 static const __u32 tracked_ports[] = {
-	UPLINK_PORT, STEER_PORT,  RPS_PORT,    ACCESS_PORT, ACCESS_RPS_PORT,
-	OFF_PORT,    NOCPUS_PORT, BEYOND_PORT, DOWN_PORT,   OTHER_UPLINK,
+	UPLINK_PORT,	 STEER_PORT,   RPS_PORT,    ACCESS_PORT,
+	ACCESS_RPS_PORT, OFF_PORT,     NOCPUS_PORT, BEYOND_PORT,
+	DOWN_PORT,	 OTHER_UPLINK, HOME_PORT,
 };
 
 /* ---- frames ---- */
@@ -489,7 +499,9 @@ struct uplink_expect {
 	__u32 reason;
 	/* The port the frame's MAC belongs to; metadata must name it. */
 	__u32 port;
-	/* Steered: metadata in front of the frame naming one of these CPUs.
+	/* Steered: metadata in front of the frame naming one of these CPUs,
+	 * or, when HOME_CPU is one of them, no metadata and a direct
+	 * delivery counted by the uplink (the frame was on its CPU already).
 	 * 0: no metadata at all. */
 	__u32 cpu_mask;
 	/* Port whose tx the uplink counts (a direct redirect); 0: none, the
@@ -520,6 +532,8 @@ static bool uplink_check(const __u8 *in, unsigned int len,
 	int nfail = rep->nfail, err;
 	size_t i;
 
+	__u32 tx_port = e->tx_port;
+
 	memcpy(exp_frame, in, len);
 	if (e->pop)
 		exp_len = frame_pop_tag(in, len, exp_frame);
@@ -543,6 +557,12 @@ static bool uplink_check(const __u8 *in, unsigned int len,
 	}
 
 	check_action(rep, e->action, r->action);
+	if (exp_meta && !r->meta_len && (e->cpu_mask & CPU_BIT(HOME_CPU))) {
+		/* Steered to the CPU it is on: delivered directly. */
+		exp_meta = 0;
+		tx_port = e->port;
+		*cpu = HOME_CPU;
+	}
 	if (r->meta_len != exp_meta) {
 		report_fail(rep, "metadata length: expected %u, got %u",
 			    exp_meta, r->meta_len);
@@ -572,7 +592,7 @@ static bool uplink_check(const __u8 *in, unsigned int len,
 			exp[i].rx_bytes = len;
 			exp[i].rx_passed = e->rx_passed;
 		}
-		if (tracked_ports[i] == e->tx_port) {
+		if (tracked_ports[i] == tx_port) {
 			exp[i].tx_packets = 1;
 			exp[i].tx_bytes = exp_len;
 		}
@@ -989,6 +1009,21 @@ static void case_fallback_beyond(struct report *rep)
 	};
 
 	uplink_small(mac_beyond, 0, &e, rep);
+}
+
+/* Steered to the CPU the frame is on: no hop through the CPUMAP (it would
+ * only queue the frame for this CPU's own kthread), no metadata, tx
+ * counted by the uplink. */
+static void case_steer_home(struct report *rep)
+{
+	const struct uplink_expect e = {
+		.action = XDP_REDIRECT,
+		.reason = VFWD_R_FWD,
+		.port = HOME_PORT,
+		.tx_port = HOME_PORT,
+	};
+
+	uplink_small(mac_home, 0, &e, rep);
 }
 
 /* No CPUMAP program: the kernel attaches one only for an fd > 0. */
@@ -1418,11 +1453,17 @@ static void case_live_cpumap(struct report *rep)
 				    strerror(-err));
 			return;
 		}
-		if (r.meta_len != sizeof(m)) {
-			report_fail(rep, "setup: flow %u not steered", i);
+		/* No metadata: the flow's CPU is the one the probe ran
+		 * on, so the uplink delivered it directly. */
+		if (r.meta_len == 0) {
+			m.cpu = HOME_CPU;
+		} else if (r.meta_len == sizeof(m)) {
+			memcpy(&m, r.buf, sizeof(m));
+		} else {
+			report_fail(rep, "setup: flow %u: %u bytes of metadata",
+				    i, r.meta_len);
 			return;
 		}
-		memcpy(&m, r.buf, sizeof(m));
 		if (m.cpu < TEST_CPUS && !found[m.cpu]) {
 			found[m.cpu] = true;
 			memcpy(in[m.cpu], probe, FLOW_FRAME_LEN);
@@ -1468,6 +1509,7 @@ static const struct {
 	void (*run)(struct report *rep);
 } single_cases[] = {
 	{"steer_no_rps", case_steer_no_rps},
+	{"steer_home_cpu_direct", case_steer_home},
 	{"access_steer_pop", case_access_steer_pop},
 	{"placement_off_direct", case_placement_off},
 	{"no_cpus_direct", case_no_cpus},
@@ -1547,6 +1589,9 @@ static const struct port_def port_defs[] = {
 	 .placement = VFWD_PLACE_SAME_CPU,
 	 .ncpus = TEST_CPUS,
 	 .cpus = {CPU_B, CPU_A}},
+	{.id = HOME_PORT,
+	 .name = "tap-home",
+	 TAP_STEERED(HOME_CPU, CPU_B, VFWD_PLACE_SAME_CPU)},
 };
 
 static const struct {
@@ -1565,6 +1610,7 @@ static const struct {
 	{mac_nocpus, VFWD_VID_NONE, NOCPUS_PORT, 0},
 	{mac_beyond, VFWD_VID_NONE, BEYOND_PORT, 0},
 	{mac_down, VFWD_VID_NONE, DOWN_PORT, 0},
+	{mac_home, VFWD_VID_NONE, HOME_PORT, 0},
 };
 
 static int add_port(const struct port_def *d)
@@ -1686,6 +1732,12 @@ int main(void)
 		printf("SKIP: %s/all: needs %d possible CPUs, the host has %d\n",
 		       SUITE, TEST_CPUS, env.possible_cpus);
 		return 0;
+	}
+	err = pin_self(HOME_CPU);
+	if (err) {
+		printf("FAIL: %s/setup: pinning to CPU %d: %s\n", SUITE,
+		       HOME_CPU, strerror(-err));
+		return 1;
 	}
 	err = env_open();
 	if (err) {
