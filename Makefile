@@ -40,7 +40,7 @@ PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
 
 .PHONY: all deps test demo clean format check-format tools vm-image bench
 
-BENCH_TOOLS := $(BUILD)/vlan_pop
+BENCH_TOOLS := $(BUILD)/vlan_pop $(BUILD)/cpumap_hop
 
 all: $(BUILD)/vfwd tools $(PROG_TESTS) $(BENCH_TOOLS)
 
@@ -93,19 +93,37 @@ $(BUILD)/test_cpus: tests/unit/test_cpus.c $(CPU_SRCS) loader/vfwd_cpus.h maps/v
 test: all
 	tests/run.sh
 
-# Benchmarks: side-by-side measurements, never pass/fail tests.
+# Benchmarks: side-by-side measurements, never pass/fail tests.  Both
+# link the shared bench_lib.c; cpumap_hop also the CLI's JSON writer.
+BENCH_LIB := bench/bench_lib.c bench/bench_lib.h
+HOP_SRCS  := bench/cpumap_hop.c bench/hop_setup.c bench/hop_run.c \
+	     bench/hop_report.c bench/task_stat.c bench/bench_lib.c cli/json.c
+HOP_HDRS  := bench/cpumap_hop.h bench/hop_sink.h bench/task_stat.h \
+	     bench/bench_lib.h cli/json.h
+
 $(BUILD)/vlan_pop.bpf.o: bench/vlan_pop.bpf.c maps/vfwd_maps.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/vlan_pop.skel.h: $(BUILD)/vlan_pop.bpf.o
 	$(BPFTOOL) gen skeleton $< name vlan_pop_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/vlan_pop: bench/vlan_pop.c $(BUILD)/vlan_pop.skel.h $(BUILD)/vfwd.skel.h
-	$(CC) $(CFLAGS) -o $@ bench/vlan_pop.c $(LIBS)
+$(BUILD)/vlan_pop: bench/vlan_pop.c $(BENCH_LIB) maps/vfwd_maps.h $(BUILD)/vlan_pop.skel.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -o $@ bench/vlan_pop.c bench/bench_lib.c $(LIBS)
 
+$(BUILD)/cpumap_hop.bpf.o: bench/cpumap_hop.bpf.c bench/hop_sink.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/cpumap_hop.skel.h: $(BUILD)/cpumap_hop.bpf.o
+	$(BPFTOOL) gen skeleton $< name cpumap_hop_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/cpumap_hop: $(HOP_SRCS) $(HOP_HDRS) maps/vfwd_maps.h $(BUILD)/cpumap_hop.skel.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -o $@ $(HOP_SRCS) $(LIBS)
+
+# guest_tcp.sh finds the binaries and its guest image through VFWD_BUILD.
 bench: all
 	$(BUILD)/vlan_pop
-	bench/guest_tcp.sh
+	mkdir -p $(BUILD)/bench && $(BUILD)/cpumap_hop --json $(BUILD)/bench/cpumap_hop.json
+	VFWD_BUILD=$(abspath $(BUILD)) bench/guest_tcp.sh
 
 # The VM tier builds this itself when it starts; the target is for
 # working on the guest.  Inputs are checked by the script (it rebuilds

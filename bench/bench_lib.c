@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the benchmarks share; see bench_lib.h. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "vfwd_maps.h"
+#include "bench_lib.h"
+
+/* A locally administered unicast address: the frames' sender. */
+static const __u8 bench_src_mac[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
+/* QEMU's OUI, as a guest's MAC would have. */
+const __u8 bench_guest_mac[ETH_ALEN] = {0x52, 0x54, 0, 0, 0, 0x02};
+
+/* Room for one "ip link" command with two interface names. */
+#define CMD_LEN 256
+
+/* The 802.1Q tag after the MACs: TPID, then the TCI holding the VID. */
+#define TAG_OFF (2 * ETH_ALEN)
+#define VLAN_HLEN 4
+
+#define NO_IPV6                                                                \
+	"sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "                         \
+	"net.ipv6.conf.default.disable_ipv6=1"
+
+#define MODEL_KEY "model name"
+#define CPUINFO_LINE 256
+
+static void usage(FILE *f, const struct bench_arg_spec *spec)
+{
+	fputs(spec->usage, f);
+}
+
+/* A whole decimal number in [min, max], or -EINVAL. */
+static int arg_int(const char *s, int min, int max, int *v)
+{
+	char *end;
+	long x;
+
+	errno = 0;
+	x = strtol(s, &end, 10);
+	if (errno || end == s || *end || x < min || x > max)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+int bench_args(int argc, char **argv, const struct bench_arg_spec *spec,
+	       struct bench_args *a)
+{
+	static const struct option opts[] = {
+		{"rounds", required_argument, NULL, 'r'},
+		{"frames", required_argument, NULL, 'n'},
+		{"size", required_argument, NULL, 's'},
+		{"batch", required_argument, NULL, 'b'},
+		{"json", required_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL},
+	};
+	int opt, err = 0;
+
+	*a = (struct bench_args){.rounds = BENCH_DEF_ROUNDS,
+				 .frames = BENCH_DEF_FRAMES,
+				 .size = BENCH_DEF_SIZE};
+	while (!err && (opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			err = arg_int(optarg, 1, BENCH_MAX_ROUNDS, &a->rounds);
+			break;
+		case 'n':
+			err = arg_int(optarg, 1, INT_MAX, &a->frames);
+			break;
+		case 's':
+			err = arg_int(optarg, spec->min_size, spec->max_size,
+				      &a->size);
+			break;
+		case 'b':
+			err = spec->extra & BENCH_ARG_BATCH
+				      ? arg_int(optarg, 1, spec->max_batch,
+						&a->batch)
+				      : -EINVAL;
+			break;
+		case 'j':
+			a->json = optarg;
+			err = spec->extra & BENCH_ARG_JSON ? 0 : -EINVAL;
+			break;
+		case 'h':
+			a->help = true;
+			usage(stdout, spec);
+			return 0;
+		default:
+			err = -EINVAL;
+		}
+	}
+	if (!err && optind < argc)
+		err = -EINVAL;
+	if (err)
+		usage(stderr, spec);
+	return err;
+}
+
+int bench_sh(const char *cmd)
+{
+	int rc = system(cmd);
+
+	if (rc) {
+		fprintf(stderr, "%s: '%s' failed (%d)\n",
+			program_invocation_short_name, cmd, rc);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int add_veth(const char *a, const char *b)
+{
+	char cmd[CMD_LEN];
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip link add %s type veth peer name %s && "
+		 "ip link set %s up && ip link set %s up",
+		 a, b, a, b);
+	return bench_sh(cmd);
+}
+
+int bench_netns(const struct bench_links *l, struct bench_ifindex *ix)
+{
+	if (unshare(CLONE_NEWNET)) {
+		fprintf(stderr, "%s: unshare(CLONE_NEWNET): %s\n",
+			program_invocation_short_name, strerror(errno));
+		return -errno;
+	}
+	/* No IPv6: its router and listener solicitations would reach the
+	 * sink and be counted as benchmark frames. */
+	if (bench_sh(NO_IPV6) || bench_sh("ip link set lo up") ||
+	    add_veth(l->uplink, l->wire) || add_veth(l->port, l->sink))
+		return -EIO;
+	ix->uplink = if_nametoindex(l->uplink);
+	ix->port = if_nametoindex(l->port);
+	ix->sink = if_nametoindex(l->sink);
+	return ix->uplink && ix->port && ix->sink ? 0 : -ENODEV;
+}
+
+int bench_vfwd_open(struct vfwd_bpf **vf, __u32 uplink_port)
+{
+	struct bpf_map *m;
+
+	*vf = vfwd_bpf__open();
+	if (!*vf)
+		return -errno;
+	bpf_object__for_each_map(m, (*vf)->obj) bpf_map__set_pin_path(m, NULL);
+	(*vf)->rodata->cfg_uplink_port = uplink_port;
+	return 0;
+}
+
+int bench_set_uplink(struct vfwd_bpf *vf, __u32 id, int ifindex,
+		     const char *name)
+{
+	struct vfwd_port up = {.kind = VFWD_PORT_UPLINK, .ifindex = ifindex};
+
+	snprintf(up.name, sizeof(up.name), "%s", name);
+	return bpf_map_update_elem(bpf_map__fd(vf->maps.vfwd_port_v2), &id, &up,
+				   BPF_ANY)
+		       ? -errno
+		       : 0;
+}
+
+int bench_attach_sink(int ifindex, const struct bpf_program *prog)
+{
+	/* A frame redirected into a veth is dropped unless its peer runs
+	 * XDP; the sink program is that peer. */
+	return bpf_xdp_attach(ifindex, bpf_program__fd(prog),
+			      XDP_FLAGS_DRV_MODE, NULL);
+}
+
+void bench_frame(__u8 *f, __u32 len, const __u8 *dst, __u16 vid, __u16 proto)
+{
+	__u32 off = TAG_OFF;
+
+	/* The payload is zeros: nothing on the benchmarks' paths looks past
+	 * the EtherType (no --rps, so no flow hash). */
+	memset(f, 0, len);
+	memcpy(f, dst, ETH_ALEN);
+	memcpy(f + ETH_ALEN, bench_src_mac, ETH_ALEN);
+	if (vid != VFWD_VID_NONE) {
+		f[off] = ETH_P_8021Q >> 8;
+		f[off + 1] = ETH_P_8021Q & 0xff;
+		f[off + 2] = vid >> 8;
+		f[off + 3] = vid & 0xff;
+		off += VLAN_HLEN;
+	}
+	f[off] = proto >> 8;
+	f[off + 1] = proto & 0xff;
+}
+
+static double ts_ns(const struct timespec *t)
+{
+	return t->tv_sec * (double)BENCH_NSEC_PER_SEC + t->tv_nsec;
+}
+
+int bench_test_run(int prog_fd, int ifindex, const __u8 *frame, __u32 len,
+		   __u32 repeat, __u32 batch, struct bench_call *c)
+{
+	struct xdp_md ctx_in = {.data_end = len, .ingress_ifindex = ifindex};
+	/* The batch is the test run's NAPI budget: frames between two
+	 * redirect flushes and two BH re-enables. */
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+		    .data_size_in = len, .ctx_in = &ctx_in,
+		    .ctx_size_in = sizeof(ctx_in), .repeat = repeat,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = batch);
+	struct timespec a, b, ca, cb;
+	int err;
+
+	/* The thread's own CPU clock is exact (and, with paravirt steal
+	 * accounting, leaves steal out); its schedstat lags by up to a
+	 * tick while it runs. */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ca);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	err = bpf_prog_test_run_opts(prog_fd, &opts);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cb);
+	if (err)
+		return -errno;
+	c->wall_ns = ts_ns(&b) - ts_ns(&a);
+	c->cpu_ns = ts_ns(&cb) - ts_ns(&ca);
+	return 0;
+}
+
+int bench_percpu_zero(int map_fd, __u32 key, size_t size, int ncpus)
+{
+	void *z = calloc(ncpus, size);
+	int err = 0;
+
+	if (!z)
+		return -ENOMEM;
+	if (bpf_map_update_elem(map_fd, &key, z, BPF_ANY))
+		err = -errno;
+	free(z);
+	return err;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+struct bench_spread bench_spread(double *x, int n)
+{
+	struct bench_spread s;
+
+	qsort(x, n, sizeof(double), cmp_double);
+	s.med = n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+	s.min = x[0];
+	s.max = x[n - 1];
+	return s;
+}
+
+/* The "model name" of the first CPU in /proc/cpuinfo. */
+static void cpu_model(char *buf, size_t len)
+{
+	char line[CPUINFO_LINE];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, MODEL_KEY, strlen(MODEL_KEY)) || !colon)
+			continue;
+		colon += 1 + strspn(colon + 1, " \t");
+		colon[strcspn(colon, "\n")] = '\0';
+		snprintf(buf, len, "%s", colon);
+		break;
+	}
+	fclose(f);
+}
+
+void bench_host(struct bench_host *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (uname(&h->uts))
+		snprintf(h->uts.release, sizeof(h->uts.release), "unknown");
+	cpu_model(h->cpu, sizeof(h->cpu));
+	h->ncpus = libbpf_num_possible_cpus();
+}
