@@ -95,6 +95,16 @@ refuse() {
 expect_eq() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi
 }
+# expect_ge NAME MIN GOT WHAT, expect_le NAME MAX GOT WHAT, expect_lt NAME
+# MAX GOT WHAT: the number GOT against a bound; WHAT names it in a FAIL.
+expect_ge() { _expect_cmp "$1" -ge ">=" "$2" "$3" "$4"; }
+expect_le() { _expect_cmp "$1" -le "<=" "$2" "$3" "$4"; }
+expect_lt() { _expect_cmp "$1" -lt "<" "$2" "$3" "$4"; }
+_expect_cmp() { # NAME TEST-OP SHOWN-OP BOUND GOT WHAT
+	if [ "$5" "$2" "$4" ]; then pass "$1"; else
+		fail "$1" "$6: $5, expected $3 $4"
+	fi
+}
 
 add_netns() {
 	ip netns add "$1" || return 1
@@ -162,10 +172,10 @@ print(d["total"] if k == "total" else d["by_dst"].get(k, 0))
 PY
 }
 
-# jget EXPR : evaluate a Python expression over the JSON document on stdin,
-# bound to "d".
+# jget EXPR [ARG...] : evaluate a Python expression over the JSON document
+# on stdin, bound to "d"; the ARGs are in sys.argv[2:].
 jget() {
-	python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+	python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$@"
 }
 
 # Port and reason counters from `vfwd -j stats`.

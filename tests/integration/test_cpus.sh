@@ -85,10 +85,6 @@ print(" ".join(map(str, sorted(keys))) or "none")'
 # pfield PORT EXPR : EXPR over PORT's entry in `port list -j` (bound to p).
 pfield() { vfwd -j port list | jget "[eval(sys.argv[2], {'p': p}) for p in d if p['name']=='$1'][0]" "$2"; }
 sfield() { vfwd -j status | jget "[eval(sys.argv[2], {'p': p}) for p in d['ports'] if p['name']=='$1'][0]" "$2"; }
-# jget passes extra arguments through sys.argv.
-jget() {
-	python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$@"
-}
 CPUFIELDS="(p['cpus'], p['vcpu_cpus'], p['cpu_source'], p['vm_pid'], p['placement'], p['rps'], p['numa_nodes'], p['tap_queues'])"
 
 # vm1's sink, (re)started per phase so each phase counts only its own
@@ -96,6 +92,43 @@ CPUFIELDS="(p['cpus'], p['vcpu_cpus'], p['cpu_source'], p['vm_pid'], p['placemen
 vm1_sink() {
 	start_sink "$1" "$SINK" --tap "$TAP" --queues 2 || return 1
 	[ "${2:-}" = new ] || vfwd port set vm1 --dev "$TAP" >/dev/null
+}
+
+# reconfigure NAME SINK CPUMAP JSON ARGS... : with vm1 on a new sink SINK,
+# `port set vm1 ARGS` (NAME_port_set); then the CPUMAP must have entries
+# for the CPUs CPUMAP (NAME_cpumap) and port list must show JSON as
+# CPUFIELDS (NAME_json).
+reconfigure() {
+	local name=$1 sink=$2 keys=$3 json=$4
+	shift 4
+	vm1_sink "$sink" || fail setup "vm1 sink $sink"
+	check "${name}_port_set" vfwd port set vm1 "$@"
+	expect_eq "${name}_cpumap" "$keys" "$(cpumap_keys)"
+	expect_eq "${name}_json" "$json" "$(pfield vm1 "$CPUFIELDS")"
+}
+# deliver NAME SINK CPU COUNT QCHECK QUEUES PER_CPU [GEN-ARGS...] : send
+# COUNT frames to vm1 from CPU and stop sink SINK (NAME_sink): it must
+# have read QUEUES per tap queue ("n m"), checked as QCHECK.  Unless
+# PER_CPU is -, vm1's tx per CPU must have grown by it ("0=n 1=m",
+# NAME_per_cpu_tx).
+deliver() {
+	local name=$1 sink=$2 cpu=$3 count=$4 qcheck=$5 queues=$6 per_cpu=$7 pc
+	shift 7
+	[ "$per_cpu" = - ] || pc=$(pcpu vm1)
+	send vm1 "$cpu" "$count" --dst "$M1" "$@"
+	[ "$per_cpu" = - ] ||
+		expect_eq "${name}_per_cpu_tx" "$per_cpu" "$(pdelta "$pc" "$(pcpu vm1)")"
+	stop_sink "$sink" || fail "${name}_sink" "no counts"
+	expect_eq "$qcheck" "$queues" "$(queues "$sink")"
+}
+# same_flows SAVED SINK : "True" when sink SINK saw the 64 flows of the
+# saved sink JSON SAVED, each in the same queue.
+same_flows() {
+	python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["by_flow"]
+b = json.load(open(sys.argv[2]))["by_flow"]
+print(len(a) == 64 and a == b)' "$1" "$TMPD/$2.json"
 }
 
 # QEMU: paused, no guest, but its vCPU threads exist.
@@ -155,32 +188,18 @@ expect_eq cpus1_json_port_list "([1], [1], 'cpus', None, 'same-cpu', False, [0],
 	"$(pfield vm1 "$CPUFIELDS")"
 expect_eq cpus1_json_status "([1], [1], 'cpus', None, 'same-cpu', False, [0], 2)" \
 	"$(sfield vm1 "$CPUFIELDS")"
-pc=$(pcpu vm1)
-send vm1 0 200 --dst "$M1"
-expect_eq cpus1_per_cpu_tx "0=0 1=200" "$(pdelta "$pc" "$(pcpu vm1)")"
-stop_sink s1 || fail cpus1_sink "no counts"
-expect_eq cpus1_queues "0 200" "$(queues s1)"
+deliver cpus1 s1 0 200 cpus1_queues "0 200" "0=0 1=200"
 
 # --- 2. port set --cpus 0: frames from CPU 1 land in queue 0 ------------
 
-vm1_sink s2 || fail setup "vm1 sink s2"
-check cpus0_port_set vfwd port set vm1 --cpus 0
-expect_eq cpus0_cpumap "0" "$(cpumap_keys)"
-expect_eq cpus0_json "([0], [0], 'cpus', None, 'same-cpu', False, [0], 2)" \
-	"$(pfield vm1 "$CPUFIELDS")"
-pc=$(pcpu vm1)
-send vm1 1 200 --dst "$M1"
-expect_eq cpus0_per_cpu_tx "0=200 1=0" "$(pdelta "$pc" "$(pcpu vm1)")"
-stop_sink s2 || fail cpus0_sink "no counts"
-expect_eq cpus0_queues "200 0" "$(queues s2)"
+reconfigure cpus0 s2 "0" "([0], [0], 'cpus', None, 'same-cpu', False, [0], 2)" \
+	--cpus 0
+deliver cpus0 s2 1 200 cpus0_queues "200 0" "0=200 1=0"
 
 # --- 3. --cpus 0,1 --rps: flows spread, each flow on one queue ----------
 
-vm1_sink s3 || fail setup "vm1 sink s3"
-check rps_port_set vfwd port set vm1 --cpus 0,1 --rps
-expect_eq rps_cpumap "0 1" "$(cpumap_keys)"
-expect_eq rps_json "([0, 1], [0, 1], 'cpus', None, 'same-cpu', True, [0], 2)" \
-	"$(pfield vm1 "$CPUFIELDS")"
+reconfigure rps s3 "0 1" "([0, 1], [0, 1], 'cpus', None, 'same-cpu', True, [0], 2)" \
+	--cpus 0,1 --rps
 expect_eq rps_json_status "([0, 1], [0, 1], 'cpus', None, 'same-cpu', True, [0], 2)" \
 	"$(sfield vm1 "$CPUFIELDS")"
 pc=$(pcpu vm1)
@@ -199,11 +218,7 @@ cp "$TMPD/s3.json" "$TMPD/s3-saved.json"
 vm1_sink s3b || fail setup "vm1 sink s3b"
 send vm1 1 640 --dst "$M1" --flows 64
 stop_sink s3b || fail rps_sink_b "no counts"
-expect_eq rps_same_queue_from_other_cpu True "$(python3 -c '
-import json, sys
-a = json.load(open(sys.argv[1]))["by_flow"]
-b = json.load(open(sys.argv[2]))["by_flow"]
-print(len(a) == 64 and a == b)' "$TMPD/s3-saved.json" "$TMPD/s3b.json")"
+expect_eq rps_same_queue_from_other_cpu True "$(same_flows "$TMPD/s3-saved.json" s3b)"
 
 # --- 3b. hot upgrade: a re-run attach gives every CPUMAP entry the new
 # vfwd_cpu, and steering goes on -----------------------------------------
@@ -234,34 +249,20 @@ fi
 vm1_sink s3c || fail setup "vm1 sink s3c"
 send vm1 0 640 --dst "$M1" --flows 64
 stop_sink s3c || fail upgrade_sink "no counts"
-expect_eq upgrade_same_queues True "$(python3 -c '
-import json, sys
-a = json.load(open(sys.argv[1]))["by_flow"]
-b = json.load(open(sys.argv[2]))["by_flow"]
-print(len(a) == 64 and a == b)' "$TMPD/s3-saved.json" "$TMPD/s3c.json")"
+expect_eq upgrade_same_queues True "$(same_flows "$TMPD/s3-saved.json" s3c)"
 
 # --- 5. CPUMAP without --rps: only the first CPU is used ----------------
 
-vm1_sink s4 || fail setup "vm1 sink s4"
-check norps_port_set vfwd port set vm1 --cpus 0,1 --no-rps
-expect_eq norps_cpumap "0" "$(cpumap_keys)"
-expect_eq norps_json "([0, 1], [0, 1], 'cpus', None, 'same-cpu', False, [0], 2)" \
-	"$(pfield vm1 "$CPUFIELDS")"
-send vm1 1 100 --dst "$M1" --flows 16
-stop_sink s4 || fail norps_sink "no counts"
-expect_eq norps_all_to_first_cpu "100 0" "$(queues s4)"
+reconfigure norps s4 "0" "([0, 1], [0, 1], 'cpus', None, 'same-cpu', False, [0], 2)" \
+	--cpus 0,1 --no-rps
+deliver norps s4 1 100 norps_all_to_first_cpu "100 0" - --flows 16
 
 # --- 7. placement ---------------------------------------------------------
 
 # same-node on a one-node host with CPUs 0-1: vCPU on CPU 0 -> CPU 1.
-vm1_sink s5 || fail setup "vm1 sink s5"
-check same_node_port_set vfwd port set vm1 --cpus 0 --placement same-node
-expect_eq same_node_json "([1], [0], 'cpus', None, 'same-node', False, [0], 2)" \
-	"$(pfield vm1 "$CPUFIELDS")"
-expect_eq same_node_cpumap "1" "$(cpumap_keys)"
-send vm1 0 100 --dst "$M1"
-stop_sink s5 || fail same_node_sink "no counts"
-expect_eq same_node_queue "0 100" "$(queues s5)"
+reconfigure same_node s5 "1" "([1], [0], 'cpus', None, 'same-node', False, [0], 2)" \
+	--cpus 0 --placement same-node
+deliver same_node s5 0 100 same_node_queue "0 100" -
 
 # off: the CPU set is kept but nothing is steered.
 vm1_sink s6 || fail setup "vm1 sink s6"
@@ -318,9 +319,7 @@ expect_eq vm_json "([1, 0], [1, 0], 'vm-pid', $QEMU, 'same-cpu', False, [0], 2)"
 expect_eq vm_json_status "([1, 0], [1, 0], 'vm-pid', $QEMU, 'same-cpu', False, [0], 2)" \
 	"$(sfield vm1 "$CPUFIELDS")"
 expect_eq vm_cpumap "1" "$(cpumap_keys)"
-send vm1 0 100 --dst "$M1"
-stop_sink s7 || fail vm_sink "no counts"
-expect_eq vm_queue_vcpu0_cpu "0 100" "$(queues s7)"
+deliver vm s7 0 100 vm_queue_vcpu0_cpu "0 100" -
 
 # Repinned: nothing changes until port sync.
 vm1_sink s8 || fail setup "vm1 sink s8"
@@ -330,9 +329,7 @@ check vm_port_sync vfwd port sync vm1
 expect_eq vm_sync_json "([0, 1], [0, 1], 'vm-pid', $QEMU)" \
 	"$(pfield vm1 "(p['cpus'], p['vcpu_cpus'], p['cpu_source'], p['vm_pid'])")"
 expect_eq vm_sync_cpumap "0" "$(cpumap_keys)"
-send vm1 1 100 --dst "$M1"
-stop_sink s8 || fail vm_sync_sink "no counts"
-expect_eq vm_sync_queue "100 0" "$(queues s8)"
+deliver vm_sync s8 1 100 vm_sync_queue "100 0" -
 
 # port sync without a name syncs every --vm-pid port.
 check vm_repin_reversed_again pin_vcpus "$QEMU" 1 0
@@ -345,9 +342,7 @@ check vm_repin_straight pin_vcpus "$QEMU" 0 1
 check vm_port_set_vm_pid vfwd port set vm1 --vm-pid "$QEMU"
 expect_eq vm_set_json "([0, 1], [0, 1], 'vm-pid', $QEMU)" \
 	"$(pfield vm1 "(p['cpus'], p['vcpu_cpus'], p['cpu_source'], p['vm_pid'])")"
-send vm1 1 100 --dst "$M1"
-stop_sink s9 || fail vm_set_sink "no counts"
-expect_eq vm_set_queue "100 0" "$(queues s9)"
+deliver vm_set s9 1 100 vm_set_queue "100 0" -
 check vm_rps vfwd port set vm1 --rps
 expect_eq vm_rps_cpumap "0 1" "$(cpumap_keys)"
 

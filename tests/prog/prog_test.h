@@ -289,6 +289,29 @@ static inline void report_u64(struct report *r, const char *what,
 			    (unsigned long long)got);
 }
 
+static inline const char *prog_xdp_action_name(__u32 act)
+{
+	static const char *const names[] = {
+		[XDP_ABORTED] = "XDP_ABORTED",	 [XDP_DROP] = "XDP_DROP",
+		[XDP_PASS] = "XDP_PASS",	 [XDP_TX] = "XDP_TX",
+		[XDP_REDIRECT] = "XDP_REDIRECT",
+	};
+
+	if (act < ARRAY_SIZE(names) && names[act])
+		return names[act];
+	return "unknown action";
+}
+
+/* The XDP action a program returned against the one a case expects. */
+static inline void prog_check_xdp_action(struct report *r, __u32 expected,
+					 __u32 got)
+{
+	if (expected != got)
+		report_fail(r, "action: expected %s, got %s (%u)",
+			    prog_xdp_action_name(expected),
+			    prog_xdp_action_name(got), got);
+}
+
 /* Print the case's result line; returns whether the case passed. */
 static inline bool report_print(const char *suite, const char *name,
 				const struct report *r)

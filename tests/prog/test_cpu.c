@@ -467,26 +467,6 @@ static int xdp_run_ctx(int prog_fd, const __u8 *in, unsigned int len,
 	return 0;
 }
 
-static const char *const action_names[] = {
-	[XDP_ABORTED] = "XDP_ABORTED",	 [XDP_DROP] = "XDP_DROP",
-	[XDP_PASS] = "XDP_PASS",	 [XDP_TX] = "XDP_TX",
-	[XDP_REDIRECT] = "XDP_REDIRECT",
-};
-
-static const char *action_name(__u32 act)
-{
-	if (act < ARRAY_SIZE(action_names) && action_names[act])
-		return action_names[act];
-	return "unknown action";
-}
-
-static void check_action(struct report *rep, __u32 expected, __u32 got)
-{
-	if (expected != got)
-		report_fail(rep, "action: expected %s, got %s (%u)",
-			    action_name(expected), action_name(got), got);
-}
-
 static int read_counters(struct prog_counters *c)
 {
 	return prog_read_counters(env.reason_fd, env.stats_fd, tracked_ports,
@@ -512,6 +492,15 @@ struct uplink_expect {
 	/* The vfwd_uplink instance to run; 0: env's. */
 	int prog_fd;
 };
+
+/* Forwarded to port p through the CPUMAP, to one of the CPUs in mask. */
+#define EXPECT_STEERED(p, mask)                                                \
+	.action = XDP_REDIRECT, .reason = VFWD_R_FWD, .port = (p),             \
+	.cpu_mask = (mask)
+/* Forwarded to port p directly, its tx counted by the uplink. */
+#define EXPECT_DIRECT(p)                                                       \
+	.action = XDP_REDIRECT, .reason = VFWD_R_FWD, .port = (p),             \
+	.tx_port = (p)
 
 /*
  * Run one frame through vfwd_uplink and check everything: the action, the
@@ -556,7 +545,7 @@ static bool uplink_check(const __u8 *in, unsigned int len,
 		return false;
 	}
 
-	check_action(rep, e->action, r->action);
+	prog_check_xdp_action(rep, e->action, r->action);
 	if (exp_meta && !r->meta_len && (e->cpu_mask & CPU_BIT(HOME_CPU))) {
 		/* Steered to the CPU it is on: delivered directly. */
 		exp_meta = 0;
@@ -642,7 +631,7 @@ static void cpu_check(const __u8 *in, unsigned int meta_len,
 		return;
 	}
 
-	check_action(rep, e->action, r.action);
+	prog_check_xdp_action(rep, e->action, r.action);
 	report_u64(rep, "metadata length", meta_len, r.meta_len);
 	if (r.len != len)
 		report_fail(rep, "output length: expected %u, got %u", len,
@@ -849,10 +838,7 @@ static const struct rps_case rps_cases[] = {
 static void run_rps_case(const struct rps_case *c, struct report *rep)
 {
 	const struct uplink_expect e = {
-		.action = XDP_REDIRECT,
-		.reason = VFWD_R_FWD,
-		.port = c->port,
-		.cpu_mask = c->cpu_mask,
+		EXPECT_STEERED(c->port, c->cpu_mask),
 		.pop = c->pop,
 	};
 	unsigned int count[TEST_CPUS] = {};
@@ -941,90 +927,49 @@ static void uplink_small(const __u8 *dst, __u16 vid,
 	uplink_check(in, SMALL_FRAME_LEN, e, rep, &r, &cpu);
 }
 
-/* Without --rps: metadata {port, uplink, cpus[0], magic}, the reason but
- * not the port's tx counted. */
-static void case_steer_no_rps(struct report *rep)
-{
-	const struct uplink_expect e = {
-		.action = XDP_REDIRECT,
-		.reason = VFWD_R_FWD,
-		.port = STEER_PORT,
-		.cpu_mask = CPU_BIT(CPU_B),
-	};
+/* A small UDP/IPv4 frame to mac (tagged vid unless 0) through vfwd_uplink,
+ * and what the uplink must do with it. */
+struct frame_case {
+	const char *name;
+	const __u8 *mac;
+	__u16 vid;
+	struct uplink_expect e;
+};
+#define FRAME_CASE(n, m, v, ...)                                               \
+	{                                                                      \
+		.name = (n), .mac = (m), .vid = (v), .e = { __VA_ARGS__ }      \
+	}
 
-	uplink_small(mac_steer, 0, &e, rep);
-}
-
-/* The tag comes off before the metadata goes on, and the reason counts
- * the untagged frame. */
-static void case_access_steer_pop(struct report *rep)
-{
-	const struct uplink_expect e = {
-		.action = XDP_REDIRECT,
-		.reason = VFWD_R_FWD,
-		.port = ACCESS_PORT,
-		.cpu_mask = CPU_BIT(CPU_B),
-		.pop = true,
-	};
-
-	uplink_small(mac_access, TEST_VID, &e, rep);
-}
-
-/* Placement off: delivered directly, without metadata, tx counted by the
- * uplink, although the port has CPUs and --rps. */
-static void case_placement_off(struct report *rep)
-{
-	const struct uplink_expect e = {
-		.action = XDP_REDIRECT,
-		.reason = VFWD_R_FWD,
-		.port = OFF_PORT,
-		.tx_port = OFF_PORT,
-	};
-
-	uplink_small(mac_off, 0, &e, rep);
-}
-
-static void case_no_cpus(struct report *rep)
-{
-	const struct uplink_expect e = {
-		.action = XDP_REDIRECT,
-		.reason = VFWD_R_FWD,
-		.port = NOCPUS_PORT,
-		.tx_port = NOCPUS_PORT,
-	};
-
-	uplink_small(mac_nocpus, 0, &e, rep);
-}
-
-/* A CPU the CPUMAP cannot hold: delivered directly instead of lost, and
- * counted as such.  It leaves as an unsteered port's frame would, without
- * the metadata written for a vfwd_cpu that will never see it. */
-static void case_fallback_beyond(struct report *rep)
-{
-	const struct uplink_expect e = {
-		.action = XDP_REDIRECT,
-		.reason = VFWD_R_FWD,
-		.port = BEYOND_PORT,
-		.tx_port = BEYOND_PORT,
-	};
-
-	uplink_small(mac_beyond, 0, &e, rep);
-}
-
-/* Steered to the CPU the frame is on: no hop through the CPUMAP (it would
- * only queue the frame for this CPU's own kthread), no metadata, tx
- * counted by the uplink. */
-static void case_steer_home(struct report *rep)
-{
-	const struct uplink_expect e = {
-		.action = XDP_REDIRECT,
-		.reason = VFWD_R_FWD,
-		.port = HOME_PORT,
-		.tx_port = HOME_PORT,
-	};
-
-	uplink_small(mac_home, 0, &e, rep);
-}
+static const struct frame_case frame_cases[] = {
+	/* Without --rps: metadata {port, uplink, cpus[0], magic}, the reason
+	 * but not the port's tx counted. */
+	FRAME_CASE("steer_no_rps", mac_steer, 0,
+		   EXPECT_STEERED(STEER_PORT, CPU_BIT(CPU_B))),
+	/* Steered to the CPU the frame is on: no hop through the CPUMAP (it
+	 * would only queue the frame for this CPU's own kthread), no
+	 * metadata, tx counted by the uplink. */
+	FRAME_CASE("steer_home_cpu_direct", mac_home, 0,
+		   EXPECT_DIRECT(HOME_PORT)),
+	/* The tag comes off before the metadata goes on, and the reason
+	 * counts the untagged frame. */
+	FRAME_CASE("access_steer_pop", mac_access, TEST_VID,
+		   EXPECT_STEERED(ACCESS_PORT, CPU_BIT(CPU_B)), .pop = true),
+	/* Placement off: delivered directly, without metadata, tx counted by
+	 * the uplink, although the port has CPUs and --rps. */
+	FRAME_CASE("placement_off_direct", mac_off, 0, EXPECT_DIRECT(OFF_PORT)),
+	FRAME_CASE("no_cpus_direct", mac_nocpus, 0, EXPECT_DIRECT(NOCPUS_PORT)),
+	/* A CPU the CPUMAP cannot hold: delivered directly instead of lost,
+	 * and counted as such.  It leaves as an unsteered port's frame
+	 * would, without the metadata written for a vfwd_cpu that will
+	 * never see it. */
+	FRAME_CASE("fallback_cpu_beyond_possible", mac_beyond, 0,
+		   EXPECT_DIRECT(BEYOND_PORT)),
+	/* A steered port without a device: port down, the BUM policy (pass),
+	 * and the frame untouched. */
+	FRAME_CASE("steer_port_down", mac_down, 0, .action = XDP_PASS,
+		   .reason = VFWD_R_PORT_DOWN, .port = DOWN_PORT,
+		   .rx_passed = 1),
+};
 
 /* No CPUMAP program: the kernel attaches one only for an fd > 0. */
 #define NO_PROG_FD (-1)
@@ -1045,19 +990,9 @@ static int cpumap_add(__u32 cpu, int prog_fd)
  * added it yet): delivered directly, and a popped tag is popped once. */
 static void case_fallback_no_entry(struct report *rep)
 {
-	const struct uplink_expect e = {
-		.action = XDP_REDIRECT,
-		.reason = VFWD_R_FWD,
-		.port = STEER_PORT,
-		.tx_port = STEER_PORT,
-	};
-	const struct uplink_expect e_access = {
-		.action = XDP_REDIRECT,
-		.reason = VFWD_R_FWD,
-		.port = ACCESS_PORT,
-		.tx_port = ACCESS_PORT,
-		.pop = true,
-	};
+	const struct uplink_expect e = {EXPECT_DIRECT(STEER_PORT)};
+	const struct uplink_expect e_access = {EXPECT_DIRECT(ACCESS_PORT),
+					       .pop = true};
 	__u32 cpu = CPU_B;
 	int err;
 
@@ -1074,29 +1009,12 @@ static void case_fallback_no_entry(struct report *rep)
 			    strerror(-err));
 }
 
-/* A steered port without a device: port down, the BUM policy (pass), and
- * the frame untouched. */
-static void case_steer_port_down(struct report *rep)
-{
-	const struct uplink_expect e = {
-		.action = XDP_PASS,
-		.reason = VFWD_R_PORT_DOWN,
-		.port = DOWN_PORT,
-		.rx_passed = 1,
-	};
-
-	uplink_small(mac_down, 0, &e, rep);
-}
-
 /* What the uplink sends through the CPUMAP is what vfwd_cpu takes: the
  * port's tx counted once, with the bytes the reason counted. */
 static void case_pipeline(struct report *rep)
 {
 	const struct uplink_expect e = {
-		.action = XDP_REDIRECT,
-		.reason = VFWD_R_FWD,
-		.port = ACCESS_PORT,
-		.cpu_mask = CPU_BIT(CPU_B),
+		EXPECT_STEERED(ACCESS_PORT, CPU_BIT(CPU_B)),
 		.pop = true,
 	};
 	const struct cpu_expect ce = {
@@ -1116,39 +1034,41 @@ static void case_pipeline(struct report *rep)
 	cpu_check(r.buf, r.meta_len, r.len - r.meta_len, &ce, rep);
 }
 
-/* Run vfwd_cpu on meta_len bytes of m followed by a small frame. */
-static void cpu_case(const struct vfwd_cpu_meta *m, unsigned int meta_len,
-		     const struct cpu_expect *e, struct report *rep)
+/* Run vfwd_cpu on metadata m followed by a small frame. */
+static void cpu_case(const struct vfwd_cpu_meta *m, const struct cpu_expect *e,
+		     struct report *rep)
 {
-	__u8 in[XDP_META_MAX + FRAME_MAX_LEN];
+	__u8 in[sizeof(*m) + FRAME_MAX_LEN];
 
-	if (build_small(mac_rps, 0, in + meta_len)) {
+	if (build_small(mac_rps, 0, in + sizeof(*m))) {
 		report_fail(rep, "setup: flow_build");
 		return;
 	}
-	memcpy(in, m, meta_len);
-	cpu_check(in, meta_len, SMALL_FRAME_LEN, e, rep);
+	memcpy(in, m, sizeof(*m));
+	cpu_check(in, sizeof(*m), SMALL_FRAME_LEN, e, rep);
 }
 
-/* tx counted on the port, with the frame's bytes, not the metadata's. */
-static void case_cpu_good_meta(struct report *rep)
-{
-	const struct vfwd_cpu_meta m = {RPS_PORT, UPLINK_PORT, CPU_A,
-					VFWD_CPU_META_MAGIC};
-	const struct cpu_expect e = {.action = XDP_REDIRECT,
-				     .tx_port = RPS_PORT};
-
-	cpu_case(&m, sizeof(m), &e, rep);
-}
-
-static void case_cpu_bad_magic(struct report *rep)
-{
-	const struct vfwd_cpu_meta m = {RPS_PORT, UPLINK_PORT, CPU_A,
-					~VFWD_CPU_META_MAGIC};
-	const struct cpu_expect e = {.action = XDP_PASS};
-
-	cpu_case(&m, sizeof(m), &e, rep);
-}
+/* vfwd_cpu on a small frame behind metadata m, and what it must do. */
+static const struct {
+	const char *name;
+	struct vfwd_cpu_meta m;
+	struct cpu_expect e;
+} meta_cases[] = {
+	/* tx counted on the port, with the frame's bytes, not the
+	 * metadata's. */
+	{"cpu_good_meta",
+	 {RPS_PORT, UPLINK_PORT, CPU_A, VFWD_CPU_META_MAGIC},
+	 {.action = XDP_REDIRECT, .tx_port = RPS_PORT}},
+	{"cpu_bad_magic",
+	 {RPS_PORT, UPLINK_PORT, CPU_A, ~VFWD_CPU_META_MAGIC},
+	 {.action = XDP_PASS}},
+	/* The port's device went away after the uplink checked: the frame is
+	 * lost and counted on the uplink the metadata names, not on this
+	 * instance's cfg_uplink_port. */
+	{"cpu_port_gone",
+	 {DOWN_PORT, OTHER_UPLINK, CPU_A, VFWD_CPU_META_MAGIC},
+	 {.action = XDP_DROP, .dropped_on = OTHER_UPLINK}},
+};
 
 /* No metadata, and a frame whose first bytes look like vfwd's metadata
  * for a live port: only metadata counts. */
@@ -1184,19 +1104,6 @@ static void case_cpu_short_meta(struct report *rep)
 	memcpy(in, &m, short_len);
 	memcpy(in + short_len, &m.magic, sizeof(m.magic));
 	cpu_check(in, short_len, SMALL_FRAME_LEN, &e, rep);
-}
-
-/* The port's device went away after the uplink checked: the frame is lost
- * and counted on the uplink the metadata names, not on this instance's
- * cfg_uplink_port. */
-static void case_cpu_port_gone(struct report *rep)
-{
-	const struct vfwd_cpu_meta m = {DOWN_PORT, OTHER_UPLINK, CPU_A,
-					VFWD_CPU_META_MAGIC};
-	const struct cpu_expect e = {.action = XDP_DROP,
-				     .dropped_on = OTHER_UPLINK};
-
-	cpu_case(&m, sizeof(m), &e, rep);
 }
 
 /* ---- other instances of the object, on the same maps ---- */
@@ -1256,12 +1163,7 @@ static int generic_open(void)
  * the frame, to the kernel. */
 static void case_generic_direct(struct report *rep)
 {
-	struct uplink_expect e = {
-		.action = XDP_REDIRECT,
-		.reason = VFWD_R_FWD,
-		.port = STEER_PORT,
-		.tx_port = STEER_PORT,
-	};
+	struct uplink_expect e = {EXPECT_DIRECT(STEER_PORT)};
 
 	if (!generic_skel) {
 		report_fail(rep,
@@ -1508,23 +1410,28 @@ static const struct {
 	const char *name;
 	void (*run)(struct report *rep);
 } single_cases[] = {
-	{"steer_no_rps", case_steer_no_rps},
-	{"steer_home_cpu_direct", case_steer_home},
-	{"access_steer_pop", case_access_steer_pop},
-	{"placement_off_direct", case_placement_off},
-	{"no_cpus_direct", case_no_cpus},
-	{"fallback_cpu_beyond_possible", case_fallback_beyond},
 	{"fallback_cpu_no_entry", case_fallback_no_entry},
-	{"steer_port_down", case_steer_port_down},
 	{"pipeline_uplink_to_cpu", case_pipeline},
-	{"cpu_good_meta", case_cpu_good_meta},
-	{"cpu_bad_magic", case_cpu_bad_magic},
 	{"cpu_no_meta", case_cpu_no_meta},
 	{"cpu_short_meta", case_cpu_short_meta},
-	{"cpu_port_gone", case_cpu_port_gone},
 	{"generic_uplink_direct", case_generic_direct},
 	{"live_cpumap_delivery", case_live_cpumap},
 };
+
+/* Print the result line of the case that ran last: SKIP if it set
+ * case_skip and found nothing wrong.  Returns false if it failed. */
+static bool case_print(const char *name, const struct report *rep)
+{
+	bool passed = true;
+
+	if (case_skip && !rep->nfail)
+		printf("SKIP: %s/%s: %s\n", SUITE, name, case_skip);
+	else
+		passed = report_print(SUITE, name, rep);
+	case_skip = NULL;
+	fflush(stdout);
+	return passed;
+}
 
 /* ---- setup ---- */
 
@@ -1758,25 +1665,30 @@ int main(void)
 		generic_skel = NULL;
 	}
 
+	for (i = 0; i < ARRAY_SIZE(frame_cases); i++) {
+		struct report rep = {};
+
+		uplink_small(frame_cases[i].mac, frame_cases[i].vid,
+			     &frame_cases[i].e, &rep);
+		all_passed &= case_print(frame_cases[i].name, &rep);
+	}
+	for (i = 0; i < ARRAY_SIZE(meta_cases); i++) {
+		struct report rep = {};
+
+		cpu_case(&meta_cases[i].m, &meta_cases[i].e, &rep);
+		all_passed &= case_print(meta_cases[i].name, &rep);
+	}
 	for (i = 0; i < ARRAY_SIZE(single_cases); i++) {
 		struct report rep = {};
 
-		case_skip = NULL;
 		single_cases[i].run(&rep);
-		if (case_skip && !rep.nfail)
-			printf("SKIP: %s/%s: %s\n", SUITE, single_cases[i].name,
-			       case_skip);
-		else if (!report_print(SUITE, single_cases[i].name, &rep))
-			all_passed = false;
-		fflush(stdout);
+		all_passed &= case_print(single_cases[i].name, &rep);
 	}
 	for (i = 0; i < ARRAY_SIZE(rps_cases); i++) {
 		struct report rep = {};
 
 		run_rps_case(&rps_cases[i], &rep);
-		if (!report_print(SUITE, rps_cases[i].name, &rep))
-			all_passed = false;
-		fflush(stdout);
+		all_passed &= case_print(rps_cases[i].name, &rep);
 	}
 
 	vfwd_bpf__destroy(generic_skel);

@@ -628,19 +628,6 @@ static const __u32 tracked_ports[] = {
 	UPLINK_PORT, GUEST_PORT, VLAN_GUEST_PORT, DOWN_PORT, ACCESS_PORT,
 };
 
-static const char *const action_names[] = {
-	[XDP_ABORTED] = "XDP_ABORTED",	 [XDP_DROP] = "XDP_DROP",
-	[XDP_PASS] = "XDP_PASS",	 [XDP_TX] = "XDP_TX",
-	[XDP_REDIRECT] = "XDP_REDIRECT",
-};
-
-static const char *action_name(__u32 act)
-{
-	if (act < ARRAY_SIZE(action_names) && action_names[act])
-		return action_names[act];
-	return "unknown action";
-}
-
 static int read_counters(const struct uplink_env *env, struct prog_counters *c)
 {
 	return prog_read_counters(env->reason_fd, env->stats_fd, tracked_ports,
@@ -732,10 +719,7 @@ static void run_case(const struct uplink_case *c, struct report *rep)
 		return;
 	}
 
-	if (opts.retval != (__u32)c->action)
-		report_fail(rep, "action: expected %s, got %s (%u)",
-			    action_name(c->action), action_name(opts.retval),
-			    opts.retval);
+	prog_check_xdp_action(rep, c->action, opts.retval);
 	if (opts.data_size_out != exp_len)
 		report_fail(rep, "output length: expected %u, got %u", exp_len,
 			    opts.data_size_out);

@@ -71,19 +71,6 @@ MIN_RX_PCT=95
 export VFWD_NETNS=$HOST
 t_start=$SECONDS
 
-# expect_ge NAME MIN GOT WHAT: GOT must be at least MIN.
-expect_ge() {
-	if [ "$3" -ge "$2" ]; then pass "$1"; else
-		fail "$1" "$4: $3, expected >= $2"
-	fi
-}
-# expect_le NAME MAX GOT WHAT: GOT must be at most MAX.
-expect_le() {
-	if [ "$3" -le "$2" ]; then pass "$1"; else
-		fail "$1" "$4: $3, expected <= $2"
-	fi
-}
-
 # qemu_pid NAME: the QEMU process of guest NAME.  vm_start's pid is the
 # `ip netns exec` that became `timeout`; QEMU is its child.
 qemu_pid() {

@@ -51,18 +51,6 @@ SIZE=$((8 * MIB))
 export VFWD_NETNS=$HOST
 t_start=$SECONDS
 
-# expect_ge NAME MIN GOT WHAT: GOT must be at least MIN.
-expect_ge() {
-	if [ "$3" -ge "$2" ]; then pass "$1"; else
-		fail "$1" "$4: $3, expected >= $2"
-	fi
-}
-# expect_lt NAME MAX GOT WHAT: GOT must be below MAX.
-expect_lt() {
-	if [ "$3" -lt "$2" ]; then pass "$1"; else
-		fail "$1" "$4: $3, expected < $2"
-	fi
-}
 # wire_vlans: VLANs 100 and 200 on the wire.  The test kernel is built
 # without 802.1Q (CONFIG_VLAN_8021Q unset: no `ip link add ... type
 # vlan`), so a small tc program does the tagging (wire_vlan.bpf.c): VLAN V
