@@ -14,52 +14,48 @@
 #include "vfwd_flow.bpf.h"
 #include "vfwd_cfg.bpf.h"
 
-/* Whether frames for port p are steered to one of its CPUs. */
-static __always_inline bool vfwd_port_steers(const struct vfwd_port *p)
-{
-	return !cfg_generic && p && p->ncpus && p->placement != VFWD_PLACE_OFF;
-}
-
-/* Which of p's CPUs: without --rps always the first (vCPU 0's), so a
- * single-queue guest sees its flows in order and on one CPU; with --rps
- * the flow hash picks one, and a flow always picks the same. */
-static __always_inline __u32 vfwd_steer_index(const struct vfwd_port *p,
-					      __u32 hash)
-{
-	if (!(p->flags & VFWD_PORT_F_RPS))
-		return 0;
-	return vfwd_flow_pick(hash, p->ncpus);
-}
+/* No CPU: the frame is delivered where it is. */
+#define VFWD_NO_CPU (-1)
 
 /*
- * Send the frame to CPU slot idx of port p through the CPUMAP, with the
- * port id in the metadata.  Returns XDP_REDIRECT, or -1 when the caller
- * should deliver it directly: the frame is already on that CPU, or could
- * not be steered (no metadata room, or no CPUMAP entry for the CPU).  A
- * frame is never lost because steering is unavailable.
+ * The CPU port p's frame finishes on, or VFWD_NO_CPU when the port is not
+ * steered.  Without --rps always the first CPU (vCPU 0's); with --rps the
+ * flow hash picks one, and a flow always picks the same.  The hash reads
+ * the headers as they came in, so call this before a tag is popped.
  */
-static __always_inline int vfwd_steer(struct xdp_md *ctx,
-				      const struct vfwd_port *p, __u32 port_id,
-				      __u32 idx)
+static __always_inline int vfwd_steer_cpu(const struct vfwd_port *p, void *data,
+					  void *data_end,
+					  const struct vfwd_l2 *l2)
 {
-	struct vfwd_cpu_meta *m;
-	__u32 cpu;
+	__u32 n = vfwd_port_steer_ncpus(p), idx = 0;
 
-	/* ncpus is at most VFWD_MAX_VCPUS, but the verifier does not know
-	 * what the CLI wrote.  The empty asm makes idx opaque to clang:
+	if (!n)
+		return VFWD_NO_CPU;
+	if (n > 1)
+		idx = vfwd_flow_pick(vfwd_flow_hash(data, data_end, l2), n);
+	/* n is at most VFWD_MAX_VCPUS, but the verifier does not know what
+	 * the CLI wrote.  The empty asm makes idx opaque to clang:
 	 * otherwise it may fold this check into the hash arithmetic as a
 	 * mask on the 64-bit product, which the verifier cannot follow to
 	 * the array index (seen after small unrelated edits). */
 	asm volatile("" : "+r"(idx));
 	if (idx >= VFWD_MAX_VCPUS)
-		return -1;
-	cpu = p->cpus[idx];
-	/* Already there: the hop would only queue the frame for this CPU's
-	 * own cpumap kthread, to be delivered on this CPU into the same tap
-	 * queue.  Measured (bench/cpumap_hop): that costs ~300 ns of CPU per
-	 * frame and cut the rate to 0.3x of a direct redirect. */
-	if (cpu == bpf_get_smp_processor_id())
-		return -1;
+		return VFWD_NO_CPU;
+	return p->cpus[idx];
+}
+
+/*
+ * Send the frame to cpu through the CPUMAP, with the port id in the
+ * metadata.  Returns XDP_REDIRECT, or -1 when it could not be steered (no
+ * metadata room, or no CPUMAP entry for the CPU) and the caller should
+ * deliver it directly: a frame is never lost because steering is
+ * unavailable.
+ */
+static __always_inline int vfwd_steer(struct xdp_md *ctx, __u32 port_id,
+				      __u32 cpu)
+{
+	struct vfwd_cpu_meta *m;
+
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
 		return -1;
 	m = (void *)(long)ctx->data_meta;

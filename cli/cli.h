@@ -104,9 +104,6 @@ int cli_cpu_opt(struct vfwd_ctx *c, int opt, const char *arg,
  * too few tap queues.  Changes only *next. */
 int cli_port_cpus(struct vfwd_ctx *c, const struct cli_cpu_req *r,
 		  struct vfwd_port *next);
-/* How many of p->cpus[] frames are steered to: the first only without
- * --rps (vfwd_steer_index), all with it, none without steering. */
-unsigned int cli_port_cpus_used(const struct vfwd_port *p);
 const char *cli_placement_str(__u8 placement);
 /* Why port p of a generic-mode uplink is not steered. */
 const char *cli_generic_cpus_msg(const struct vfwd_port *p, const char *uplink);

@@ -211,6 +211,51 @@ static void print_port_done(struct vfwd_ctx *c, const char *verb, int id,
 	}
 }
 
+/* Best effort, after a failed step: the CPUMAP entries back to the CPUs
+ * the port table uses.  The first error was reported already. */
+static void cpus_undo(struct vfwd_ctx *c)
+{
+	char why[512];
+
+	vfwd_cpumap_sync(c->pin_dir, &c->t, NULL, 0, false, why, sizeof(why));
+}
+
+/* CPUMAP entries for the CPUs next will steer to, made before the port
+ * entry points at them (vfwd_uplink falls back to direct delivery for a
+ * CPU without one, but the operator asked for steering). */
+static int cpus_prepare(struct vfwd_ctx *c, const struct vfwd_port *next)
+{
+	unsigned int n = vfwd_port_steer_ncpus(next);
+	char why[512];
+	int err;
+
+	err = vfwd_cpumap_sync(c->pin_dir, &c->t, next->cpus, n, false, why,
+			       sizeof(why));
+	if (err) {
+		cpus_undo(c);
+		return cli_err(c, err, "port '%s': CPU steering: %s",
+			       next->name, why);
+	}
+	return 0;
+}
+
+/* After a change took effect: CPUs no port uses any more lose their
+ * CPUMAP entries.  The change stands either way, so a failure is a
+ * warning: an idle entry costs a sleeping kthread, nothing else. */
+static void cpus_prune(struct vfwd_ctx *c, const char *what)
+{
+	char why[512];
+	int err;
+
+	err = vfwd_cpumap_sync(c->pin_dir, &c->t, NULL, 0, false, why,
+			       sizeof(why));
+	if (err)
+		cli_warn(
+			c,
+			"%s: done, but the CPUMAP entries of CPUs no port uses any more could not be removed (their kthreads stay, idle; any later port command retries): %s",
+			what, why);
+}
+
 /* Undo a half-made port: no filter, no flood or tx entry, a free slot, and
  * flood groups without it.  Best effort: the first error was reported. */
 static void port_undo(struct vfwd_ctx *c, int id, __u32 ifindex)
@@ -220,38 +265,7 @@ static void port_undo(struct vfwd_ctx *c, int id, __u32 ifindex)
 	vfwd_flood_del(&c->t, id);
 	vfwd_port_clear(&c->t, id);
 	vfwd_vlan_sync(&c->t);
-}
-
-/* CPUMAP entries for the CPUs next will steer to, made before the port
- * entry points at them (vfwd_uplink falls back to direct delivery for a
- * CPU without one, but the operator asked for steering). */
-static int cpus_prepare(struct vfwd_ctx *c, const struct vfwd_port *next)
-{
-	unsigned int n = cli_port_cpus_used(next);
-	char why[512];
-	int err;
-
-	err = vfwd_cpumap_sync(c->pin_dir, &c->t, next->cpus, n, false, why,
-			       sizeof(why));
-	if (err)
-		return cli_err(c, err, "port '%s': CPU steering: %s",
-			       next->name, why);
-	return 0;
-}
-
-/* Remove CPUMAP entries that no port uses any more: after a port changed
- * or went, and to undo cpus_prepare. */
-static int cpus_prune(struct vfwd_ctx *c, const char *port)
-{
-	char why[512];
-	int err;
-
-	err = vfwd_cpumap_sync(c->pin_dir, &c->t, NULL, 0, false, why,
-			       sizeof(why));
-	if (err)
-		return cli_err(c, err, "port '%s': CPU steering: %s", port,
-			       why);
-	return 0;
+	cpus_undo(c);
 }
 
 static int port_add(struct vfwd_ctx *c, int argc, char **argv)
@@ -310,10 +324,8 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 	err = cli_port_cpus(c, &r.cpu, &p);
 	if (!err)
 		err = cpus_prepare(c, &p);
-	if (err) {
-		cpus_prune(c, name);
+	if (err)
 		return err;
-	}
 
 	/* Slot, devmap and flood groups first, the programs last: the
 	 * guest program reads all of them from its first frame. */
@@ -324,21 +336,18 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 		err = vfwd_tx_set(&c->t, id, dev.ifindex);
 	if (err) {
 		port_undo(c, id, 0);
-		cpus_prune(c, name);
 		return cli_err(c, err, "port '%s': cannot add device %s: %s",
 			       name, r.ifname, strerror(-err));
 	}
 	err = sync_vlans(c, &p);
 	if (err) {
 		port_undo(c, id, 0);
-		cpus_prune(c, name);
 		return err;
 	}
 	err = vfwd_guest_attach(c->pin_dir, &c->t, id, dev.ifindex, why,
 				sizeof(why));
 	if (err) {
 		port_undo(c, id, dev.ifindex);
-		cpus_prune(c, name);
 		return cli_err(c, err, "port '%s': device %s: %s", name,
 			       r.ifname, why);
 	}
@@ -356,6 +365,7 @@ static void port_restore(struct vfwd_ctx *c, int id,
 
 	vfwd_port_put(&c->t, id, old);
 	vfwd_vlan_sync(&c->t);
+	cpus_undo(c);
 	/* Same device: its filter was never replaced, or was replaced by
 	 * an equal one; the flood entry works either way. */
 	if (new_ifindex == old->ifindex)
@@ -441,22 +451,21 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 		if (r.spoofchk)
 			next.flags |= VFWD_PORT_F_SPOOFCHK;
 	}
-	/* A new device may have other queues: check them again. */
-	if (cli_cpu_req_any(&r.cpu) || (r.ifname && next.ncpus)) {
+	/* A new device may have other queues, a new uplink another XDP
+	 * mode: check the CPU set against them again. */
+	if (cli_cpu_req_any(&r.cpu) || ((r.ifname || r.uplink) && next.ncpus)) {
 		err = cli_port_cpus(c, &r.cpu, &next);
 		if (!err)
 			err = cpus_prepare(c, &next);
-		if (err) {
-			cpus_prune(c, p.name);
+		if (err)
 			return err;
-		}
 	}
 
 	/* Slot first, then the groups: both are read per frame, and the
 	 * old values are put back if a later step fails. */
 	err = vfwd_port_put(&c->t, id, &next);
 	if (err) {
-		cpus_prune(c, p.name);
+		cpus_undo(c);
 		return cli_err(c, err, "port '%s': cannot update it: %s",
 			       p.name, strerror(-err));
 	}
@@ -464,7 +473,7 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 	if (err) {
 		vfwd_port_put(&c->t, id, &p);
 		vfwd_vlan_sync(&c->t);
-		cpus_prune(c, p.name);
+		cpus_undo(c);
 		return err;
 	}
 	if (r.ifname) {
@@ -485,7 +494,6 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 		}
 		if (err) {
 			port_restore(c, id, &p, next.ifindex);
-			cpus_prune(c, p.name);
 			return cli_err(
 				c, err,
 				"port '%s': cannot move to device %s: %s",
@@ -502,9 +510,8 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 		}
 	}
 	/* CPUs the port stopped using lose their entries. */
-	err = cpus_prune(c, p.name);
-	if (err)
-		return err;
+	snprintf(why, sizeof(why), "port set %s", p.name);
+	cpus_prune(c, why);
 	print_port_done(c, "updated", id, &next);
 	return 0;
 }
@@ -571,9 +578,7 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 	if (err)
 		return cli_err(c, err, "port '%s': cannot delete it: %s",
 			       p.name, strerror(-err));
-	err = cpus_prune(c, p.name);
-	if (err)
-		return err;
+	cpus_prune(c, "port del");
 	if (c->json) {
 		json_obj_open(&c->j);
 		json_kv_str(&c->j, "deleted", p.name);
@@ -633,6 +638,14 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 		json_end(&c->j);
 	}
 	return 0;
+}
+
+/* Whether a port's CPU set changed (not, say, its tap's queue count). */
+static bool cpus_changed(const struct vfwd_port *a, const struct vfwd_port *b)
+{
+	return a->ncpus != b->ncpus ||
+	       memcmp(a->cpus, b->cpus, sizeof(a->cpus)) ||
+	       memcmp(a->vcpu_cpus, b->vcpu_cpus, sizeof(a->vcpu_cpus));
 }
 
 /* The ports port sync works on: those following a QEMU process, or the
@@ -700,15 +713,15 @@ static int port_sync(struct vfwd_ctx *c, int argc, char **argv)
 		if (err)
 			return err;
 		memcpy(&cpus[ncpus], next[i].cpus,
-		       cli_port_cpus_used(&next[i]) * sizeof(cpus[0]));
-		ncpus += cli_port_cpus_used(&next[i]);
+		       vfwd_port_steer_ncpus(&next[i]) * sizeof(cpus[0]));
+		ncpus += vfwd_port_steer_ncpus(&next[i]);
 	}
 	/* Entries for every new CPU first, then the ports, then drop the
 	 * entries of CPUs no port uses any more. */
 	err = vfwd_cpumap_sync(c->pin_dir, &c->t, cpus, ncpus, false, why,
 			       sizeof(why));
 	if (err) {
-		cpus_prune(c, "(sync)");
+		cpus_undo(c);
 		return cli_err(c, err, "port sync: CPU steering: %s", why);
 	}
 	for (int i = 0; i < n && !err; i++)
@@ -716,13 +729,11 @@ static int port_sync(struct vfwd_ctx *c, int argc, char **argv)
 	if (err) {
 		for (int i = 0; i < n; i++)
 			vfwd_port_put(&c->t, ids[i], &old[i]);
-		cpus_prune(c, "(sync)");
+		cpus_undo(c);
 		return cli_err(c, err, "port table: cannot update it: %s",
 			       strerror(-err));
 	}
-	err = cpus_prune(c, "(sync)");
-	if (err)
-		return err;
+	cpus_prune(c, "port sync");
 	if (c->json)
 		json_arr_open(&c->j);
 	for (int i = 0; i < n; i++) {
@@ -734,8 +745,8 @@ static int port_sync(struct vfwd_ctx *c, int argc, char **argv)
 		}
 		cli_port_cpus_text(&next[i], text, sizeof(text));
 		printf("%s port %s: CPUs %s\n",
-		       memcmp(&old[i], &next[i], sizeof(old[i])) ? "updated"
-								 : "unchanged",
+		       cpus_changed(&old[i], &next[i]) ? "updated"
+						       : "unchanged",
 		       next[i].name, text);
 	}
 	if (c->json) {

@@ -113,7 +113,7 @@ static int upgrade_guests(struct vfwd_ctx *c)
 }
 
 /* The CPUMAP entries get this build's vfwd_cpu too. */
-static int upgrade_cpus(struct vfwd_ctx *c)
+static int upgrade_cpus(struct vfwd_ctx *c, const char *uplink)
 {
 	char why[512];
 	int err;
@@ -123,7 +123,8 @@ static int upgrade_cpus(struct vfwd_ctx *c)
 	if (err)
 		return cli_err(
 			c, err,
-			"attached, but upgrading CPU steering failed: %s", why);
+			"uplink %s: attached, but its CPUMAP entries still run the previous vfwd_cpu: %s",
+			uplink, why);
 	return 0;
 }
 
@@ -136,8 +137,7 @@ static void note_generic_cpus(struct vfwd_ctx *c, __u32 uplink_id,
 
 	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++)
 		if (!vfwd_port_get(&c->t, id, &p) && vfwd_port_is_guest(&p) &&
-		    p.uplink_id == uplink_id && p.ncpus &&
-		    p.placement != VFWD_PLACE_OFF)
+		    p.uplink_id == uplink_id && vfwd_port_steer_ncpus(&p))
 			cli_warn(c, "%s", cli_generic_cpus_msg(&p, uplink));
 }
 
@@ -244,7 +244,7 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	if (replaced) {
 		err = upgrade_guests(c);
 		if (!err)
-			err = upgrade_cpus(c);
+			err = upgrade_cpus(c, dev.name);
 		if (err)
 			return err;
 	}

@@ -38,14 +38,20 @@ int cli_bad_opt(struct vfwd_ctx *c, char **argv, const char *usage)
 		       argv[optind - 1], usage);
 }
 
+/* One line on stderr: "vfwd: " prefix fmt. */
+static void stderr_line(const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "vfwd: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void cli_warn(struct vfwd_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("vfwd: warning: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	stderr_line("warning: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -56,9 +62,7 @@ void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
 	if (c->json)
 		return;
 	va_start(ap, fmt);
-	fputs("vfwd: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	stderr_line("", fmt, ap);
 	va_end(ap);
 }
 

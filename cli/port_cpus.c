@@ -132,8 +132,10 @@ static int read_vm(struct vfwd_ctx *c, const char *port, pid_t pid, __u16 *cpus,
 		return cli_err(c, err, "port '%s': --vm-pid: %s", port, msg);
 	err = vfwd_cpus_online(SYSFS_ROOT, &online);
 	if (err)
-		return cli_err(c, err, "cannot read the online CPUs: %s",
-			       strerror(-err));
+		return cli_err(
+			c, err,
+			"port '%s': --vm-pid: cannot read the host's online CPUs from /sys/devices/system/cpu/online: %s",
+			port, strerror(-err));
 	for (unsigned int i = 0; i < *n; i++) {
 		cpu = vcpu_cpu(c, port, pid, &vcpus[i], &online);
 		if (cpu < 0)
@@ -285,8 +287,8 @@ int cli_port_cpus(struct vfwd_ctx *c, const struct cli_cpu_req *r,
 				next->name, next->cpus[0]);
 	}
 	check_queues(c, next);
-	if (cli_port_uplink(c, next, &up) && up.xdp_mode == VFWD_XDP_MODE_SKB &&
-	    next->placement != VFWD_PLACE_OFF)
+	if (vfwd_port_steer_ncpus(next) && cli_port_uplink(c, next, &up) &&
+	    up.xdp_mode == VFWD_XDP_MODE_SKB)
 		cli_warn(c, "%s", cli_generic_cpus_msg(next, up.name));
 	return 0;
 }
@@ -300,13 +302,6 @@ const char *cli_generic_cpus_msg(const struct vfwd_port *p, const char *uplink)
 		"port '%s': its uplink %s runs in skb (generic XDP) mode, which cannot steer frames to CPUs; they are delivered on the CPU that received them. Attach %s in native mode for CPU steering",
 		p->name, uplink, uplink);
 	return msg;
-}
-
-unsigned int cli_port_cpus_used(const struct vfwd_port *p)
-{
-	if (!p->ncpus || p->placement == VFWD_PLACE_OFF)
-		return 0;
-	return p->flags & VFWD_PORT_F_RPS ? p->ncpus : 1;
 }
 
 /* "1,0" for the first n of cpus. */
@@ -371,7 +366,7 @@ void cli_port_cpus_json(struct vfwd_ctx *c, const struct vfwd_port *p)
 
 void cli_port_cpus_text(const struct vfwd_port *p, char *buf, size_t len)
 {
-	char cpus[VFWD_CPULIST_MAX], nodes_s[VFWD_CPULIST_MAX];
+	char cpus[CLI_CPUS_TEXT_LEN], nodes_s[CLI_CPUS_TEXT_LEN];
 	struct vfwd_cpuset nodes;
 	unsigned int n = p->ncpus < VFWD_MAX_VCPUS ? p->ncpus : VFWD_MAX_VCPUS;
 

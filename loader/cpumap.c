@@ -13,17 +13,12 @@
 #include "vfwd_loader.h"
 #include "skel.h"
 
-/* The CPUs port p's frames may finish on: only the first without --rps
- * (vfwd_steer_index), all of them with it. */
+/* The CPUs port p's frames may finish on (vfwd_port_steer_ncpus). */
 static void port_cpus_used(const struct vfwd_port *p, bool *used, int ncpus)
 {
-	unsigned int n;
+	__u32 n = p->kind == VFWD_PORT_FREE ? 0 : vfwd_port_steer_ncpus(p);
 
-	if (p->kind == VFWD_PORT_FREE || !p->ncpus ||
-	    p->placement == VFWD_PLACE_OFF)
-		return;
-	n = p->flags & VFWD_PORT_F_RPS ? p->ncpus : 1;
-	for (unsigned int i = 0; i < n && i < VFWD_MAX_VCPUS; i++)
+	for (__u32 i = 0; i < n; i++)
 		if (p->cpus[i] < ncpus)
 			used[p->cpus[i]] = true;
 }
@@ -120,8 +115,11 @@ int vfwd_cpumap_sync(const char *pin_dir, const struct vfwd_tables *t,
 		return ncpus;
 	}
 	used = calloc(ncpus, sizeof(*used));
-	if (!used)
+	if (!used) {
+		snprintf(errbuf, errlen, "cannot track %d CPUs: out of memory",
+			 ncpus);
 		return -ENOMEM;
+	}
 	err = cpus_in_use(t, used, ncpus);
 	if (err)
 		snprintf(errbuf, errlen, "cannot read the port table: %s",

@@ -156,6 +156,20 @@ struct vfwd_port {
 	__u8 reserved[4]; /* zero; room for later per-port settings */
 };
 
+/* How many of port p's cpus[] its frames are steered to: none when it
+ * has no CPU set or placement is off, the first only without --rps (a
+ * single-queue guest then keeps its flows in order on one CPU), all of
+ * them with --rps.  The one rule the data path, the CPUMAP bookkeeping
+ * and the CLI share. */
+static inline __u32 vfwd_port_steer_ncpus(const struct vfwd_port *p)
+{
+	if (!p->ncpus || p->placement == VFWD_PLACE_OFF)
+		return 0;
+	if (!(p->flags & VFWD_PORT_F_RPS))
+		return 1;
+	return p->ncpus < VFWD_MAX_VCPUS ? p->ncpus : VFWD_MAX_VCPUS;
+}
+
 /* Per-port counters, PERCPU_ARRAY port_id -> stats.  Direction is that of
  * the host device, as `ip -s link` shows it: rx = frames vfwd received from
  * the device (the wire for an uplink, the guest for a tap), tx = frames vfwd
