@@ -5,7 +5,8 @@
 #   make test     run all test tiers (what .ci/run calls)
 #   make demo     namespace demo: attach, forward into a tap, show stats
 #   make vm-image build the tier-3 test guest (kernel + busybox initramfs)
-#   make bench    run the benchmarks (docs/benchmarks.md)
+#   make bench    run every benchmark: bench/results/<date>.json, docs/benchmarks.md
+#   make bench-quick  the same, short (< 2 min), results under build/bench/
 #   make format   clang-format every C file in place
 
 CC      ?= gcc
@@ -27,7 +28,7 @@ BPF_CFLAGS := -O2 -g -Wall -target bpf -mcpu=v3 \
 
 DEB_PKGS := build-essential clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
 	    zlib1g-dev pkg-config iproute2 ethtool xdp-tools python3 util-linux \
-	    qemu-system-x86 busybox-static iperf3
+	    qemu-system-x86 busybox-static iperf3 python3-matplotlib
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c) $(wildcard bpf/*.bpf.h) maps/vfwd_maps.h
 CORE_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c)
@@ -38,9 +39,10 @@ TOOLS       := $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
 PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
 	       $(BUILD)/test_cpu
 
-.PHONY: all deps test demo clean format check-format tools vm-image bench
+.PHONY: all deps test demo clean format check-format tools vm-image bench bench-quick
 
-BENCH_TOOLS := $(BUILD)/vlan_pop $(BUILD)/cpumap_hop
+BENCH_TOOLS := $(BUILD)/vlan_pop $(BUILD)/cpumap_hop $(BUILD)/bench_prog_cost \
+	       $(BUILD)/bench_control
 
 all: $(BUILD)/vfwd tools $(PROG_TESTS) $(BENCH_TOOLS)
 
@@ -120,10 +122,34 @@ $(BUILD)/cpumap_hop: $(HOP_SRCS) $(HOP_HDRS) maps/vfwd_maps.h $(BUILD)/cpumap_ho
 	$(CC) $(CFLAGS) -o $@ $(HOP_SRCS) $(LIBS)
 
 # guest_tcp.sh finds the binaries and its guest image through VFWD_BUILD.
+$(BUILD)/stub.bpf.o: bench/stub.bpf.c | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/stub.skel.h: $(BUILD)/stub.bpf.o
+	$(BPFTOOL) gen skeleton $< name stub_bpf > $@.tmp && mv $@.tmp $@
+
+PC_SRCS := bench/prog_cost.c bench/prog_cost_env.c bench/prog_cost_json.c \
+	   bench/bench_lib.c cli/json.c
+PC_HDRS := bench/prog_cost.h bench/prog_cost_json.h bench/bench_lib.h cli/json.h
+
+$(BUILD)/bench_prog_cost: $(PC_SRCS) $(PC_HDRS) $(wildcard maps/*.c) $(HDRS) $(BUILD)/stub.skel.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -o $@ $(PC_SRCS) $(wildcard maps/*.c) $(LIBS)
+
+CTL_SRCS := bench/control.c bench/prog_cost_json.c bench/bench_lib.c cli/json.c
+
+$(BUILD)/bench_control: $(CTL_SRCS) bench/prog_cost_json.h bench/bench_lib.h cli/json.h $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(CORE_SRCS) $(LIBS)
+
+# bench/run.sh runs every benchmark in one go and writes
+# bench/results/<date>.json; docs/benchmarks.md and docs/bench-paths.png
+# are regenerated from it (bench/report.py).
 bench: all
-	$(BUILD)/vlan_pop
-	mkdir -p $(BUILD)/bench && $(BUILD)/cpumap_hop --json $(BUILD)/bench/cpumap_hop.json
-	VFWD_BUILD=$(abspath $(BUILD)) bench/guest_tcp.sh
+	VFWD_BUILD=$(abspath $(BUILD)) bench/run.sh
+
+# Under 2 minutes, for development: results under build/bench/, docs
+# untouched.
+bench-quick: all
+	VFWD_BUILD=$(abspath $(BUILD)) bench/run.sh --quick
 
 # The VM tier builds this itself when it starts; the target is for
 # working on the guest.  Inputs are checked by the script (it rebuilds
