@@ -42,7 +42,7 @@ PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
 .PHONY: all deps test demo clean format check-format tools vm-image bench bench-quick
 
 BENCH_TOOLS := $(BUILD)/vlan_pop $(BUILD)/cpumap_hop $(BUILD)/bench_prog_cost \
-	       $(BUILD)/bench_control
+	       $(BUILD)/bench_control $(BUILD)/bench_paths
 
 all: $(BUILD)/vfwd tools $(PROG_TESTS) $(BENCH_TOOLS)
 
@@ -139,6 +139,25 @@ CTL_SRCS := bench/control.c bench/prog_cost_json.c bench/bench_lib.c cli/json.c
 
 $(BUILD)/bench_control: $(CTL_SRCS) bench/prog_cost_json.h bench/bench_lib.h cli/json.h $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(CORE_SRCS) $(LIBS)
+
+# bench_paths: the forwarding rate of vfwd's paths against XDP_DROP, a
+# minimal redirect, a Linux bridge and macvtap, interleaved (issue 6).
+# It runs the vfwd CLI found next to itself.
+PATHS_SRCS  := bench/paths.c bench/paths_setup.c bench/paths_run.c \
+	       bench/paths_report.c bench/bench_lib.c cli/json.c
+PATHS_HDRS  := bench/paths.h bench/paths_sink.h bench/bench_lib.h cli/json.h
+PATHS_SKELS := $(BUILD)/gen_flows.skel.h $(BUILD)/paths_sink.skel.h \
+	       $(BUILD)/paths_floor.skel.h
+
+$(BUILD)/gen_flows.bpf.o $(BUILD)/paths_sink.bpf.o: bench/paths_sink.h
+$(BUILD)/gen_flows.bpf.o $(BUILD)/paths_sink.bpf.o $(BUILD)/paths_floor.bpf.o: $(BUILD)/%.bpf.o: bench/%.bpf.c | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(PATHS_SKELS): $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bench_paths: $(PATHS_SRCS) $(PATHS_HDRS) maps/vfwd_maps.h $(PATHS_SKELS) $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -o $@ $(PATHS_SRCS) $(LIBS)
 
 # bench/run.sh runs every benchmark in one go and writes
 # bench/results/<date>.json; docs/benchmarks.md and docs/bench-paths.png
