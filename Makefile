@@ -95,13 +95,16 @@ $(BUILD)/test_cpus: tests/unit/test_cpus.c $(CPU_SRCS) loader/vfwd_cpus.h maps/v
 test: all
 	tests/run.sh
 
-# Benchmarks: side-by-side measurements, never pass/fail tests.  Both
-# link the shared bench_lib.c; cpumap_hop also the CLI's JSON writer.
+# Benchmarks: side-by-side measurements, never pass/fail tests.  All
+# link the shared bench_lib.c; those that write JSON also bench_json.c and
+# the CLI's JSON writer.  The XDP sinks share sink_count.bpf.h, and with
+# their benchmarks sink_stat.h.
 BENCH_LIB := bench/bench_lib.c bench/bench_lib.h
 HOP_SRCS  := bench/cpumap_hop.c bench/hop_setup.c bench/hop_run.c \
-	     bench/hop_report.c bench/task_stat.c bench/bench_lib.c cli/json.c
-HOP_HDRS  := bench/cpumap_hop.h bench/hop_sink.h bench/task_stat.h \
-	     bench/bench_lib.h cli/json.h
+	     bench/hop_report.c bench/task_stat.c bench/bench_lib.c \
+	     bench/bench_json.c cli/json.c
+HOP_HDRS  := bench/cpumap_hop.h bench/hop_sink.h bench/sink_stat.h \
+	     bench/task_stat.h bench/bench_lib.h bench/bench_json.h cli/json.h
 
 $(BUILD)/vlan_pop.bpf.o: bench/vlan_pop.bpf.c maps/vfwd_maps.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -112,7 +115,7 @@ $(BUILD)/vlan_pop.skel.h: $(BUILD)/vlan_pop.bpf.o
 $(BUILD)/vlan_pop: bench/vlan_pop.c $(BENCH_LIB) maps/vfwd_maps.h $(BUILD)/vlan_pop.skel.h $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -o $@ bench/vlan_pop.c bench/bench_lib.c $(LIBS)
 
-$(BUILD)/cpumap_hop.bpf.o: bench/cpumap_hop.bpf.c bench/hop_sink.h | $(BUILD)
+$(BUILD)/cpumap_hop.bpf.o: bench/cpumap_hop.bpf.c bench/hop_sink.h bench/sink_stat.h bench/sink_count.bpf.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/cpumap_hop.skel.h: $(BUILD)/cpumap_hop.bpf.o
@@ -129,27 +132,32 @@ $(BUILD)/stub.skel.h: $(BUILD)/stub.bpf.o
 	$(BPFTOOL) gen skeleton $< name stub_bpf > $@.tmp && mv $@.tmp $@
 
 PC_SRCS := bench/prog_cost.c bench/prog_cost_env.c bench/prog_cost_json.c \
-	   bench/bench_lib.c cli/json.c
-PC_HDRS := bench/prog_cost.h bench/prog_cost_json.h bench/bench_lib.h cli/json.h
+	   bench/bench_lib.c bench/bench_json.c cli/json.c
+PC_HDRS := bench/prog_cost.h bench/prog_cost_json.h bench/bench_lib.h \
+	   bench/bench_json.h cli/json.h
 
 $(BUILD)/bench_prog_cost: $(PC_SRCS) $(PC_HDRS) $(wildcard maps/*.c) $(HDRS) $(BUILD)/stub.skel.h $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -o $@ $(PC_SRCS) $(wildcard maps/*.c) $(LIBS)
 
-CTL_SRCS := bench/control.c bench/prog_cost_json.c bench/bench_lib.c cli/json.c
+CTL_SRCS := bench/control.c bench/prog_cost_json.c bench/bench_lib.c \
+	    bench/bench_json.c cli/json.c
 
-$(BUILD)/bench_control: $(CTL_SRCS) bench/prog_cost_json.h bench/bench_lib.h cli/json.h $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
+$(BUILD)/bench_control: $(CTL_SRCS) bench/prog_cost_json.h bench/bench_lib.h bench/bench_json.h cli/json.h $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(CORE_SRCS) $(LIBS)
 
 # bench_paths: the forwarding rate of vfwd's paths against XDP_DROP, a
 # minimal redirect, a Linux bridge and macvtap, interleaved (issue 6).
 # It runs the vfwd CLI found next to itself.
 PATHS_SRCS  := bench/paths.c bench/paths_setup.c bench/paths_run.c \
-	       bench/paths_report.c bench/bench_lib.c cli/json.c
-PATHS_HDRS  := bench/paths.h bench/paths_sink.h bench/bench_lib.h cli/json.h
+	       bench/paths_report.c bench/bench_lib.c bench/bench_json.c \
+	       cli/json.c
+PATHS_HDRS  := bench/paths.h bench/paths_sink.h bench/sink_stat.h \
+	       bench/bench_lib.h bench/bench_json.h cli/json.h
 PATHS_SKELS := $(BUILD)/gen_flows.skel.h $(BUILD)/paths_sink.skel.h \
 	       $(BUILD)/paths_floor.skel.h
 
-$(BUILD)/gen_flows.bpf.o $(BUILD)/paths_sink.bpf.o: bench/paths_sink.h
+$(BUILD)/gen_flows.bpf.o $(BUILD)/paths_sink.bpf.o: bench/paths_sink.h bench/sink_stat.h
+$(BUILD)/paths_sink.bpf.o: bench/sink_count.bpf.h
 $(BUILD)/gen_flows.bpf.o $(BUILD)/paths_sink.bpf.o $(BUILD)/paths_floor.bpf.o: $(BUILD)/%.bpf.o: bench/%.bpf.c | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -16,9 +16,7 @@
 #include "vfwd_maps.h"
 #include "bench_lib.h"
 
-/* A locally administered unicast address: the frames' sender. */
-static const __u8 bench_src_mac[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
-/* QEMU's OUI, as a guest's MAC would have. */
+const __u8 bench_src_mac[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
 const __u8 bench_guest_mac[ETH_ALEN] = {0x52, 0x54, 0, 0, 0, 0x02};
 
 /* Room for one "ip link" command with two interface names. */
@@ -35,10 +33,22 @@ const __u8 bench_guest_mac[ETH_ALEN] = {0x52, 0x54, 0, 0, 0, 0x02};
 #define MODEL_KEY "model name"
 #define CPUINFO_LINE 256
 
-static void usage(FILE *f, const struct bench_arg_spec *spec)
-{
-	fputs(spec->usage, f);
-}
+/* The shared options, in the order of the table bench_getopt() builds; a
+ * benchmark's own options go after SHARED_OWN_AT of them. */
+static const struct {
+	unsigned int bit;
+	struct option opt;
+} shared_opts[] = {
+	{BENCH_OPT_ROUNDS, {"rounds", required_argument, NULL, 'r'}},
+	{BENCH_OPT_FRAMES, {"frames", required_argument, NULL, 'n'}},
+	{BENCH_OPT_JSON, {"json", required_argument, NULL, 'j'}},
+	{BENCH_OPT_QUICK, {"quick", no_argument, NULL, 'q'}},
+};
+
+#define SHARED_OWN_AT 2
+#define NSHARED ((int)(sizeof(shared_opts) / sizeof(shared_opts[0])))
+
+static const struct option help_opt = {"help", no_argument, NULL, 'h'};
 
 /* A whole decimal number in [min, max], or -EINVAL. */
 static int arg_int(const char *s, int min, int max, int *v)
@@ -54,58 +64,151 @@ static int arg_int(const char *s, int min, int max, int *v)
 	return 0;
 }
 
-int bench_args(int argc, char **argv, const struct bench_arg_spec *spec,
-	       struct bench_args *a)
+static int shared_opt(struct bench_opts *o, int opt, const char *arg,
+		      bool *rounds_set)
 {
-	static const struct option opts[] = {
-		{"rounds", required_argument, NULL, 'r'},
-		{"frames", required_argument, NULL, 'n'},
-		{"size", required_argument, NULL, 's'},
-		{"batch", required_argument, NULL, 'b'},
-		{"json", required_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL},
-	};
+	switch (opt) {
+	case 'r':
+		*rounds_set = true;
+		return arg_int(arg, 1, BENCH_MAX_ROUNDS, &o->rounds);
+	case 'n':
+		return arg_int(arg, 1, INT_MAX, &o->frames);
+	case 'j':
+		o->json = arg;
+		return 0;
+	case 'q':
+		o->quick = true;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int count_opts(const struct option *opts)
+{
+	int n = 0;
+
+	while (opts[n].name)
+		n++;
+	return n;
+}
+
+/* The getopt_long() table: the shared options asked for with the
+ * benchmark's own, then --help and the end.  The order is the one the
+ * benchmarks had, which getopt_long() shows when an abbreviation is
+ * ambiguous. */
+static void build_opts(struct option *opts, unsigned int shared,
+		       const struct option *own)
+{
+	int n = 0;
+
+	for (int i = 0; i < NSHARED; i++) {
+		if (i == SHARED_OWN_AT)
+			for (int k = 0; own[k].name; k++)
+				opts[n++] = own[k];
+		if (shared & shared_opts[i].bit)
+			opts[n++] = shared_opts[i].opt;
+	}
+	opts[n++] = help_opt;
+	opts[n] = (struct option){NULL};
+}
+
+int bench_getopt(int argc, char **argv, unsigned int shared,
+		 const struct option *own, const char *usage,
+		 struct bench_opts *o,
+		 int (*parse)(void *ctx, int opt, char *arg), void *ctx)
+{
+	/* The shared ones, own ones, --help and the end. */
+	struct option opts[NSHARED + count_opts(own) + 2];
+	bool rounds_set = false;
 	int opt, err = 0;
 
-	*a = (struct bench_args){.rounds = BENCH_DEF_ROUNDS,
-				 .frames = BENCH_DEF_FRAMES,
-				 .size = BENCH_DEF_SIZE};
+	build_opts(opts, shared, own);
 	while (!err && (opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			err = arg_int(optarg, 1, BENCH_MAX_ROUNDS, &a->rounds);
-			break;
-		case 'n':
-			err = arg_int(optarg, 1, INT_MAX, &a->frames);
-			break;
-		case 's':
-			err = arg_int(optarg, spec->min_size, spec->max_size,
-				      &a->size);
-			break;
-		case 'b':
-			err = spec->extra & BENCH_ARG_BATCH
-				      ? arg_int(optarg, 1, spec->max_batch,
-						&a->batch)
-				      : -EINVAL;
-			break;
-		case 'j':
-			a->json = optarg;
-			err = spec->extra & BENCH_ARG_JSON ? 0 : -EINVAL;
-			break;
-		case 'h':
-			a->help = true;
-			usage(stdout, spec);
-			return 0;
-		default:
-			err = -EINVAL;
+		if (opt == 'h') {
+			fputs(usage, stdout);
+			return BENCH_HELP;
 		}
+		err = parse(ctx, opt, optarg);
+		if (err == BENCH_OPT_SHARED)
+			err = shared_opt(o, opt, optarg, &rounds_set);
 	}
 	if (!err && optind < argc)
 		err = -EINVAL;
-	if (err)
-		usage(stderr, spec);
-	return err;
+	if (err) {
+		fputs(usage, stderr);
+		return err;
+	}
+	if (o->quick && !rounds_set && o->quick_rounds)
+		o->rounds = o->quick_rounds;
+	return 0;
+}
+
+/* What bench_args() parses into. */
+struct args_ctx {
+	const struct bench_arg_spec *spec;
+	struct bench_args *a;
+};
+
+static int args_opt(void *ctx, int opt, char *arg)
+{
+	const struct args_ctx *c = ctx;
+	const struct bench_arg_spec *spec = c->spec;
+	struct bench_args *a = c->a;
+
+	switch (opt) {
+	case 's':
+		return arg_int(arg, spec->min_size, spec->max_size, &a->size);
+	case 'b':
+		return spec->extra & BENCH_ARG_BATCH
+			       ? arg_int(arg, 1, spec->max_batch, &a->batch)
+			       : -EINVAL;
+	case 'j':
+		return spec->extra & BENCH_ARG_JSON ? BENCH_OPT_SHARED
+						    : -EINVAL;
+	default:
+		return BENCH_OPT_SHARED;
+	}
+}
+
+int bench_args(int argc, char **argv, const struct bench_arg_spec *spec,
+	       struct bench_args *a)
+{
+	static const struct option own[] = {
+		{"size", required_argument, NULL, 's'},
+		{"batch", required_argument, NULL, 'b'},
+		{NULL},
+	};
+	struct bench_opts o = {.rounds = BENCH_DEF_ROUNDS,
+			       .frames = BENCH_DEF_FRAMES};
+	struct args_ctx ctx = {spec, a};
+	int err;
+
+	*a = (struct bench_args){.size = BENCH_DEF_SIZE};
+	err = bench_getopt(argc, argv,
+			   BENCH_OPT_ROUNDS | BENCH_OPT_FRAMES | BENCH_OPT_JSON,
+			   own, spec->usage, &o, args_opt, &ctx);
+	a->rounds = o.rounds;
+	a->frames = o.frames;
+	a->json = o.json;
+	a->help = err == BENCH_HELP;
+	return err < 0 ? err : 0;
+}
+
+int bench_pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		int err = -errno;
+
+		fprintf(stderr, "%s: sched_setaffinity: %s\n",
+			program_invocation_short_name, strerror(-err));
+		return err;
+	}
+	return 0;
 }
 
 int bench_sh(const char *cmd)

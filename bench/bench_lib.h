@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the benchmarks share: their command line, the private network
- * namespace they run in, vfwd's skeleton with private maps, the test
- * frame, one timed BPF_PROG_TEST_RUN call, per-CPU counters, the spread
- * of samples, and a line about the host.  Error messages are prefixed
- * with the program's name.
+ * What the benchmarks share: their command line, their frames' MACs, the
+ * CPU they run on, the private network namespace they run in, vfwd's
+ * skeleton with private maps, the test frame, one timed
+ * BPF_PROG_TEST_RUN call, per-CPU counters, the spread of samples, and a
+ * line about the host.  Error messages are prefixed with the program's
+ * name.
  */
 #ifndef VFWD_BENCH_LIB_H
 #define VFWD_BENCH_LIB_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <getopt.h>
 #include <sys/utsname.h>
 #include <linux/types.h>
 #include "vfwd.skel.h"
@@ -27,8 +29,42 @@
 #define BENCH_NSEC_PER_USEC 1000.0
 #define BENCH_PCT 100.0
 
-/* The destination MAC of every benchmark frame: the guest port's. */
+/* The benchmarks' frames from the wire: their sender (a locally
+ * administered address), and the guest port they are for (QEMU's OUI). */
+extern const __u8 bench_src_mac[];
 extern const __u8 bench_guest_mac[];
+
+/* Options that several benchmarks take, spelled and parsed alike by
+ * bench_getopt(); a mask of them says which a benchmark takes. */
+#define BENCH_OPT_ROUNDS (1U << 0) /* --rounds N, 1..BENCH_MAX_ROUNDS */
+#define BENCH_OPT_FRAMES (1U << 1) /* --frames N, 1..INT_MAX */
+#define BENCH_OPT_JSON (1U << 2) /* --json FILE */
+#define BENCH_OPT_QUICK (1U << 3) /* --quick */
+
+/* Their values; the caller sets the defaults first. */
+struct bench_opts {
+	int rounds, frames;
+	const char *json;
+	bool quick;
+	int quick_rounds; /* rounds with --quick and no --rounds; 0: rounds */
+};
+
+/* bench_getopt(): --help was given, and answered. */
+#define BENCH_HELP 1
+/* A benchmark's parse(): the option is one of the shared ones. */
+#define BENCH_OPT_SHARED 1
+
+/* Parse the command line: the shared options in mask shared into o, and
+ * own (a getopt_long() table ending in {NULL}) through parse(ctx, opt,
+ * arg), which is given every option first ('?' for an unknown one) and
+ * returns 0, -EINVAL or BENCH_OPT_SHARED.  --help is answered here.
+ * Returns 0; BENCH_HELP after printing usage on stdout; or -EINVAL after
+ * printing it on stderr, for a bad option or value or an argument left
+ * over. */
+int bench_getopt(int argc, char **argv, unsigned int shared,
+		 const struct option *own, const char *usage,
+		 struct bench_opts *o,
+		 int (*parse)(void *ctx, int opt, char *arg), void *ctx);
 
 /* Optional arguments a benchmark takes, besides --rounds, --frames and
  * --size. */
@@ -53,6 +89,9 @@ struct bench_args {
  * Returns 0, or -EINVAL after printing the usage. */
 int bench_args(int argc, char **argv, const struct bench_arg_spec *spec,
 	       struct bench_args *a);
+
+/* Pin the calling thread to cpu; -errno, with a message, if it fails. */
+int bench_pin(int cpu);
 
 /* Run a shell command; -EIO, with a message, if it fails. */
 int bench_sh(const char *cmd);

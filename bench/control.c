@@ -97,52 +97,37 @@ static void on_signal(int sig)
 	_exit(128 + sig);
 }
 
+static int opts_opt(void *ctx, int opt, char *arg)
+{
+	struct opts *o = ctx;
+
+	if (opt != 'v')
+		return BENCH_OPT_SHARED;
+	snprintf(o->vfwd, sizeof(o->vfwd), "%s", arg);
+	return 0;
+}
+
+/* 0, BENCH_HELP, or -errno (-EINVAL: see bench_getopt()). */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option lopts[] = {
-		{"rounds", required_argument, NULL, 'r'},
-		{"json", required_argument, NULL, 'j'},
-		{"quick", no_argument, NULL, 'q'},
+	static const struct option own[] = {
 		{"vfwd", required_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL},
 	};
-	bool rounds_set = false, quick = false;
-	char self[PATH_MAX], *end;
+	struct bench_opts b = {.rounds = BENCH_DEF_ROUNDS,
+			       .quick_rounds = QUICK_ROUNDS};
+	char self[PATH_MAX];
 	ssize_t n;
-	long v;
-	int opt;
+	int err;
 
-	*o = (struct opts){.rounds = BENCH_DEF_ROUNDS};
-	while ((opt = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > BENCH_MAX_ROUNDS)
-				goto bad;
-			o->rounds = v;
-			rounds_set = true;
-			break;
-		case 'j':
-			o->json = optarg;
-			break;
-		case 'q':
-			quick = true;
-			break;
-		case 'v':
-			snprintf(o->vfwd, sizeof(o->vfwd), "%s", optarg);
-			break;
-		case 'h':
-			fputs(USAGE, stdout);
-			exit(0);
-		default:
-			goto bad;
-		}
-	}
-	if (optind < argc)
-		goto bad;
-	if (quick && !rounds_set)
-		o->rounds = QUICK_ROUNDS;
+	*o = (struct opts){};
+	err = bench_getopt(argc, argv,
+			   BENCH_OPT_ROUNDS | BENCH_OPT_JSON | BENCH_OPT_QUICK,
+			   own, USAGE, &b, opts_opt, o);
+	if (err)
+		return err;
+	o->rounds = b.rounds;
+	o->json = b.json;
 	if (o->vfwd[0])
 		return 0;
 	/* The build puts vfwd and the benchmarks in one directory. */
@@ -152,9 +137,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	self[n] = '\0';
 	snprintf(o->vfwd, sizeof(o->vfwd), "%s/vfwd", dirname(self));
 	return 0;
-bad:
-	fputs(USAGE, stderr);
-	return -EINVAL;
 }
 
 static int pin_first_cpu(void)
@@ -455,8 +437,9 @@ int main(int argc, char **argv)
 	__u32 port_id = 0;
 	int cpu, err;
 
-	if (parse_opts(argc, argv, &o))
-		return 2;
+	err = parse_opts(argc, argv, &o);
+	if (err)
+		return err == BENCH_HELP ? 0 : 2;
 	cpu = pin_first_cpu();
 	if (cpu < 0) {
 		fprintf(stderr, "%s: pinning to a CPU: %s\n", PROG,

@@ -102,7 +102,6 @@
  * Output: a table, the costs, and with --json FILE the same as JSON.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/if_ether.h>
@@ -139,21 +138,6 @@ static const struct bench_arg_spec spec = {
 	.max_size = MAX_SIZE,
 	.max_batch = MAX_BATCH,
 };
-
-/* The test run executes in this thread, so its CPU is the one "same"
- * and "other" refer to. */
-static int pin_generator(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(GEN_CPU, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		perror(PROG ": sched_setaffinity");
-		return -errno;
-	}
-	return 0;
-}
 
 /* All rounds; the variants' order rotates every round so that no variant
  * always runs first (caches, frequency ramps, a neighbour's load). */
@@ -210,7 +194,9 @@ int main(int argc, char **argv)
 			OTHER_CPU);
 		return 1;
 	}
-	if (pin_generator())
+	/* The test run executes in this thread, so its CPU is the one
+	 * "same" and "other" refer to. */
+	if (bench_pin(GEN_CPU))
 		return 1;
 	err = hop_setup(&e);
 	if (err) {

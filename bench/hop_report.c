@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <string.h>
 #include "vfwd_maps.h"
 #include "json.h"
+#include "bench_json.h"
 #include "cpumap_hop.h"
 
 #define NSEC_PER_MSEC 1000000.0
@@ -205,15 +205,11 @@ static void json_variant(struct json *j, const struct hop_env *e,
 int hop_write_json(const char *path, const struct hop_env *e,
 		   const struct bench_args *a, const struct hop_report *rep)
 {
-	FILE *f = fopen(path, "w");
 	struct json j;
+	int err = bench_json_open(&j, path);
 
-	if (!f) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	json_init(&j, f, true);
-	json_obj_open(&j);
+	if (err)
+		return err;
 	json_kv_str(&j, "benchmark", PROG);
 	json_kv_str(&j, "kernel", e->host.uts.release);
 	json_kv_str(&j, "cpu", e->host.cpu);
@@ -234,5 +230,5 @@ int hop_write_json(const char *path, const struct hop_env *e,
 	json_obj_close(&j);
 	json_obj_close(&j);
 	json_end(&j);
-	return fclose(f) ? -errno : 0;
+	return fclose(j.out) ? -errno : 0;
 }

@@ -37,8 +37,8 @@ struct sink_read {
 static void sink_read(struct hop_env *e, __u32 slot, bool zero,
 		      struct sink_read *r)
 {
-	int fd = bpf_map__fd(e->hp->maps.hop_count);
-	struct hop_stat st[e->host.ncpus];
+	int fd = bpf_map__fd(e->hp->maps.sink_count);
+	struct sink_stat st[e->host.ncpus];
 
 	memset(r, 0, sizeof(*r));
 	if (bpf_map_lookup_elem(fd, &slot, st))
@@ -88,11 +88,11 @@ static void settle(struct hop_env *e, pid_t kthread, struct sink_read *r)
 {
 	__u64 prev;
 
-	sink_read(e, HOP_SLOT_OURS, false, r);
+	sink_read(e, SINK_SLOT_OURS, false, r);
 	for (int i = 0; i < SETTLE_TRIES; i++) {
 		prev = r->frames;
 		usleep(SETTLE_US);
-		sink_read(e, HOP_SLOT_OURS, false, r);
+		sink_read(e, SINK_SLOT_OURS, false, r);
 		if (r->frames == prev && !task_runnable(kthread))
 			break;
 	}
@@ -163,8 +163,8 @@ int hop_run(struct hop_env *e, enum variant v, const __u8 *frame, __u32 len,
 	__u64 tx;
 	int err;
 
-	sink_read(e, HOP_SLOT_OURS, true, &sink);
-	sink_read(e, HOP_SLOT_STRAY, true, &sink);
+	sink_read(e, SINK_SLOT_OURS, true, &sink);
+	sink_read(e, SINK_SLOT_STRAY, true, &sink);
 	port_tx(e, true);
 	k0 = task_times(kpid);
 	err = test_run(e, frame, len, frames, &c);
@@ -178,9 +178,9 @@ int hop_run(struct hop_env *e, enum variant v, const __u8 *frame, __u32 len,
 	tx = port_tx(e, false);
 	e->sink_on[v][0] += sink.on[0];
 	e->sink_on[v][1] += sink.on[1];
-	sink_read(e, HOP_SLOT_STRAY, false, &sink);
+	sink_read(e, SINK_SLOT_STRAY, false, &sink);
 	e->stray += sink.frames;
-	sink_read(e, HOP_SLOT_OURS, false, &sink);
+	sink_read(e, SINK_SLOT_OURS, false, &sink);
 	k.run = k1.run - k0.run;
 	k.wait = k1.wait - k0.wait;
 	fill(s, v, kpid, frames, &c, &sink, tx, &k);

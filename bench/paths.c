@@ -62,7 +62,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,106 +156,76 @@ static int parse_paths(char *s, bool *sel)
 	return 0;
 }
 
+/* What parse_args() parses into, and whether --sizes was given. */
+struct args_ctx {
+	struct paths_opts *o;
+	bool *sel;
+	bool have_sizes;
+};
+
+static int args_opt(void *ctx, int opt, char *arg)
+{
+	struct args_ctx *c = ctx;
+	struct paths_opts *o = c->o;
+	int n;
+
+	switch (opt) {
+	case 's':
+		n = parse_list(arg, o->sizes, MAX_SIZES, MIN_SIZE, MAX_SIZE);
+		o->nsizes = n;
+		c->have_sizes = true;
+		return n < 0 ? n : 0;
+	case 'f':
+		n = parse_list(arg, o->flows, MAX_FLOWS, 1, MAX_FLOW_COUNT);
+		o->nflows = n;
+		return n < 0 ? n : 0;
+	case 'p':
+		return parse_paths(arg, c->sel);
+	default:
+		return BENCH_OPT_SHARED;
+	}
+}
+
+/* 0, BENCH_HELP, or -EINVAL (see bench_getopt()). */
 static int parse_args(int argc, char **argv, struct paths_opts *o, bool *sel)
 {
-	static const struct option opts[] = {
-		{"rounds", required_argument, NULL, 'r'},
-		{"frames", required_argument, NULL, 'n'},
+	static const struct option own[] = {
 		{"sizes", required_argument, NULL, 's'},
 		{"flows", required_argument, NULL, 'f'},
 		{"paths", required_argument, NULL, 'p'},
-		{"json", required_argument, NULL, 'j'},
-		{"quick", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL},
 	};
-	bool have_rounds = false, have_sizes = false;
-	int opt, n, err = 0;
-	char *end;
+	/* frames 0: sized from the calibration */
+	struct bench_opts b = {.rounds = DEF_ROUNDS,
+			       .quick_rounds = QUICK_ROUNDS};
+	struct args_ctx ctx = {.o = o, .sel = sel};
+	int err;
 
-	*o = (struct paths_opts){.rounds = DEF_ROUNDS,
-				 .budget_s = DEF_BUDGET_S};
+	*o = (struct paths_opts){.budget_s = DEF_BUDGET_S};
 	memcpy(o->sizes, def_sizes, sizeof(def_sizes));
 	o->nsizes = sizeof(def_sizes) / sizeof(def_sizes[0]);
 	memcpy(o->flows, def_flows, sizeof(def_flows));
 	o->nflows = sizeof(def_flows) / sizeof(def_flows[0]);
 	for (int p = 0; p < P_COUNT; p++)
 		sel[p] = true;
-	while (!err && (opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			o->rounds = strtol(optarg, &end, 10);
-			err = *end || o->rounds < 1 ||
-					      o->rounds > BENCH_MAX_ROUNDS
-				      ? -EINVAL
-				      : 0;
-			have_rounds = true;
-			break;
-		case 'n':
-			o->frames = strtol(optarg, &end, 10);
-			err = *end || o->frames < 1 || o->frames > INT_MAX
-				      ? -EINVAL
-				      : 0;
-			break;
-		case 's':
-			n = parse_list(optarg, o->sizes, MAX_SIZES, MIN_SIZE,
-				       MAX_SIZE);
-			err = n < 0 ? n : 0;
-			o->nsizes = n;
-			have_sizes = true;
-			break;
-		case 'f':
-			n = parse_list(optarg, o->flows, MAX_FLOWS, 1,
-				       MAX_FLOW_COUNT);
-			err = n < 0 ? n : 0;
-			o->nflows = n;
-			break;
-		case 'p':
-			err = parse_paths(optarg, sel);
-			break;
-		case 'j':
-			o->json = optarg;
-			break;
-		case 'q':
-			o->quick = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
-			err = -EINVAL;
-		}
-	}
-	if (!err && optind < argc)
-		err = -EINVAL;
-	if (err) {
-		fputs(usage_text, stderr);
+	err = bench_getopt(argc, argv,
+			   BENCH_OPT_ROUNDS | BENCH_OPT_FRAMES |
+				   BENCH_OPT_JSON | BENCH_OPT_QUICK,
+			   own, usage_text, &b, args_opt, &ctx);
+	if (err)
 		return err;
-	}
+	o->rounds = b.rounds;
+	o->frames = b.frames;
+	o->json = b.json;
+	o->quick = b.quick;
 	/* --quick presets what was not given explicitly. */
 	if (o->quick) {
 		o->budget_s = QUICK_BUDGET_S;
-		if (!have_rounds)
-			o->rounds = QUICK_ROUNDS;
-		if (!have_sizes) {
+		if (!ctx.have_sizes) {
 			memcpy(o->sizes, quick_sizes, sizeof(quick_sizes));
 			o->nsizes =
 				sizeof(quick_sizes) / sizeof(quick_sizes[0]);
 		}
-	}
-	return 0;
-}
-
-/* The generator's thread runs the test runs: its CPU is "GEN_CPU". */
-static int pin_generator(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(GEN_CPU, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		perror(PROG ": sched_setaffinity");
-		return -errno;
 	}
 	return 0;
 }
@@ -432,8 +401,9 @@ int main(int argc, char **argv)
 	long frames;
 	int n, err;
 
-	if (parse_args(argc, argv, &env.o, sel))
-		return 2;
+	err = parse_args(argc, argv, &env.o, sel);
+	if (err)
+		return err == BENCH_HELP ? 0 : 2;
 	bench_host(&env.host);
 	if (env.host.ncpus <= OTHER_CPU) {
 		fprintf(stderr, PROG ": needs CPUs %d and %d\n", GEN_CPU,
@@ -444,7 +414,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	atexit(cleanup);
-	if (pin_generator())
+	/* The generator's thread runs the test runs: its CPU is GEN_CPU. */
+	if (bench_pin(GEN_CPU))
 		return 1;
 	print_host();
 	for (int p = 0; p < P_COUNT; p++)

@@ -89,7 +89,7 @@ struct tap_reader {
 	pthread_t thread;
 	bool running;
 	pthread_mutex_t lock;
-	struct paths_stat st[PATHS_SLOTS];
+	struct sink_stat st[SINK_SLOTS];
 };
 
 struct sink {

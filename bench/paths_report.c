@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "json.h"
+#include "bench_json.h"
 #include "paths.h"
 
 enum metric {
@@ -234,15 +235,11 @@ static void write_runs(struct json *j, const struct paths_env *e,
 int paths_write_json(const struct paths_env *e, const struct sample_set *set,
 		     const char *path)
 {
-	FILE *f = fopen(path, "w");
 	struct json j;
+	int err = bench_json_open(&j, path);
 
-	if (!f) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	json_init(&j, f, true);
-	json_obj_open(&j);
+	if (err)
+		return err;
 	json_kv_str(&j, "tool", "paths");
 	write_config(&j, e);
 	json_key(&j, "results");
@@ -270,7 +267,7 @@ int paths_write_json(const struct paths_env *e, const struct sample_set *set,
 	write_runs(&j, e, set);
 	json_obj_close(&j);
 	json_end(&j);
-	if (fclose(f)) {
+	if (fclose(j.out)) {
 		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
 		return -EIO;
 	}

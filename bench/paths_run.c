@@ -88,7 +88,7 @@ struct sink_read {
 	__u64 frames, first_ns, last_ns, stamped;
 };
 
-static void add_stat(struct sink_read *r, const struct paths_stat *st)
+static void add_stat(struct sink_read *r, const struct sink_stat *st)
 {
 	if (!st->frames)
 		return;
@@ -115,7 +115,7 @@ static void tap_read(struct tap_reader *t, __u32 slot, bool zero,
 static void sink_read(struct paths_env *e, struct sink *s, __u32 slot,
 		      bool zero, struct sink_read *r)
 {
-	struct paths_stat st[e->host.ncpus];
+	struct sink_stat st[e->host.ncpus];
 	int fd;
 
 	memset(r, 0, sizeof(*r));
@@ -123,7 +123,7 @@ static void sink_read(struct paths_env *e, struct sink *s, __u32 slot,
 		tap_read(s->tap, slot, zero, r);
 		return;
 	}
-	fd = bpf_map__fd(s->skel->maps.paths_count);
+	fd = bpf_map__fd(s->skel->maps.sink_count);
 	if (bpf_map_lookup_elem(fd, &slot, st))
 		return;
 	for (int i = 0; i < e->host.ncpus; i++)
@@ -138,11 +138,11 @@ static void settle(struct paths_env *e, struct sink *s, struct sink_read *r)
 	__u64 prev;
 	int stable = 0;
 
-	sink_read(e, s, PATHS_SLOT_OURS, false, r);
+	sink_read(e, s, SINK_SLOT_OURS, false, r);
 	for (int i = 0; i < SETTLE_TRIES && stable < SETTLE_STABLE; i++) {
 		prev = r->frames;
 		usleep(SETTLE_US);
-		sink_read(e, s, PATHS_SLOT_OURS, false, r);
+		sink_read(e, s, SINK_SLOT_OURS, false, r);
 		stable = r->frames == prev ? stable + 1 : 0;
 	}
 }
@@ -171,13 +171,13 @@ int paths_run(struct paths_env *e, enum path_id p, int size, int flows,
 	int err;
 
 	build_frame(frame, size, e->p[p].src, e->p[p].dst);
-	sink_read(e, sk, PATHS_SLOT_OURS, true, &ours);
-	sink_read(e, sk, PATHS_SLOT_STRAY, true, &stray);
+	sink_read(e, sk, SINK_SLOT_OURS, true, &ours);
+	sink_read(e, sk, SINK_SLOT_STRAY, true, &stray);
 	err = gen_call(e, p, frame, size, flows, frames, &c);
 	if (err)
 		return err;
 	settle(e, sk, &ours);
-	sink_read(e, sk, PATHS_SLOT_STRAY, false, &stray);
+	sink_read(e, sk, SINK_SLOT_STRAY, false, &stray);
 
 	memset(s, 0, sizeof(*s));
 	s->sent = frames;

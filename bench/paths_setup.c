@@ -60,12 +60,12 @@
 #define BRIDGE "pbbr"
 #define MACVTAP "mvt"
 
-/* A wire host, as the frames' sender and the guests' destination. */
-static const __u8 wire_src[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
+/* Wire hosts: the frames' sender is bench_src_mac, and this one the
+ * guests' destination. */
 static const __u8 wire_dst[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x06};
 /* Guests, with QEMU's OUI: the veth port (and the floor's and bridge's
- * port), the tap, the steered port, the sending guest, the macvtap. */
-static const __u8 port_mac[ETH_ALEN] = {0x52, 0x54, 0, 0, 0, 0x02};
+ * port) is bench_guest_mac; then the tap, the steered port, the sending
+ * guest, the macvtap. */
 static const __u8 tap_mac[ETH_ALEN] = {0x52, 0x54, 0, 0, 0, 0x03};
 static const __u8 cpu_mac[ETH_ALEN] = {0x52, 0x54, 0, 0, 0, 0x04};
 static const __u8 guest_mac[ETH_ALEN] = {0x52, 0x54, 0, 0, 0, 0x05};
@@ -75,24 +75,28 @@ static const __u8 mvt_mac[ETH_ALEN] = {0x52, 0x54, 0, 0, 0, 0x07};
 #define MAC_ARG(m) (m)[0], (m)[1], (m)[2], (m)[3], (m)[4], (m)[5]
 
 const struct path paths_table[P_COUNT] = {
-	[P_XDP_DROP] = {"xdp-drop", NS_VFWD, "dropw", wire_src, port_mac,
-			S_DROP},
-	[P_FLOOR] = {"floor", NS_VFWD, "floorw", wire_src, port_mac, S_FLOOR},
-	[P_VFWD_VETH] = {"vfwd-veth", NS_VFWD, "vw", wire_src, port_mac,
-			 S_VPORT},
-	[P_VFWD_TAP] = {"vfwd-tap", NS_VFWD, "vw", wire_src, tap_mac, S_VTAP},
-	[P_VFWD_CPUMAP] = {"vfwd-cpumap", NS_VFWD, "vw", wire_src, cpu_mac,
+	[P_XDP_DROP] = {"xdp-drop", NS_VFWD, "dropw", bench_src_mac,
+			bench_guest_mac, S_DROP},
+	[P_FLOOR] = {"floor", NS_VFWD, "floorw", bench_src_mac, bench_guest_mac,
+		     S_FLOOR},
+	[P_VFWD_VETH] = {"vfwd-veth", NS_VFWD, "vw", bench_src_mac,
+			 bench_guest_mac, S_VPORT},
+	[P_VFWD_TAP] = {"vfwd-tap", NS_VFWD, "vw", bench_src_mac, tap_mac,
+			S_VTAP},
+	[P_VFWD_CPUMAP] = {"vfwd-cpumap", NS_VFWD, "vw", bench_src_mac, cpu_mac,
 			   S_VCPU},
 	[P_VFWD_GUEST_UPLINK] = {"vfwd-guest-uplink", NS_VFWD, "vg", guest_mac,
 				 wire_dst, S_VWIRE},
 	[P_VFWD_GUEST_GUEST] = {"vfwd-guest-guest", NS_VFWD, "vg", guest_mac,
-				port_mac, S_VPORT},
-	[P_BRIDGE] = {"bridge", NS_BASE, "bw", wire_src, port_mac, S_BPORT},
+				bench_guest_mac, S_VPORT},
+	[P_BRIDGE] = {"bridge", NS_BASE, "bw", bench_src_mac, bench_guest_mac,
+		      S_BPORT},
 	[P_BRIDGE_GUEST_UPLINK] = {"bridge-guest-uplink", NS_BASE, "bg",
 				   guest_mac, wire_dst, S_BWIRE},
 	[P_BRIDGE_GUEST_GUEST] = {"bridge-guest-guest", NS_BASE, "bg",
-				  guest_mac, port_mac, S_BPORT},
-	[P_MACVTAP] = {"macvtap", NS_BASE, "mw", wire_src, mvt_mac, S_MACVTAP},
+				  guest_mac, bench_guest_mac, S_BPORT},
+	[P_MACVTAP] = {"macvtap", NS_BASE, "mw", bench_src_mac, mvt_mac,
+		       S_MACVTAP},
 };
 
 static const struct sink sink_init[S_COUNT] = {
@@ -214,7 +218,7 @@ static void *reader_main(void *arg)
 {
 	struct tap_reader *r = arg;
 	__u8 buf[READ_BUF];
-	struct paths_stat *st;
+	struct sink_stat *st;
 	ssize_t n;
 
 	for (;;) {
@@ -224,20 +228,12 @@ static void *reader_main(void *arg)
 		if (n < 0)
 			break;
 		pthread_mutex_lock(&r->lock);
-		st = &r->st[frame_ours(buf, n) ? PATHS_SLOT_OURS
-					       : PATHS_SLOT_STRAY];
+		st = &r->st[frame_ours(buf, n) ? SINK_SLOT_OURS
+					       : SINK_SLOT_STRAY];
 		/* Stamped like the XDP sink, with the same clock
 		 * (bpf_ktime_get_ns is CLOCK_MONOTONIC). */
-		if (!(st->frames & (PATHS_STAMP_EVERY - 1))) {
-			__u64 t = now_ns();
-
-			if (!st->first_ns) {
-				st->first_ns = t;
-				st->first_n = st->frames;
-			}
-			st->last_ns = t;
-			st->last_n = st->frames;
-		}
+		if (sink_stamp_due(st))
+			sink_stamp(st, now_ns());
 		st->frames++;
 		pthread_mutex_unlock(&r->lock);
 	}
@@ -303,7 +299,7 @@ static int setup_ceiling_floor(struct paths_env *e)
 	e->floor = paths_floor_bpf__open_and_load();
 	if (!e->floor)
 		return -errno;
-	memcpy(key, port_mac, ETH_ALEN);
+	memcpy(key, bench_guest_mac, ETH_ALEN);
 	dv.ifindex = if_nametoindex("floorp");
 	up = if_nametoindex("flooru");
 	if (!dv.ifindex || !up)
@@ -351,7 +347,7 @@ static int setup_vfwd(struct paths_env *e)
 		err = vfwd(e, "port add vg --dev vgp");
 	if (!err)
 		err = vfwd(e, "mac add " MAC_FMT " --port vp1",
-			   MAC_ARG(port_mac));
+			   MAC_ARG(bench_guest_mac));
 	if (!err)
 		err = vfwd(e, "mac add " MAC_FMT " --port vtap",
 			   MAC_ARG(tap_mac));
@@ -405,7 +401,7 @@ static int setup_bridge(struct paths_env *e)
 		err = sh(e, NS_BASE,
 			 "bridge fdb add " MAC_FMT " dev bp1 master static && "
 			 "bridge fdb add " MAC_FMT " dev bu master static",
-			 MAC_ARG(port_mac), MAC_ARG(wire_dst));
+			 MAC_ARG(bench_guest_mac), MAC_ARG(wire_dst));
 	if (!err)
 		err = attach_sink(e, &e->s[S_BPORT]);
 	if (!err)
@@ -526,8 +522,13 @@ static int setup_gen(struct paths_env *e)
 	if (!e->gen)
 		return -errno;
 	for (int p = 0; p < P_COUNT; p++) {
-		int err = paths_enter(e, e->p[p].ns);
+		int err;
 
+		/* An unselected path's devices may not exist (macvtap is
+		 * only set up when asked for). */
+		if (!e->p[p].selected)
+			continue;
+		err = paths_enter(e, e->p[p].ns);
 		if (err)
 			return err;
 		e->p[p].gen_ifindex = if_nametoindex(e->p[p].gen_dev);

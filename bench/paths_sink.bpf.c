@@ -3,9 +3,10 @@
  * bench/paths' sink, on the far end of every path (the peer of the veth
  * the path delivers into), and for the xdp-drop path on the uplink
  * itself: counts the frames per CPU, time-stamps every
- * PATHS_STAMP_EVERY-th, and drops them.  One instance is loaded per sink
- * device, so each has its own counters.  Frames delivered as skbs (bridge,
- * tc redirect) reach it through veth's XDP-on-skb path.
+ * SINK_STAMP_EVERY-th, and drops them (sink_count.bpf.h).  One instance
+ * is loaded per sink device, so each has its own counters.  Frames
+ * delivered as skbs (bridge, tc redirect) reach it through veth's
+ * XDP-on-skb path.
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
@@ -16,13 +17,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "paths_sink.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PATHS_SLOTS);
-	__type(key, __u32);
-	__type(value, struct paths_stat);
-} paths_count SEC(".maps");
+#include "sink_count.bpf.h"
 
 /* Is this an IPv4/UDP frame to the benchmark's port? */
 static __always_inline bool ours(void *data, void *data_end)
@@ -43,25 +38,9 @@ int paths_sink(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 slot = ours(data, data_end) ? PATHS_SLOT_OURS : PATHS_SLOT_STRAY;
-	struct paths_stat *st;
-	__u64 now;
 
-	/* Per CPU: plain updates are exact. */
-	st = bpf_map_lookup_elem(&paths_count, &slot);
-	if (!st)
-		return XDP_DROP;
-	if (!(st->frames & (PATHS_STAMP_EVERY - 1))) {
-		now = bpf_ktime_get_ns();
-		if (!st->first_ns) {
-			st->first_ns = now;
-			st->first_n = st->frames;
-		}
-		st->last_ns = now;
-		st->last_n = st->frames;
-	}
-	st->frames++;
-	return XDP_DROP;
+	return sink_count_drop(ours(data, data_end) ? SINK_SLOT_OURS
+						    : SINK_SLOT_STRAY);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -98,53 +98,35 @@ static int parse_u32(const char *s, __u32 min, __u32 max, __u32 *v)
 	return 0;
 }
 
+static int opts_opt(void *ctx, int opt, char *arg)
+{
+	struct opts *o = ctx;
+
+	if (opt == 'n')
+		return parse_u32(arg, 1, UINT_MAX, &o->repeat);
+	return BENCH_OPT_SHARED;
+}
+
+/* 0, BENCH_HELP, or -EINVAL (see bench_getopt()). */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option lopts[] = {
-		{"rounds", required_argument, NULL, 'r'},
+	static const struct option own[] = {
 		{"repeat", required_argument, NULL, 'n'},
-		{"json", required_argument, NULL, 'j'},
-		{"quick", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL},
 	};
-	bool rounds_set = false;
-	__u32 v;
-	int opt, err = 0;
+	struct bench_opts b = {.rounds = BENCH_DEF_ROUNDS,
+			       .quick_rounds = QUICK_ROUNDS};
+	int err;
 
-	*o = (struct opts){.rounds = BENCH_DEF_ROUNDS};
-	while (!err &&
-	       (opt = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			err = parse_u32(optarg, 1, BENCH_MAX_ROUNDS, &v);
-			o->rounds = v;
-			rounds_set = true;
-			break;
-		case 'n':
-			err = parse_u32(optarg, 1, UINT_MAX, &o->repeat);
-			break;
-		case 'j':
-			o->json = optarg;
-			break;
-		case 'q':
-			o->quick = true;
-			break;
-		case 'h':
-			fputs(USAGE, stdout);
-			exit(0);
-		default:
-			err = -EINVAL;
-		}
-	}
-	if (!err && optind < argc)
-		err = -EINVAL;
-	if (err) {
-		fputs(USAGE, stderr);
+	*o = (struct opts){};
+	err = bench_getopt(argc, argv,
+			   BENCH_OPT_ROUNDS | BENCH_OPT_JSON | BENCH_OPT_QUICK,
+			   own, USAGE, &b, opts_opt, o);
+	if (err)
 		return err;
-	}
-	if (o->quick && !rounds_set)
-		o->rounds = QUICK_ROUNDS;
+	o->rounds = b.rounds;
+	o->json = b.json;
+	o->quick = b.quick;
 	return 0;
 }
 
@@ -447,8 +429,9 @@ int main(int argc, char **argv)
 	struct bench_host h;
 	int err;
 
-	if (parse_opts(argc, argv, &r.o))
-		return 2;
+	err = parse_opts(argc, argv, &r.o);
+	if (err)
+		return err == BENCH_HELP ? 0 : 2;
 	libbpf_set_print(NULL);
 	err = pin_home(&r.home_cpu, &r.steer_cpu);
 	if (err) {

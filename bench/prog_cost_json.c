@@ -6,20 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bench_lib.h"
+#include "bench_json.h"
 #include "prog_cost_json.h"
 
 FILE *pc_json_open(struct json *j, const char *path, const char *tool,
 		   int rounds, __u32 repeat, int cpu)
 {
-	FILE *f = fopen(path, "w");
-
-	if (!f) {
-		fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name,
-			path, strerror(errno));
+	if (bench_json_open(j, path))
 		return NULL;
-	}
-	json_init(j, f, true);
-	json_obj_open(j);
 	json_kv_str(j, "tool", tool);
 	json_key(j, "config");
 	json_obj_open(j);
@@ -29,7 +23,7 @@ FILE *pc_json_open(struct json *j, const char *path, const char *tool,
 	json_obj_close(j);
 	json_key(j, "results");
 	json_arr_open(j);
-	return f;
+	return j->out;
 }
 
 static void kv_double(struct json *j, const char *k, double v)

@@ -582,14 +582,23 @@ def goals_section(R, notes):
     return out
 
 
-def paths_section(R, docs_path, plot_path, have_plot):
-    out = ["## Forwarding paths", ""]
-    t = R.ok("paths")
-    if not t:
-        return out + ["Not measured in this run.", ""]
+def tool_section(R, title, name, body, *args):
+    """Section title on tool name's results: body(R, t, *args) with t the
+    tool's entry, or a line saying it was not measured."""
+    t = R.ok(name)
+    return ["## " + title, ""] + (body(R, t, *args) if t else ["Not measured in this run.", ""])
+
+
+def config_lines(t):
+    """The configuration a tool reported, if any."""
     cfg = t["data"].get("config", {})
-    if cfg:
-        out += ["Configuration: " + ", ".join("%s %s" % (k, json.dumps(v)) for k, v in sorted(cfg.items())), ""]
+    if not cfg:
+        return []
+    return ["Configuration: " + ", ".join("%s %s" % (k, json.dumps(v)) for k, v in sorted(cfg.items())), ""]
+
+
+def paths_section(R, t, docs_path, plot_path, have_plot):
+    out = config_lines(t)
     if have_plot:
         out += ["![Mpps per path, 64-byte frames](%s)" % rel(plot_path, os.path.dirname(docs_path)), ""]
     conds = R.conditions()
@@ -619,11 +628,7 @@ def paths_section(R, docs_path, plot_path, have_plot):
     return out
 
 
-def prog_cost_section(R):
-    out = ["## Program cost", ""]
-    t = R.ok("prog_cost")
-    if not t:
-        return out + ["Not measured in this run.", ""]
+def prog_cost_section(R, t):
     rs = [r for r in R.results("prog_cost") if r["metric"] == "ns_per_packet"]
     macs = sorted({r.get("macs") for r in rs if r.get("macs") is not None})
     keys = []
@@ -633,7 +638,7 @@ def prog_cost_section(R):
             keys.append(k)
     find = lambda k, m: next((r for r in rs if (r.get("group", "-"), r["name"], r.get("vlan", "-")) == k
                               and r.get("macs") == m), None)
-    out += ["Non-live `BPF_PROG_TEST_RUN`: ns per frame net of a stub program of the same "
+    out = ["Non-live `BPF_PROG_TEST_RUN`: ns per frame net of a stub program of the same "
             "type measured the same way, in the same round; median (min-max) over the rounds, "
             "per MAC table size. Group `%s` runs many iterations per test run, `%s` one "
             "per test run." % (PROG_GROUPS[0], PROG_GROUPS[1]), ""]
@@ -648,9 +653,7 @@ def prog_cost_section(R):
         out += ["Stubs, raw ns per frame (medians; each result's raw and stub medians are in the "
                 "results file): " + "; ".join("%s %s-%s" % (g, num(min(v)), num(max(v)))
                                               for g, v in stub.items()) + ".", ""]
-    cfg = t["data"].get("config", {})
-    if cfg:
-        out += ["Configuration: " + ", ".join("%s %s" % (k, json.dumps(v)) for k, v in sorted(cfg.items())), ""]
+    out += config_lines(t)
     other = [r for r in R.results("prog_cost") if r["metric"] != "ns_per_packet"]
     notes = [r for r in R.results("prog_cost") if r.get("note")]
     if other:
@@ -663,11 +666,7 @@ def prog_cost_section(R):
     return out
 
 
-def control_section(R):
-    out = ["## Control plane", ""]
-    t = R.ok("control")
-    if not t:
-        return out + ["Not measured in this run.", ""]
+def control_section(R, t):
     rows = []
     for r in R.results("control"):
         extra = ""
@@ -681,8 +680,7 @@ def control_section(R):
     head = ["name", "MACs", "unit", "median (min–max)", "rate", "note"]
     if not any(r[-1] for r in rows):
         head, rows = head[:-1], [r[:-1] for r in rows]
-    out += [table(head, rows), ""]
-    return out
+    return [table(head, rows), ""]
 
 
 def older_sections(R):
@@ -782,9 +780,9 @@ def render(R, results_path, docs_path, plot_path, have_plot, notes_dir, report_c
     lines = header(R, results_path, docs_path, plot_path, report_cmd)
     lines += ratios_section(R)
     lines += goals_section(R, notes)
-    lines += paths_section(R, docs_path, plot_path, have_plot)
-    lines += prog_cost_section(R)
-    lines += control_section(R)
+    lines += tool_section(R, "Forwarding paths", "paths", paths_section, docs_path, plot_path, have_plot)
+    lines += tool_section(R, "Program cost", "prog_cost", prog_cost_section)
+    lines += tool_section(R, "Control plane", "control", control_section)
     lines += older_sections(R)
     lines += problems_section(R)
     lines += machine_section(R)

@@ -168,6 +168,20 @@ static void set_text(const struct vfwd_cpuset *s, char *buf, size_t len)
 			 vfwd_cpuset_first(s));
 }
 
+/* The host's CPUs of list name ("possible", "online") into s; on
+ * failure, why in msg. */
+static int host_cpus(const char *sysfs, const char *name, struct vfwd_cpuset *s,
+		     char *msg, size_t len)
+{
+	int err = read_cpu_file(sysfs, name, s);
+
+	if (err)
+		vfwd_cpus_msg(msg, len,
+			      "cannot read the host's %s CPUs from %s: %s",
+			      name, sysfs, strerror(-err));
+	return err;
+}
+
 int vfwd_cpus_check(const char *sysfs, const __u16 *cpus, unsigned int n,
 		    char *msg, size_t len)
 {
@@ -176,21 +190,11 @@ int vfwd_cpus_check(const char *sysfs, const __u16 *cpus, unsigned int n,
 	unsigned int i;
 	int err;
 
-	err = vfwd_cpus_possible(sysfs, &possible);
-	if (err) {
-		vfwd_cpus_msg(
-			msg, len,
-			"cannot read the host's possible CPUs from %s: %s",
-			sysfs, strerror(-err));
+	err = host_cpus(sysfs, "possible", &possible, msg, len);
+	if (!err)
+		err = host_cpus(sysfs, "online", &online, msg, len);
+	if (err)
 		return err;
-	}
-	err = vfwd_cpus_online(sysfs, &online);
-	if (err) {
-		vfwd_cpus_msg(msg, len,
-			      "cannot read the host's online CPUs from %s: %s",
-			      sysfs, strerror(-err));
-		return err;
-	}
 	for (i = 0; i < n; i++) {
 		if (!vfwd_cpuset_has(&possible, cpus[i])) {
 			set_text(&possible, text, sizeof(text));
@@ -230,13 +234,9 @@ static int place_same_node(const char *sysfs, const __u16 *vcpu_cpus,
 	unsigned int i, k, ncand, pick;
 	int *nodes, node, err = 0;
 
-	err = vfwd_cpus_online(sysfs, &online);
-	if (err) {
-		vfwd_cpus_msg(msg, len,
-			      "cannot read the host's online CPUs from %s: %s",
-			      sysfs, strerror(-err));
+	err = host_cpus(sysfs, "online", &online, msg, len);
+	if (err)
 		return err;
-	}
 	nodes = calloc(n, sizeof(*nodes));
 	if (!nodes) {
 		vfwd_cpus_msg(msg, len, "cannot place %u vCPUs: out of memory",
