@@ -165,4 +165,17 @@ expect_eq per_cpu_sums_to_total "$(port_stat ct1 tx_packets)" \
 	"$(vfwd -j stats --per-cpu --port ct1 | jget "sum(e['tx_packets'] for e in d['ports'][0]['per_cpu'])")"
 refuse per_cpu_no_interval vfwd stats --per-cpu --interval 1
 
+# The live rates are right: 200,000 frames sent while stats watches in
+# intervals of 0.3 s add up, rate times measured interval, to 200,000 on
+# the port that transmitted them.  The rates and intervals are printed
+# to 3 decimals, which at ~400k pps is ~200 frames per interval, hence
+# the tolerance.
+vfwd -j stats --interval 0.3 --count 8 >"$TMPD/rates.json" &
+rates_pid=$!
+sleep 0.4
+gen --dst "$M3" --count 200000
+wait "$rates_pid"
+expect_eq stats_interval_rates_add_up True "$(jget "abs(sum(s['interval'] * p['tx_pps'] for s in d for p in s['ports'] if p['name'] == 'ct1') - 200000) < 1000" <"$TMPD/rates.json")"
+expect_eq stats_interval_bps_is_8x_bytes True "$(jget "abs(sum(s['interval'] * p['tx_bps'] for s in d for p in s['ports'] if p['name'] == 'ct1') - 200000 * 64 * 8) < 1000 * 64 * 8" <"$TMPD/rates.json")"
+
 finish
