@@ -82,9 +82,10 @@ $(BUILD)/test_uplink: tests/prog/test_uplink.c $(wildcard tests/prog/*.h) $(CORE
 $(BUILD)/test_cpu: tests/prog/test_cpu.c $(wildcard tests/prog/*.h) $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_cpu.c $(CORE_SRCS) $(LIBS)
 
-# It needs the skeleton, the schema and the reason names only.
-$(BUILD)/test_guest: tests/prog/test_guest.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c $(BUILD)/vfwd.skel.h
-	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_guest.c maps/stats.c $(LIBS)
+# It needs the skeleton (and its map fds), the schema and the reason
+# names only.
+$(BUILD)/test_guest: tests/prog/test_guest.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c loader/skel.c loader/skel.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_guest.c maps/stats.c loader/skel.c $(LIBS)
 
 # Unit test of the host CPU code against fake sysfs/proc trees; needs
 # neither the skeleton nor root.
@@ -136,8 +137,8 @@ PC_SRCS := bench/prog_cost.c bench/prog_cost_env.c bench/prog_cost_json.c \
 PC_HDRS := bench/prog_cost.h bench/prog_cost_json.h bench/bench_lib.h \
 	   bench/bench_json.h cli/json.h
 
-$(BUILD)/bench_prog_cost: $(PC_SRCS) $(PC_HDRS) $(wildcard maps/*.c) $(HDRS) $(BUILD)/stub.skel.h $(BUILD)/vfwd.skel.h
-	$(CC) $(CFLAGS) -o $@ $(PC_SRCS) $(wildcard maps/*.c) $(LIBS)
+$(BUILD)/bench_prog_cost: $(PC_SRCS) $(PC_HDRS) $(wildcard maps/*.c) loader/skel.c $(HDRS) $(BUILD)/stub.skel.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -o $@ $(PC_SRCS) $(wildcard maps/*.c) loader/skel.c $(LIBS)
 
 CTL_SRCS := bench/control.c bench/prog_cost_json.c bench/bench_lib.c \
 	    bench/bench_json.c cli/json.c

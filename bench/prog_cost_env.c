@@ -29,6 +29,8 @@
 #include <bpf/libbpf.h>
 #include "vfwd_maps.h"
 #include "vfwd_tables.h"
+#include "vfwd.skel.h"
+#include "skel.h"
 #include "bench_lib.h"
 #include "stub.skel.h"
 #include "prog_cost.h"
@@ -539,16 +541,7 @@ static int table_open(struct pc_table *tb, __u32 size, int steer_cpu)
 		err = vfwd_bpf__load(s);
 	if (err)
 		return err;
-	tb->t = (struct vfwd_tables){
-		.mac_fd = bpf_map__fd(s->maps.vfwd_mac_v2),
-		.port_fd = bpf_map__fd(s->maps.vfwd_port_v2),
-		.tx_fd = bpf_map__fd(s->maps.vfwd_tx_v2),
-		.stats_fd = bpf_map__fd(s->maps.vfwd_stats_v2),
-		.reason_fd = bpf_map__fd(s->maps.vfwd_reason_v2),
-		.flood_fd = bpf_map__fd(s->maps.vfwd_flood_v2),
-		.vlan_fd = bpf_map__fd(s->maps.vfwd_vlan_v2),
-		.cpu_fd = bpf_map__fd(s->maps.vfwd_cpu_v2),
-	};
+	vfwd_skel_tables(s, &tb->t);
 	tb->prog_fd[P_UPLINK] = bpf_program__fd(s->progs.vfwd_uplink);
 	tb->prog_fd[P_EGRESS] = bpf_program__fd(s->progs.vfwd_egress);
 	tb->prog_fd[P_CPU] = bpf_program__fd(s->progs.vfwd_cpu);

@@ -115,6 +115,20 @@ int vfwd_skel_load_msg(struct vfwd_bpf *skel, const char *pin_dir,
 	return err;
 }
 
+void vfwd_skel_tables(const struct vfwd_bpf *skel, struct vfwd_tables *t)
+{
+	*t = (struct vfwd_tables){
+		.mac_fd = bpf_map__fd(skel->maps.vfwd_mac_v2),
+		.port_fd = bpf_map__fd(skel->maps.vfwd_port_v2),
+		.tx_fd = bpf_map__fd(skel->maps.vfwd_tx_v2),
+		.stats_fd = bpf_map__fd(skel->maps.vfwd_stats_v2),
+		.reason_fd = bpf_map__fd(skel->maps.vfwd_reason_v2),
+		.flood_fd = bpf_map__fd(skel->maps.vfwd_flood_v2),
+		.vlan_fd = bpf_map__fd(skel->maps.vfwd_vlan_v2),
+		.cpu_fd = bpf_map__fd(skel->maps.vfwd_cpu_v2),
+	};
+}
+
 int vfwd_maps_create(const char *pin_dir)
 {
 	struct vfwd_bpf *skel = vfwd_skel_open(pin_dir);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 struct vfwd_bpf;
+struct vfwd_tables;
 
 /* Open the object with every map pinned by name under pin_dir.  Programs
  * are not loaded; callers turn autoload back on for the one they need. */
@@ -19,5 +20,9 @@ struct vfwd_bpf *vfwd_skel_open_msg(const char *pin_dir, int *err, char *errbuf,
 				    size_t errlen);
 int vfwd_skel_load_msg(struct vfwd_bpf *skel, const char *pin_dir,
 		       const char *what, char *errbuf, size_t errlen);
+
+/* The map fds of a loaded skeleton, in the form the typed accessors in
+ * maps/ take them.  The fds stay the skeleton's. */
+void vfwd_skel_tables(const struct vfwd_bpf *skel, struct vfwd_tables *t);
 
 #endif /* VFWD_SKEL_H */

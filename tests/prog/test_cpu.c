@@ -48,6 +48,7 @@
 
 #include "vfwd_maps.h"
 #include "vfwd.skel.h"
+#include "skel.h"
 #include "prog_test.h"
 
 #define SUITE "cpu"
@@ -205,12 +206,7 @@ struct cpu_env {
 	struct vfwd_bpf *skel;
 	int uplink_fd; /* vfwd_uplink */
 	int cpu_fd; /* vfwd_cpu */
-	int mac_fd;
-	int port_fd;
-	int tx_fd;
-	int stats_fd;
-	int reason_fd;
-	int cpumap_fd;
+	struct vfwd_tables t; /* the skeleton's maps */
 	int possible_cpus;
 };
 
@@ -469,8 +465,8 @@ static int xdp_run_ctx(int prog_fd, const __u8 *in, unsigned int len,
 
 static int read_counters(struct prog_counters *c)
 {
-	return prog_read_counters(env.reason_fd, env.stats_fd, tracked_ports,
-				  ARRAY_SIZE(tracked_ports), c);
+	return prog_read_counters(env.t.reason_fd, env.t.stats_fd,
+				  tracked_ports, ARRAY_SIZE(tracked_ports), c);
 }
 
 /* What one vfwd_uplink run must do with a frame. */
@@ -982,8 +978,8 @@ static int cpumap_add(__u32 cpu, int prog_fd)
 	struct bpf_cpumap_val v = {.qsize = VFWD_CPUMAP_QSIZE,
 				   .bpf_prog.fd = prog_fd};
 
-	return bpf_map_update_elem(env.cpumap_fd, &cpu, &v, BPF_ANY) ? -errno
-								     : 0;
+	return bpf_map_update_elem(env.t.cpu_fd, &cpu, &v, BPF_ANY) ? -errno
+								    : 0;
 }
 
 /* A possible CPU whose entry is gone (the loader removed it, or has not
@@ -996,7 +992,7 @@ static void case_fallback_no_entry(struct report *rep)
 	__u32 cpu = CPU_B;
 	int err;
 
-	if (bpf_map_delete_elem(env.cpumap_fd, &cpu)) {
+	if (bpf_map_delete_elem(env.t.cpu_fd, &cpu)) {
 		report_fail(rep, "setup: deleting CPU %u's entry: %s", cpu,
 			    strerror(errno));
 		return;
@@ -1216,7 +1212,7 @@ static int read_port_cpus(__u32 id, struct vfwd_port_stats *per_cpu)
 {
 	_Static_assert(sizeof(struct vfwd_port_stats) % sizeof(__u64) == 0,
 		       "per-CPU values are 8-byte aligned");
-	return bpf_map_lookup_elem(env.stats_fd, &id, per_cpu) ? -errno : 0;
+	return bpf_map_lookup_elem(env.t.stats_fd, &id, per_cpu) ? -errno : 0;
 }
 
 static int pin_self(int cpu)
@@ -1540,10 +1536,10 @@ static int add_port(const struct port_def *d)
 				       : d->cpus[i];
 		port.vcpu_cpus[i] = port.cpus[i];
 	}
-	if (bpf_map_update_elem(env.port_fd, &d->id, &port, BPF_ANY))
+	if (bpf_map_update_elem(env.t.port_fd, &d->id, &port, BPF_ANY))
 		return -errno;
 	if (d->live &&
-	    bpf_map_update_elem(env.tx_fd, &d->id, &dev, BPF_NOEXIST))
+	    bpf_map_update_elem(env.t.tx_fd, &d->id, &dev, BPF_NOEXIST))
 		return -errno;
 	return 0;
 }
@@ -1566,7 +1562,7 @@ static int populate(void)
 		};
 
 		memcpy(key.mac, mac_defs[i].mac, sizeof(key.mac));
-		if (bpf_map_update_elem(env.mac_fd, &key, &val, BPF_NOEXIST))
+		if (bpf_map_update_elem(env.t.mac_fd, &key, &val, BPF_NOEXIST))
 			return -errno;
 	}
 	err = cpumap_add(CPU_A, NO_PROG_FD);
@@ -1613,12 +1609,7 @@ static int env_open(void)
 
 	env.uplink_fd = bpf_program__fd(skel->progs.vfwd_uplink);
 	env.cpu_fd = bpf_program__fd(skel->progs.vfwd_cpu);
-	env.mac_fd = bpf_map__fd(skel->maps.vfwd_mac_v2);
-	env.port_fd = bpf_map__fd(skel->maps.vfwd_port_v2);
-	env.tx_fd = bpf_map__fd(skel->maps.vfwd_tx_v2);
-	env.stats_fd = bpf_map__fd(skel->maps.vfwd_stats_v2);
-	env.reason_fd = bpf_map__fd(skel->maps.vfwd_reason_v2);
-	env.cpumap_fd = bpf_map__fd(skel->maps.vfwd_cpu_v2);
+	vfwd_skel_tables(skel, &env.t);
 	return populate();
 }
 

@@ -54,6 +54,7 @@
 
 #include "vfwd_maps.h"
 #include "vfwd.skel.h"
+#include "skel.h"
 #include "prog_test.h"
 
 #define SUITE_GUEST "guest"
@@ -216,12 +217,7 @@ struct guest_env {
 	struct vfwd_bpf *skel;
 	int guest_fd;
 	int egress_fd;
-	int mac_fd;
-	int port_fd;
-	int tx_fd;
-	int stats_fd;
-	int reason_fd;
-	int vlan_fd;
+	struct vfwd_tables t; /* the skeleton's maps */
 };
 
 /* main_env serves SELF; noslot_env serves a port id past the port table,
@@ -1280,12 +1276,13 @@ static int write_self_kind(const struct guest_env *env, __u8 kind, __u16 vid,
 		if (ports[i].id == SELF)
 			p.ifindex = port_ifindex[i];
 	snprintf(p.name, sizeof(p.name), "%s", "vf-self");
-	return bpf_map_update_elem(env->port_fd, &id, &p, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(env->t.port_fd, &id, &p, BPF_ANY) ? -errno
+								     : 0;
 }
 
 static int read_counters(const struct guest_env *env, struct prog_counters *c)
 {
-	return prog_read_counters(env->reason_fd, env->stats_fd, tracked,
+	return prog_read_counters(env->t.reason_fd, env->t.stats_fd, tracked,
 				  ARRAY_SIZE(tracked), c);
 }
 
@@ -1514,10 +1511,10 @@ static int populate(const struct guest_env *env)
 		 * master's slot). */
 		if (tp->kind == VFWD_PORT_UPLINK)
 			memcpy(p.host_macs[1], host_mac, ETH_ALEN);
-		if (bpf_map_update_elem(env->port_fd, &tp->id, &p, BPF_ANY))
+		if (bpf_map_update_elem(env->t.port_fd, &tp->id, &p, BPF_ANY))
 			return -errno;
-		if (tp->in_devmap &&
-		    bpf_map_update_elem(env->tx_fd, &tp->id, &dv, BPF_NOEXIST))
+		if (tp->in_devmap && bpf_map_update_elem(env->t.tx_fd, &tp->id,
+							 &dv, BPF_NOEXIST))
 			return -errno;
 	}
 	for (i = 0; i < ARRAY_SIZE(macs); i++) {
@@ -1528,7 +1525,7 @@ static int populate(const struct guest_env *env)
 		};
 
 		memcpy(k.mac, macs[i].mac, sizeof(k.mac));
-		if (bpf_map_update_elem(env->mac_fd, &k, &v, BPF_NOEXIST))
+		if (bpf_map_update_elem(env->t.mac_fd, &k, &v, BPF_NOEXIST))
 			return -errno;
 	}
 	for (i = 0; i < ARRAY_SIZE(groups); i++) {
@@ -1536,7 +1533,7 @@ static int populate(const struct guest_env *env)
 
 		for (j = 0; j < groups[i].nports; j++)
 			g.port_ids[j] = groups[i].ports[j];
-		if (bpf_map_update_elem(env->vlan_fd, &groups[i].vid, &g,
+		if (bpf_map_update_elem(env->t.vlan_fd, &groups[i].vid, &g,
 					BPF_NOEXIST))
 			return -errno;
 	}
@@ -1569,12 +1566,7 @@ static int env_open(struct guest_env *env, __u32 port_id)
 
 	env->guest_fd = bpf_program__fd(env->skel->progs.vfwd_guest);
 	env->egress_fd = bpf_program__fd(env->skel->progs.vfwd_egress);
-	env->mac_fd = bpf_map__fd(env->skel->maps.vfwd_mac_v2);
-	env->port_fd = bpf_map__fd(env->skel->maps.vfwd_port_v2);
-	env->tx_fd = bpf_map__fd(env->skel->maps.vfwd_tx_v2);
-	env->stats_fd = bpf_map__fd(env->skel->maps.vfwd_stats_v2);
-	env->reason_fd = bpf_map__fd(env->skel->maps.vfwd_reason_v2);
-	env->vlan_fd = bpf_map__fd(env->skel->maps.vfwd_vlan_v2);
+	vfwd_skel_tables(env->skel, &env->t);
 	return populate(env);
 }
 

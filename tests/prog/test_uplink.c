@@ -26,6 +26,7 @@
 
 #include "vfwd_maps.h"
 #include "vfwd.skel.h"
+#include "skel.h"
 #include "prog_test.h"
 
 #define SUITE "uplink"
@@ -88,11 +89,7 @@
 struct uplink_env {
 	struct vfwd_bpf *skel;
 	int prog_fd;
-	int mac_fd;
-	int port_fd;
-	int tx_fd;
-	int stats_fd;
-	int reason_fd;
+	struct vfwd_tables t; /* the skeleton's maps */
 };
 
 /* The two program instances: BUM policy pass, and --bum flood. */
@@ -630,8 +627,8 @@ static const __u32 tracked_ports[] = {
 
 static int read_counters(const struct uplink_env *env, struct prog_counters *c)
 {
-	return prog_read_counters(env->reason_fd, env->stats_fd, tracked_ports,
-				  ARRAY_SIZE(tracked_ports), c);
+	return prog_read_counters(env->t.reason_fd, env->t.stats_fd,
+				  tracked_ports, ARRAY_SIZE(tracked_ports), c);
 }
 
 /*
@@ -766,7 +763,7 @@ static int fill_mac_table(struct uplink_env *env, struct report *rep)
 	__u32 i, done = 0, n;
 	int err;
 
-	err = clear_mac_table(env->mac_fd);
+	err = clear_mac_table(env->t.mac_fd);
 	if (err)
 		return err;
 
@@ -786,7 +783,7 @@ static int fill_mac_table(struct uplink_env *env, struct report *rep)
 	 * overwrite silently; the extra insert below catches that too. */
 	while (done < total) {
 		n = total - done;
-		err = bpf_map_update_batch(env->mac_fd, keys + done,
+		err = bpf_map_update_batch(env->t.mac_fd, keys + done,
 					   vals + done, &n, &bopts);
 		if (err) {
 			err = -errno;
@@ -798,7 +795,7 @@ static int fill_mac_table(struct uplink_env *env, struct report *rep)
 	}
 
 	/* Prove the table really is full: one more key must not fit. */
-	err = bpf_map_update_elem(env->mac_fd, &extra, &val, BPF_NOEXIST);
+	err = bpf_map_update_elem(env->t.mac_fd, &extra, &val, BPF_NOEXIST);
 	if (!err)
 		report_fail(rep, "setup: MAC table took entry %u, not full",
 			    total + 1);
@@ -820,9 +817,9 @@ static int add_port(const struct uplink_env *env, __u32 id, const char *name,
 	struct bpf_devmap_val dev = {.ifindex = LO_IFINDEX};
 
 	snprintf(port.name, sizeof(port.name), "%s", name);
-	if (bpf_map_update_elem(env->port_fd, &id, &port, BPF_ANY))
+	if (bpf_map_update_elem(env->t.port_fd, &id, &port, BPF_ANY))
 		return -errno;
-	if (live && bpf_map_update_elem(env->tx_fd, &id, &dev, BPF_NOEXIST))
+	if (live && bpf_map_update_elem(env->t.tx_fd, &id, &dev, BPF_NOEXIST))
 		return -errno;
 	return 0;
 }
@@ -835,7 +832,7 @@ static int add_mac(const struct uplink_env *env, const __u8 *mac, __u16 vid,
 				   .flags = VFWD_MAC_STATIC | flags};
 
 	memcpy(key.mac, mac, sizeof(key.mac));
-	if (bpf_map_update_elem(env->mac_fd, &key, &val, BPF_NOEXIST))
+	if (bpf_map_update_elem(env->t.mac_fd, &key, &val, BPF_NOEXIST))
 		return -errno;
 	return 0;
 }
@@ -899,11 +896,7 @@ static int env_open(struct uplink_env *env, bool bum_flood)
 		return err;
 
 	env->prog_fd = bpf_program__fd(env->skel->progs.vfwd_uplink);
-	env->mac_fd = bpf_map__fd(env->skel->maps.vfwd_mac_v2);
-	env->port_fd = bpf_map__fd(env->skel->maps.vfwd_port_v2);
-	env->tx_fd = bpf_map__fd(env->skel->maps.vfwd_tx_v2);
-	env->stats_fd = bpf_map__fd(env->skel->maps.vfwd_stats_v2);
-	env->reason_fd = bpf_map__fd(env->skel->maps.vfwd_reason_v2);
+	vfwd_skel_tables(env->skel, &env->t);
 	return populate(env);
 }
 
