@@ -55,15 +55,12 @@ static __always_inline bool vfwd_proto_has_ports(__u8 proto)
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
 }
 
+/* ip has a valid header length (the caller checked ihl). */
 static __always_inline __u32 vfwd_hash_ipv4(__u32 h, struct iphdr *ip,
-					    void *data_end, bool *ok)
+					    void *data_end)
 {
 	__u32 ihl = ip->ihl;
 
-	*ok = false;
-	if (ihl < VFWD_IP_IHL_MIN)
-		return h;
-	*ok = true;
 	h = vfwd_hash_word(h, ip->saddr);
 	h = vfwd_hash_word(h, ip->daddr);
 	h = vfwd_hash_word(h, ip->protocol);
@@ -107,8 +104,8 @@ static __always_inline __u32 vfwd_flow_hash(void *data, void *data_end,
 {
 	__u32 off = l2->hdr_len, h = 0;
 	struct ethhdr *eth = data;
+	struct iphdr *ip;
 	void *l3;
-	bool ok;
 
 	if ((void *)(eth + 1) > data_end)
 		return 0;
@@ -116,16 +113,17 @@ static __always_inline __u32 vfwd_flow_hash(void *data, void *data_end,
 	if (off > sizeof(struct ethhdr) + sizeof(struct vfwd_vlan_hdr))
 		return vfwd_hash_macs(h, eth);
 	l3 = data + off;
-	if (l2->proto == bpf_htons(ETH_P_IP) &&
-	    l3 + sizeof(struct iphdr) <= data_end) {
-		h = vfwd_hash_ipv4(h, l3, data_end, &ok);
-		if (ok)
-			return h;
+	ip = l3;
+	if (l2->proto == bpf_htons(ETH_P_IP) && (void *)(ip + 1) <= data_end) {
+		/* A header length below the minimum is no IPv4 header to
+		 * trust: such a frame hashes as non-IP. */
+		if (ip->ihl >= VFWD_IP_IHL_MIN)
+			return vfwd_hash_ipv4(h, ip, data_end);
 	} else if (l2->proto == bpf_htons(ETH_P_IPV6) &&
 		   l3 + sizeof(struct ipv6hdr) <= data_end) {
 		return vfwd_hash_ipv6(h, l3, data_end);
 	}
-	return vfwd_hash_macs(0, eth);
+	return vfwd_hash_macs(h, eth);
 }
 
 /* One of n CPUs for hash h: the high bits scaled to n, which spreads as
