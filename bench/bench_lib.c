@@ -270,7 +270,7 @@ int bench_set_uplink(struct vfwd_bpf *vf, __u32 id, int ifindex,
 	struct vfwd_port up = {.kind = VFWD_PORT_UPLINK, .ifindex = ifindex};
 
 	snprintf(up.name, sizeof(up.name), "%s", name);
-	return bpf_map_update_elem(bpf_map__fd(vf->maps.vfwd_port_v2), &id, &up,
+	return bpf_map_update_elem(bpf_map__fd(vf->maps.vfwd_port_v3), &id, &up,
 				   BPF_ANY)
 		       ? -errno
 		       : 0;

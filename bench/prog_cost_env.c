@@ -528,7 +528,7 @@ static int table_open(struct pc_table *tb, __u32 size, int steer_cpu)
 	s = tb->skel;
 	s->rodata->cfg_port_id = SELF_PORT;
 	/* One CPUMAP slot per possible CPU, as the loader sizes it. */
-	err = bpf_map__set_max_entries(s->maps.vfwd_cpu_v2, ncpus);
+	err = bpf_map__set_max_entries(s->maps.vfwd_cpu_v3, ncpus);
 	/* The kernel test-runs only plain XDP programs, not devmap or
 	 * cpumap ones. */
 	if (!err)

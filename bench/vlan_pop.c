@@ -74,8 +74,8 @@ static int load(struct env *e)
 	err = vfwd_bpf__load(e->vf);
 	if (err)
 		return err;
-	err = bpf_map__reuse_fd(e->bp->maps.vfwd_port_v2,
-				bpf_map__fd(e->vf->maps.vfwd_port_v2));
+	err = bpf_map__reuse_fd(e->bp->maps.vfwd_port_v3,
+				bpf_map__fd(e->vf->maps.vfwd_port_v3));
 	if (err)
 		return err;
 	e->bp->rodata->cfg_port_id = ACCESS_PORT;
@@ -91,7 +91,7 @@ static int set_ports(struct env *e)
 	struct vfwd_port ap = {.kind = VFWD_PORT_VETH,
 			       .ifindex = e->ix.port,
 			       .vid = ACCESS_VID};
-	int fd = bpf_map__fd(e->vf->maps.vfwd_port_v2);
+	int fd = bpf_map__fd(e->vf->maps.vfwd_port_v3);
 	__u32 k = ACCESS_PORT;
 	int err;
 
@@ -116,9 +116,9 @@ static int set_variant(struct env *e, enum variant v, const __u8 *mac)
 		val.flags |= VFWD_MAC_ACCESS;
 	if (v == V_EGRESS)
 		dv.bpf_prog.fd = bpf_program__fd(e->bp->progs.bench_pop_egress);
-	if (bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_mac_v2), &k, &val,
+	if (bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_mac_v3), &k, &val,
 				BPF_ANY) ||
-	    bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_tx_v2), &id, &dv,
+	    bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_tx_v3), &id, &dv,
 				BPF_ANY))
 		return -errno;
 	return 0;

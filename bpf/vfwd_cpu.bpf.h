@@ -27,7 +27,7 @@ int vfwd_cpu(struct xdp_md *ctx)
 	if ((void *)(m + 1) > data || m->magic != VFWD_CPU_META_MAGIC)
 		return XDP_PASS;
 	port_id = m->port_id;
-	if (bpf_redirect_map(&vfwd_tx_v2, port_id, 0) == XDP_REDIRECT) {
+	if (bpf_redirect_map(&vfwd_tx_v3, port_id, 0) == XDP_REDIRECT) {
 		/* Counted here, on the CPU that finishes the frame, so the
 		 * per-CPU counters show how a port's frames spread. */
 		vfwd_count_tx(port_id, data_end - data);

@@ -88,7 +88,7 @@ static __always_inline bool vfwd_guest_src_ok(const struct vfwd_guest_frame *f,
 	struct vfwd_mac_val *v;
 
 	__builtin_memcpy(k.mac, f->src, VFWD_ETH_ALEN);
-	v = bpf_map_lookup_elem(&vfwd_mac_v2, &k);
+	v = bpf_map_lookup_elem(&vfwd_mac_v3, &k);
 	return v && v->port_id == self;
 }
 
@@ -130,10 +130,10 @@ static long vfwd_flood_one(__u32 i, void *data)
 	id = c->g->port_ids[i];
 	if (id == c->self)
 		return 0;
-	p = bpf_map_lookup_elem(&vfwd_port_v2, &id);
+	p = bpf_map_lookup_elem(&vfwd_port_v3, &id);
 	if (!p || p->uplink_id != c->uplink_id)
 		return 0;
-	dv = bpf_map_lookup_elem(&vfwd_tx_v2, &id);
+	dv = bpf_map_lookup_elem(&vfwd_tx_v3, &id);
 	if (dv && bpf_clone_redirect(c->skb, dv->ifindex, 0) == 0)
 		vfwd_count_flood(id, c->bytes);
 	return 0;
@@ -152,7 +152,7 @@ static __always_inline void vfwd_guest_flood(struct __sk_buff *skb, __u32 self,
 				   .uplink_id = uplink_id};
 	__u32 n;
 
-	c.g = bpf_map_lookup_elem(&vfwd_vlan_v2, &vid);
+	c.g = bpf_map_lookup_elem(&vfwd_vlan_v3, &vid);
 	if (!c.g)
 		return;
 	n = c.g->nports;
@@ -201,7 +201,7 @@ int vfwd_guest(struct __sk_buff *skb)
 		st->rx_packets++;
 		st->rx_bytes += bytes;
 	}
-	me = bpf_map_lookup_elem(&vfwd_port_v2, &self);
+	me = bpf_map_lookup_elem(&vfwd_port_v3, &self);
 	/* A filter that outlived its port (a freed or reused slot) must fail
 	 * closed: a cleared slot has the spoof check off. */
 	if (!me || (me->kind != VFWD_PORT_TAP && me->kind != VFWD_PORT_VETH)) {
@@ -210,7 +210,7 @@ int vfwd_guest(struct __sk_buff *skb)
 	}
 	up_id = me->uplink_id;
 	if (up_id) {
-		up = bpf_map_lookup_elem(&vfwd_port_v2, &up_id);
+		up = bpf_map_lookup_elem(&vfwd_port_v3, &up_id);
 		if (up && up->kind != VFWD_PORT_UPLINK)
 			up = NULL;
 	}
@@ -247,7 +247,7 @@ int vfwd_guest(struct __sk_buff *skb)
 		reason = vfwd_classify_group(&f.l2);
 		goto bum;
 	}
-	hit = bpf_map_lookup_elem(&vfwd_mac_v2, &f.l2.key);
+	hit = bpf_map_lookup_elem(&vfwd_mac_v3, &f.l2.key);
 	if (!hit) {
 		if (up && vfwd_is_host_mac(up, f.l2.key.mac)) {
 			reason = VFWD_R_HOST;
@@ -267,7 +267,7 @@ int vfwd_guest(struct __sk_buff *skb)
 	{
 		__u32 to = hit->port_id;
 
-		dv = bpf_map_lookup_elem(&vfwd_tx_v2, &to);
+		dv = bpf_map_lookup_elem(&vfwd_tx_v3, &to);
 		if (!dv) {
 			reason = VFWD_R_PORT_DOWN;
 			goto bum;

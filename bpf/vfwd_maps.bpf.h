@@ -21,7 +21,7 @@ struct {
 	__type(key, struct vfwd_mac_key);
 	__type(value, struct vfwd_mac_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_mac_v2 SEC(".maps");
+} vfwd_mac_v3 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -29,7 +29,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vfwd_port);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_port_v2 SEC(".maps");
+} vfwd_port_v3 SEC(".maps");
 
 /* DEVMAP_HASH rather than DEVMAP: keyed by port id, sparse, and the kernel
  * removes an entry by itself when its device is unregistered, which is how
@@ -40,7 +40,7 @@ struct {
 	__uint(max_entries, VFWD_MAX_PORTS);
 	__type(key, __u32);
 	__type(value, struct bpf_devmap_val);
-} vfwd_tx_v2 SEC(".maps");
+} vfwd_tx_v3 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -48,7 +48,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vfwd_port_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_stats_v2 SEC(".maps");
+} vfwd_stats_v3 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -58,7 +58,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vfwd_reason_ctr);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_reason_v2 SEC(".maps");
+} vfwd_reason_v3 SEC(".maps");
 
 /* Flood targets of the uplink in --bum flood mode: every guest port, each
  * entry with its own vfwd_egress instance that drops frames of other VLANs
@@ -69,7 +69,7 @@ struct {
 	__uint(max_entries, VFWD_MAX_PORTS);
 	__type(key, __u32);
 	__type(value, struct bpf_devmap_val);
-} vfwd_flood_v2 SEC(".maps");
+} vfwd_flood_v3 SEC(".maps");
 
 /* VLAN -> guest ports, for vfwd_guest's floods (maps/vfwd_maps.h).  Not
  * preallocated: a group is 4 KiB and most hosts use a few VLANs; only the
@@ -81,7 +81,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vfwd_flood_group);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_vlan_v2 SEC(".maps");
+} vfwd_vlan_v3 SEC(".maps");
 
 /* CPU steering: CPU id -> {queue size, vfwd_cpu program}.  Entries exist
  * only for CPUs some port steers to (loader/cpumap.c).  max_entries is set
@@ -94,6 +94,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bpf_cpumap_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_cpu_v2 SEC(".maps");
+} vfwd_cpu_v3 SEC(".maps");
 
 #endif /* VFWD_MAPS_BPF_H */

@@ -65,7 +65,7 @@ static __always_inline int vfwd_steer(struct xdp_md *ctx, __u32 port_id,
 	m->uplink_id = cfg_uplink_port;
 	m->cpu = cpu;
 	m->magic = VFWD_CPU_META_MAGIC;
-	if (bpf_redirect_map(&vfwd_cpu_v2, cpu, 0) == XDP_REDIRECT)
+	if (bpf_redirect_map(&vfwd_cpu_v3, cpu, 0) == XDP_REDIRECT)
 		return XDP_REDIRECT;
 	/* Delivered directly after all: take the metadata off again so the
 	 * frame leaves exactly as a port without CPUs would send it. */

@@ -68,7 +68,7 @@ int vfwd_uplink(struct xdp_md *ctx)
 		reason = vfwd_classify_group(&l2);
 		goto other;
 	}
-	hit = bpf_map_lookup_elem(&vfwd_mac_v2, &l2.key);
+	hit = bpf_map_lookup_elem(&vfwd_mac_v3, &l2.key);
 	if (!hit) {
 		reason = VFWD_R_UNKNOWN;
 		goto other;
@@ -76,7 +76,7 @@ int vfwd_uplink(struct xdp_md *ctx)
 	/* An skb-mode uplink never steers (cfg_generic): it does not even
 	 * read the port. */
 	p = cfg_generic ? NULL
-			: bpf_map_lookup_elem(&vfwd_port_v2, &hit->port_id);
+			: bpf_map_lookup_elem(&vfwd_port_v3, &hit->port_id);
 	cpu = p ? vfwd_steer_cpu(p, data, data_end, &l2) : VFWD_NO_CPU;
 	/* A frame already on its CPU is delivered here: through the CPUMAP
 	 * it would only wait for this CPU's own kthread and end in the same
@@ -86,7 +86,7 @@ int vfwd_uplink(struct xdp_md *ctx)
 		/* The frame leaves this CPU, so whether the port's device
 		 * is there is asked now: a missing devmap entry (the kernel
 		 * removed it with the device) is a port down here. */
-		if (!bpf_map_lookup_elem(&vfwd_tx_v2, &hit->port_id))
+		if (!bpf_map_lookup_elem(&vfwd_tx_v3, &hit->port_id))
 			goto down;
 		if (vfwd_uplink_pop(ctx, hit, &l2, &bytes))
 			goto error;
@@ -102,7 +102,7 @@ int vfwd_uplink(struct xdp_md *ctx)
 	 * kernel removed its entry) is told apart from a delivered frame.
 	 * The redirect only records the target, so the tag can still be
 	 * popped after it. */
-	act = bpf_redirect_map(&vfwd_tx_v2, hit->port_id, 0);
+	act = bpf_redirect_map(&vfwd_tx_v3, hit->port_id, 0);
 	if (act == XDP_REDIRECT) {
 		if (vfwd_uplink_pop(ctx, hit, &l2, &bytes))
 			goto error;
@@ -122,7 +122,7 @@ other:
 		 * own VLAN and counts them; the uplink itself is never in
 		 * the flood map, and EXCLUDE_INGRESS keeps it that way. */
 		vfwd_count_reason(reason, bytes);
-		return bpf_redirect_map(&vfwd_flood_v2, 0,
+		return bpf_redirect_map(&vfwd_flood_v3, 0,
 					BPF_F_BROADCAST |
 						BPF_F_EXCLUDE_INGRESS);
 	}

@@ -27,7 +27,7 @@ struct vfwd_bpf *vfwd_skel_open(const char *pin_dir)
 	ncpus = libbpf_num_possible_cpus();
 	err = ncpus < 0
 		      ? ncpus
-		      : bpf_map__set_max_entries(skel->maps.vfwd_cpu_v2, ncpus);
+		      : bpf_map__set_max_entries(skel->maps.vfwd_cpu_v3, ncpus);
 	if (err) {
 		vfwd_bpf__destroy(skel);
 		errno = -err;
@@ -71,8 +71,8 @@ static int devmap_pin(struct bpf_map *m, const char *pin_dir)
 
 int vfwd_skel_load(struct vfwd_bpf *skel, const char *pin_dir)
 {
-	struct bpf_map *devmaps[] = {skel->maps.vfwd_tx_v2,
-				     skel->maps.vfwd_flood_v2};
+	struct bpf_map *devmaps[] = {skel->maps.vfwd_tx_v3,
+				     skel->maps.vfwd_flood_v3};
 	bool reused[sizeof(devmaps) / sizeof(devmaps[0])];
 	size_t n = sizeof(devmaps) / sizeof(devmaps[0]);
 	int err;
@@ -118,14 +118,14 @@ int vfwd_skel_load_msg(struct vfwd_bpf *skel, const char *pin_dir,
 void vfwd_skel_tables(const struct vfwd_bpf *skel, struct vfwd_tables *t)
 {
 	*t = (struct vfwd_tables){
-		.mac_fd = bpf_map__fd(skel->maps.vfwd_mac_v2),
-		.port_fd = bpf_map__fd(skel->maps.vfwd_port_v2),
-		.tx_fd = bpf_map__fd(skel->maps.vfwd_tx_v2),
-		.stats_fd = bpf_map__fd(skel->maps.vfwd_stats_v2),
-		.reason_fd = bpf_map__fd(skel->maps.vfwd_reason_v2),
-		.flood_fd = bpf_map__fd(skel->maps.vfwd_flood_v2),
-		.vlan_fd = bpf_map__fd(skel->maps.vfwd_vlan_v2),
-		.cpu_fd = bpf_map__fd(skel->maps.vfwd_cpu_v2),
+		.mac_fd = bpf_map__fd(skel->maps.vfwd_mac_v3),
+		.port_fd = bpf_map__fd(skel->maps.vfwd_port_v3),
+		.tx_fd = bpf_map__fd(skel->maps.vfwd_tx_v3),
+		.stats_fd = bpf_map__fd(skel->maps.vfwd_stats_v3),
+		.reason_fd = bpf_map__fd(skel->maps.vfwd_reason_v3),
+		.flood_fd = bpf_map__fd(skel->maps.vfwd_flood_v3),
+		.vlan_fd = bpf_map__fd(skel->maps.vfwd_vlan_v3),
+		.cpu_fd = bpf_map__fd(skel->maps.vfwd_cpu_v3),
 	};
 }
 

@@ -114,6 +114,7 @@ static const char *const reason_names[VFWD_R_COUNT] = {
 	[VFWD_R_ERROR] = "error",
 	[VFWD_R_HOST] = "host",
 	[VFWD_R_VLAN_DENIED] = "vlan_denied",
+	[VFWD_R_OTHER_UPLINK] = "other_uplink",
 };
 
 const char *vfwd_reason_str(__u32 reason)

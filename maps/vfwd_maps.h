@@ -21,19 +21,21 @@
 #include <linux/types.h>
 
 /* 2: struct vfwd_port gained vcpu_cpus[] (CPU steering), and the CPU map
- * was added. */
-#define VFWD_SCHEMA_VERSION 2
+ * was added.
+ * 3: the MAC table became an inner map of vfwd_macs_v3 (swapped whole by
+ * mac load), and the intent journal vfwd_intent_v3 was added. */
+#define VFWD_SCHEMA_VERSION 3
 
 /* Map names carry the schema version.  The kernel keeps 15 characters of
  * a map name (BPF_OBJ_NAME_LEN - 1), and libbpf pins by that name. */
-#define VFWD_MAP_MAC "vfwd_mac_v2"
-#define VFWD_MAP_PORT "vfwd_port_v2"
-#define VFWD_MAP_TX "vfwd_tx_v2"
-#define VFWD_MAP_STATS "vfwd_stats_v2"
-#define VFWD_MAP_REASON "vfwd_reason_v2"
-#define VFWD_MAP_FLOOD "vfwd_flood_v2"
-#define VFWD_MAP_VLAN "vfwd_vlan_v2"
-#define VFWD_MAP_CPU "vfwd_cpu_v2"
+#define VFWD_MAP_MAC "vfwd_mac_v3"
+#define VFWD_MAP_PORT "vfwd_port_v3"
+#define VFWD_MAP_TX "vfwd_tx_v3"
+#define VFWD_MAP_STATS "vfwd_stats_v3"
+#define VFWD_MAP_REASON "vfwd_reason_v3"
+#define VFWD_MAP_FLOOD "vfwd_flood_v3"
+#define VFWD_MAP_VLAN "vfwd_vlan_v3"
+#define VFWD_MAP_CPU "vfwd_cpu_v3"
 
 /* Default pin directory; every map above is pinned by name below it. */
 #define VFWD_PIN_ROOT "/sys/fs/bpf"
@@ -211,6 +213,10 @@ enum vfwd_reason {
 	VFWD_R_ERROR = 16, /* a helper failed (out of memory): dropped */
 	VFWD_R_HOST = 17, /* for one of the host's own MACs: to the kernel */
 	VFWD_R_VLAN_DENIED = 18, /* tagged, on a VLAN the port is not on */
+	/* The destination is bound to a port of another uplink's network:
+	 * two uplinks are two LANs, so vfwd never carries a frame between
+	 * them.  Dropped. */
+	VFWD_R_OTHER_UPLINK = 19,
 	VFWD_R_COUNT, /* number of reasons in use */
 };
 
@@ -245,6 +251,7 @@ static inline enum vfwd_action vfwd_reason_action(__u32 reason)
 	case VFWD_R_HAIRPIN:
 	case VFWD_R_ERROR:
 	case VFWD_R_VLAN_DENIED:
+	case VFWD_R_OTHER_UPLINK:
 		return VFWD_ACT_DROP;
 	/* Valid, but not vfwd's to switch (QinQ, priority tags, frames for
 	 * the host, no uplink): the kernel's. */

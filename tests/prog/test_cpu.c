@@ -1584,7 +1584,7 @@ static int env_open(void)
 		return err;
 	/* One CPUMAP slot per possible CPU, as vfwd_skel_open sizes it: the
 	 * object's placeholder of 1 would make CPU_B unreachable. */
-	err = bpf_map__set_max_entries(skel->maps.vfwd_cpu_v2,
+	err = bpf_map__set_max_entries(skel->maps.vfwd_cpu_v3,
 				       env.possible_cpus);
 	if (err)
 		return err;
