@@ -18,7 +18,7 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
-	   -D_GNU_SOURCE -Imaps -Iloader -Icli -I$(BUILD)
+	   -D_GNU_SOURCE -Imaps -Iloader -Ilib -Icli -I$(BUILD)
 LIBS    := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz
 
 # -mcpu=v3: clang-14 needs it for atomics whose result is used, and it
@@ -31,9 +31,9 @@ DEB_PKGS := build-essential clang llvm libbpf-dev libxdp-dev bpftool libelf-dev 
 	    qemu-system-x86 busybox-static iperf3 python3-matplotlib
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c) $(wildcard bpf/*.bpf.h) maps/vfwd_maps.h
-CORE_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c)
+CORE_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c) $(wildcard lib/*.c)
 CLI_SRCS    := $(wildcard cli/*.c)
-HDRS        := $(wildcard maps/*.h loader/*.h cli/*.h)
+HDRS        := $(wildcard maps/*.h loader/*.h lib/*.h cli/*.h)
 
 TOOLS       := $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
 PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
