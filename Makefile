@@ -84,8 +84,8 @@ $(BUILD)/test_cpu: tests/prog/test_cpu.c $(wildcard tests/prog/*.h) $(CORE_SRCS)
 
 # It needs the skeleton (and its map fds), the schema and the reason
 # names only.
-$(BUILD)/test_guest: tests/prog/test_guest.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c loader/skel.c loader/skel.h $(BUILD)/vfwd.skel.h
-	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_guest.c maps/stats.c loader/skel.c $(LIBS)
+$(BUILD)/test_guest: tests/prog/test_guest.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c maps/mac_table.c loader/skel.c loader/skel.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_guest.c maps/stats.c maps/mac_table.c loader/skel.c $(LIBS)
 
 # Unit test of the host CPU code against fake sysfs/proc trees; needs
 # neither the skeleton nor root.
@@ -97,13 +97,13 @@ test: all
 	tests/run.sh
 
 # Benchmarks: side-by-side measurements, never pass/fail tests.  All
-# link the shared bench_lib.c; those that write JSON also bench_json.c and
+# link the shared bench_lib.c (with maps/mac_table.c); those that write JSON also bench_json.c and
 # the CLI's JSON writer.  The XDP sinks share sink_count.bpf.h, and with
 # their benchmarks sink_stat.h.
 BENCH_LIB := bench/bench_lib.c bench/bench_lib.h
 HOP_SRCS  := bench/cpumap_hop.c bench/hop_setup.c bench/hop_run.c \
 	     bench/hop_report.c bench/task_stat.c bench/bench_lib.c \
-	     bench/bench_json.c cli/json.c
+	     bench/bench_json.c cli/json.c maps/mac_table.c
 HOP_HDRS  := bench/cpumap_hop.h bench/hop_sink.h bench/sink_stat.h \
 	     bench/task_stat.h bench/bench_lib.h bench/bench_json.h cli/json.h
 
@@ -114,7 +114,7 @@ $(BUILD)/vlan_pop.skel.h: $(BUILD)/vlan_pop.bpf.o
 	$(BPFTOOL) gen skeleton $< name vlan_pop_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/vlan_pop: bench/vlan_pop.c $(BENCH_LIB) maps/vfwd_maps.h $(BUILD)/vlan_pop.skel.h $(BUILD)/vfwd.skel.h
-	$(CC) $(CFLAGS) -o $@ bench/vlan_pop.c bench/bench_lib.c $(LIBS)
+	$(CC) $(CFLAGS) -o $@ bench/vlan_pop.c bench/bench_lib.c maps/mac_table.c $(LIBS)
 
 $(BUILD)/cpumap_hop.bpf.o: bench/cpumap_hop.bpf.c bench/hop_sink.h bench/sink_stat.h bench/sink_count.bpf.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -151,7 +151,7 @@ $(BUILD)/bench_control: $(CTL_SRCS) bench/prog_cost_json.h bench/bench_lib.h ben
 # It runs the vfwd CLI found next to itself.
 PATHS_SRCS  := bench/paths.c bench/paths_setup.c bench/paths_run.c \
 	       bench/paths_report.c bench/bench_lib.c bench/bench_json.c \
-	       cli/json.c
+	       cli/json.c maps/mac_table.c
 PATHS_HDRS  := bench/paths.h bench/paths_sink.h bench/sink_stat.h \
 	       bench/bench_lib.h bench/bench_json.h cli/json.h
 PATHS_SKELS := $(BUILD)/gen_flows.skel.h $(BUILD)/paths_sink.skel.h \

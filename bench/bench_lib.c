@@ -13,7 +13,9 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <unistd.h>
 #include "vfwd_maps.h"
+#include "vfwd_tables.h"
 #include "bench_lib.h"
 
 const __u8 bench_src_mac[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
@@ -274,6 +276,22 @@ int bench_set_uplink(struct vfwd_bpf *vf, __u32 id, int ifindex,
 				   BPF_ANY)
 		       ? -errno
 		       : 0;
+}
+
+int bench_mac_put(struct vfwd_bpf *vf, const struct vfwd_mac_key *k,
+		  const struct vfwd_mac_val *v)
+{
+	/* The loaded object's MAC table, installed on first use (objects
+	 * loaded without pins start with an empty slot). */
+	int fd = vfwd_mac_table_ensure(bpf_map__fd(vf->maps.vfwd_macs_v3),
+				       NULL),
+	    err;
+
+	if (fd < 0)
+		return fd;
+	err = bpf_map_update_elem(fd, k, v, BPF_ANY) ? -errno : 0;
+	close(fd);
+	return err;
 }
 
 int bench_attach_sink(int ifindex, const struct bpf_program *prog)

@@ -10,6 +10,7 @@
 #ifndef VFWD_BENCH_LIB_H
 #define VFWD_BENCH_LIB_H
 
+#include "vfwd_maps.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <getopt.h>
@@ -118,6 +119,10 @@ int bench_vfwd_open(struct vfwd_bpf **vf, __u32 uplink_port);
 /* Port entry id: the uplink, on ifindex. */
 int bench_set_uplink(struct vfwd_bpf *vf, __u32 id, int ifindex,
 		     const char *name);
+
+/* Write one entry into the object's live MAC table. */
+int bench_mac_put(struct vfwd_bpf *vf, const struct vfwd_mac_key *k,
+		  const struct vfwd_mac_val *v);
 
 /* Attach a sink program to the port's peer. */
 int bench_attach_sink(int ifindex, const struct bpf_program *prog);

@@ -113,11 +113,9 @@ static int set_tables(struct hop_env *e)
 		return err;
 	memcpy(k.mac, bench_guest_mac, ETH_ALEN);
 	if (bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_tx_v3), &id, &dv,
-				BPF_ANY) ||
-	    bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_mac_v3), &k, &val,
 				BPF_ANY))
 		return -errno;
-	return 0;
+	return bench_mac_put(e->vf, &k, &val);
 }
 
 int hop_setup(struct hop_env *e)

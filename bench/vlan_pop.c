@@ -116,12 +116,10 @@ static int set_variant(struct env *e, enum variant v, const __u8 *mac)
 		val.flags |= VFWD_MAC_ACCESS;
 	if (v == V_EGRESS)
 		dv.bpf_prog.fd = bpf_program__fd(e->bp->progs.bench_pop_egress);
-	if (bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_mac_v3), &k, &val,
-				BPF_ANY) ||
-	    bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_tx_v3), &id, &dv,
+	if (bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_tx_v3), &id, &dv,
 				BPF_ANY))
 		return -errno;
-	return 0;
+	return bench_mac_put(e->vf, &k, &val);
 }
 
 /* Sum a per-CPU sink counter and zero it. */

@@ -88,7 +88,7 @@ static __always_inline bool vfwd_guest_src_ok(const struct vfwd_guest_frame *f,
 	struct vfwd_mac_val *v;
 
 	__builtin_memcpy(k.mac, f->src, VFWD_ETH_ALEN);
-	v = bpf_map_lookup_elem(&vfwd_mac_v3, &k);
+	v = vfwd_mac_lookup(&k);
 	return v && v->port_id == self;
 }
 
@@ -247,7 +247,7 @@ int vfwd_guest(struct __sk_buff *skb)
 		reason = vfwd_classify_group(&f.l2);
 		goto bum;
 	}
-	hit = bpf_map_lookup_elem(&vfwd_mac_v3, &f.l2.key);
+	hit = vfwd_mac_lookup(&f.l2.key);
 	if (!hit) {
 		if (up && vfwd_is_host_mac(up, f.l2.key.mac)) {
 			reason = VFWD_R_HOST;

@@ -13,15 +13,59 @@
 #include <bpf/bpf_helpers.h>
 #include "vfwd_maps.h"
 
-/* Preallocated (the default): an update never allocates in the data path
- * and a full table fails cleanly with E2BIG instead of failing later. */
-struct {
+/* The MAC table: a HASH {dst MAC, VID} -> port, held in the one slot of
+ * an ARRAY_OF_MAPS.  A change of many entries (mac load, port del --force)
+ * builds a whole new table that no program can see and publishes it with
+ * one update of that slot, so a reader, and a command killed half-way,
+ * only ever leave the old table or the new one (docs/architecture.md,
+ * "State model").  Single entries are changed in place.
+ *
+ * Preallocated (the default): an update never allocates in the data path
+ * and a full table fails cleanly with E2BIG instead of failing later.
+ * This is the template the kernel checks every table against; the tables
+ * themselves are created by userspace (maps/mac_table.c), with BTF.
+ * Sizes rather than __type(): clang 14 emits the key and value structs
+ * of a map type that is only ever pointed to as BTF forward
+ * declarations, and libbpf cannot size those. */
+struct vfwd_mac_inner {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VFWD_MAX_MACS);
+	__uint(key_size, sizeof(struct vfwd_mac_key));
+	__uint(value_size, sizeof(struct vfwd_mac_val));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, VFWD_MAC_SLOTS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	/* Last: it is a flexible array member. */
+	__array(values, struct vfwd_mac_inner);
+} vfwd_macs_v3 SEC(".maps");
+
+/* Never created (loader/skel.c turns it off): it only carries the BTF of
+ * the MAC table's key and value, which the tables userspace creates take
+ * so that `bpftool map dump` prints named fields. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
 	__type(key, struct vfwd_mac_key);
 	__type(value, struct vfwd_mac_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_mac_v3 SEC(".maps");
+} vfwd_mac_btf SEC(".maps");
+
+/* The MAC entry of key k in the live table, or NULL.  The verifier
+ * inlines the ARRAY_OF_MAPS lookup (a bounds check and a load), so the
+ * indirection costs a few instructions per frame. */
+static __always_inline struct vfwd_mac_val *
+vfwd_mac_lookup(const struct vfwd_mac_key *k)
+{
+	__u32 slot = VFWD_MAC_SLOT_LIVE;
+	void *tbl = bpf_map_lookup_elem(&vfwd_macs_v3, &slot);
+
+	if (!tbl)
+		return NULL;
+	return bpf_map_lookup_elem(tbl, k);
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -95,5 +139,15 @@ struct {
 	__type(value, struct bpf_cpumap_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vfwd_cpu_v3 SEC(".maps");
+
+/* The intent journal (maps/vfwd_maps.h): userspace only, defined here so
+ * that it is created and pinned with the other maps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vfwd_intent);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vfwd_intent_v3 SEC(".maps");
 
 #endif /* VFWD_MAPS_BPF_H */

@@ -68,7 +68,7 @@ int vfwd_uplink(struct xdp_md *ctx)
 		reason = vfwd_classify_group(&l2);
 		goto other;
 	}
-	hit = bpf_map_lookup_elem(&vfwd_mac_v3, &l2.key);
+	hit = vfwd_mac_lookup(&l2.key);
 	if (!hit) {
 		reason = VFWD_R_UNKNOWN;
 		goto other;

@@ -108,7 +108,7 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 		bool exists;
 
 		snprintf(probe, sizeof(probe), "%s/%s", c->pin_dir,
-			 VFWD_MAP_MAC);
+			 VFWD_MAP_MACS);
 		exists = access(probe, F_OK) == 0;
 		c->created = mode == CTX_CREATE && !exists;
 		/* A changing command also adds the maps an older vfwd did

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "vfwd.skel.h"
 #include "vfwd_loader.h"
@@ -35,6 +36,7 @@ struct vfwd_bpf *vfwd_skel_open(const char *pin_dir)
 	}
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
+	bpf_map__set_autocreate(skel->maps.vfwd_mac_btf, false);
 	return skel;
 }
 
@@ -69,6 +71,33 @@ static int devmap_pin(struct bpf_map *m, const char *pin_dir)
 	return bpf_map__pin(m, path);
 }
 
+/* The object's BTF ids of the MAC table's key and value. */
+static void skel_mac_btf(const struct vfwd_bpf *skel, struct vfwd_mac_btf *b)
+{
+	const struct btf *btf = bpf_object__btf(skel->obj);
+	int key, val;
+
+	*b = (struct vfwd_mac_btf){.btf_fd = -1};
+	if (!btf)
+		return;
+	key = btf__find_by_name_kind(btf, "vfwd_mac_key", BTF_KIND_STRUCT);
+	val = btf__find_by_name_kind(btf, "vfwd_mac_val", BTF_KIND_STRUCT);
+	if (key <= 0 || val <= 0)
+		return;
+	*b = (struct vfwd_mac_btf){
+		.btf_fd = btf__fd(btf), .key_type_id = key, .value_type_id = val};
+}
+
+/* A fresh vfwd_macs_v3 has an empty slot: give it its first table, so
+ * the programs and every command always find one. */
+static int skel_mac_table(const struct vfwd_bpf *skel)
+{
+	struct vfwd_mac_btf b;
+
+	skel_mac_btf(skel, &b);
+	return vfwd_mac_table_ensure(bpf_map__fd(skel->maps.vfwd_macs_v3), &b);
+}
+
 int vfwd_skel_load(struct vfwd_bpf *skel, const char *pin_dir)
 {
 	struct bpf_map *devmaps[] = {skel->maps.vfwd_tx_v3,
@@ -83,6 +112,13 @@ int vfwd_skel_load(struct vfwd_bpf *skel, const char *pin_dir)
 			return err;
 	}
 	err = vfwd_bpf__load(skel);
+	if (!err) {
+		int fd = skel_mac_table(skel);
+
+		err = fd < 0 ? fd : 0;
+		if (fd >= 0)
+			close(fd);
+	}
 	for (size_t i = 0; i < n && !err; i++)
 		if (!reused[i])
 			err = devmap_pin(devmaps[i], pin_dir);
@@ -118,7 +154,11 @@ int vfwd_skel_load_msg(struct vfwd_bpf *skel, const char *pin_dir,
 void vfwd_skel_tables(const struct vfwd_bpf *skel, struct vfwd_tables *t)
 {
 	*t = (struct vfwd_tables){
-		.mac_fd = bpf_map__fd(skel->maps.vfwd_mac_v3),
+		.macs_fd = bpf_map__fd(skel->maps.vfwd_macs_v3),
+		/* A new fd, the caller's: the live table, made if need be
+		 * (test and benchmark objects are loaded without pins). */
+		.mac_fd = skel_mac_table(skel),
+		.intent_fd = bpf_map__fd(skel->maps.vfwd_intent_v3),
 		.port_fd = bpf_map__fd(skel->maps.vfwd_port_v3),
 		.tx_fd = bpf_map__fd(skel->maps.vfwd_tx_v3),
 		.stats_fd = bpf_map__fd(skel->maps.vfwd_stats_v3),

@@ -22,7 +22,8 @@ int vfwd_skel_load_msg(struct vfwd_bpf *skel, const char *pin_dir,
 		       const char *what, char *errbuf, size_t errlen);
 
 /* The map fds of a loaded skeleton, in the form the typed accessors in
- * maps/ take them.  The fds stay the skeleton's. */
+ * maps/ take them.  The fds stay the skeleton's, except mac_fd: the live
+ * MAC table, installed first if the object has none, is a new fd. */
 void vfwd_skel_tables(const struct vfwd_bpf *skel, struct vfwd_tables *t);
 
 #endif /* VFWD_SKEL_H */

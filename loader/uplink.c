@@ -74,7 +74,7 @@ bool vfwd_prog_uses_pins(__u32 prog_id, const char *pin_dir)
 	bool found = false;
 	int fd, mfd;
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_MAP_MAC);
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_MAP_MACS);
 	mfd = bpf_obj_get(path);
 	if (mfd < 0)
 		return false;

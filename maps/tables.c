@@ -29,8 +29,12 @@ struct map_spec {
 	}
 
 static const struct map_spec specs[] = {
-	SPEC(VFWD_MAP_MAC, BPF_MAP_TYPE_HASH, struct vfwd_mac_key,
-	     struct vfwd_mac_val, VFWD_MAX_MACS, mac_fd),
+	/* The live MAC table inside it is checked by the kernel, against
+	 * the template it was created with. */
+	SPEC(VFWD_MAP_MACS, BPF_MAP_TYPE_ARRAY_OF_MAPS, __u32, __u32,
+	     VFWD_MAC_SLOTS, macs_fd),
+	SPEC(VFWD_MAP_INTENT, BPF_MAP_TYPE_ARRAY, __u32, struct vfwd_intent, 1,
+	     intent_fd),
 	SPEC(VFWD_MAP_PORT, BPF_MAP_TYPE_ARRAY, __u32, struct vfwd_port,
 	     VFWD_MAX_PORTS, port_fd),
 	SPEC(VFWD_MAP_TX, BPF_MAP_TYPE_DEVMAP_HASH, __u32,
@@ -49,9 +53,9 @@ static const struct map_spec specs[] = {
 };
 
 const char *const vfwd_map_names[] = {
-	VFWD_MAP_MAC,	VFWD_MAP_PORT,	 VFWD_MAP_TX,
-	VFWD_MAP_STATS, VFWD_MAP_REASON, VFWD_MAP_FLOOD,
-	VFWD_MAP_VLAN,	VFWD_MAP_CPU,	 NULL,
+	VFWD_MAP_MACS, VFWD_MAP_INTENT, VFWD_MAP_PORT, VFWD_MAP_TX,
+	VFWD_MAP_STATS, VFWD_MAP_REASON, VFWD_MAP_FLOOD, VFWD_MAP_VLAN,
+	VFWD_MAP_CPU,	NULL,
 };
 
 static int *spec_fd(struct vfwd_tables *t, const struct map_spec *s)
@@ -86,6 +90,9 @@ static int check_map(int fd, const struct map_spec *s, const char *path)
 
 void vfwd_tables_close(struct vfwd_tables *t)
 {
+	if (t->mac_fd >= 0)
+		close(t->mac_fd);
+	t->mac_fd = -1;
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		int *fd = spec_fd(t, &specs[i]);
 
@@ -100,6 +107,7 @@ int vfwd_tables_open(struct vfwd_tables *t, const char *pin_dir)
 	char path[PATH_MAX];
 	int err;
 
+	t->mac_fd = -1;
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
 		*spec_fd(t, &specs[i]) = -1;
 
@@ -117,6 +125,13 @@ int vfwd_tables_open(struct vfwd_tables *t, const char *pin_dir)
 		err = check_map(fd, s, path);
 		if (err)
 			goto fail;
+	}
+	/* Maps are created with their live MAC table in place (loader/
+	 * skel.c), so an empty slot is not state this build made. */
+	t->mac_fd = vfwd_mac_table_live(t->macs_fd);
+	if (t->mac_fd < 0) {
+		err = t->mac_fd;
+		goto fail;
 	}
 	return 0;
 fail:

@@ -28,7 +28,14 @@
 
 /* Map names carry the schema version.  The kernel keeps 15 characters of
  * a map name (BPF_OBJ_NAME_LEN - 1), and libbpf pins by that name. */
+/* The MAC table: pinned as the outer map VFWD_MAP_MACS, whose slot
+ * VFWD_MAC_SLOT_LIVE holds the live table (named VFWD_MAP_MAC, unpinned:
+ * the outer map keeps it alive).  One slot: a table is replaced whole. */
+#define VFWD_MAP_MACS "vfwd_macs_v3"
 #define VFWD_MAP_MAC "vfwd_mac_v3"
+#define VFWD_MAC_SLOTS 1
+#define VFWD_MAC_SLOT_LIVE 0
+#define VFWD_MAP_INTENT "vfwd_intent_v3"
 #define VFWD_MAP_PORT "vfwd_port_v3"
 #define VFWD_MAP_TX "vfwd_tx_v3"
 #define VFWD_MAP_STATS "vfwd_stats_v3"
@@ -102,6 +109,9 @@ enum vfwd_port_flags {
 	/* guest ports: uplink_id was chosen with --uplink, so it is not
 	 * re-pointed when uplinks come and go */
 	VFWD_PORT_F_UPLINK_SET = 1U << 3,
+	/* guest ports: port add created the device's clsact qdisc, so port
+	 * del removes it again once no other filter uses it */
+	VFWD_PORT_F_OWN_CLSACT = 1U << 4,
 };
 
 enum vfwd_xdp_mode {
@@ -314,6 +324,39 @@ struct vfwd_cpu_meta {
 #define VFWD_TC_HANDLE 0x7666
 #define VFWD_TC_PRIO 1
 
+/*
+ * Intent journal: ARRAY, one slot.  A command whose change takes several
+ * kernel operations that cannot be made one (a port's filter, its devmap
+ * entries and its slot; an uplink's XDP attachment and its slot) writes
+ * what it is about to do here first and clears it after the last step.
+ * The next command that changes state finds a non-empty journal after it
+ * takes the lock, and rolls the interrupted change forward (it was
+ * published) or back (it was not) before doing anything else.  One slot
+ * is enough: the pin-directory lock lets one command change state at a
+ * time.  Only userspace reads it; the programs never do.
+ */
+enum vfwd_intent_op {
+	VFWD_OP_NONE = 0,
+	VFWD_OP_PORT_ADD = 1, /* published by writing the port's slot */
+	VFWD_OP_PORT_DEL = 2, /* always rolled forward once begun */
+	VFWD_OP_ATTACH = 3, /* first attach: published by the uplink's slot */
+};
+
+enum vfwd_intent_flags {
+	/* PORT_ADD: the command created the device's clsact qdisc */
+	VFWD_INTENT_F_CLSACT = 1U << 0,
+};
+
+struct vfwd_intent {
+	__u32 op; /* enum vfwd_intent_op */
+	__u32 port_id;
+	__u32 ifindex; /* the device the command attaches to or detaches */
+	__u32 flags; /* enum vfwd_intent_flags */
+	__u32 pid; /* the command's process, for the operator */
+	__u32 reserved; /* zero */
+	char name[VFWD_NAME_LEN]; /* the port or uplink */
+};
+
 struct vfwd_reason_ctr {
 	__u64 packets;
 	__u64 bytes;
@@ -328,6 +371,8 @@ _Static_assert(sizeof(struct vfwd_cpu_meta) <= 32 &&
 		       sizeof(struct vfwd_cpu_meta) % 4 == 0,
 	       "XDP metadata: at most 32 bytes, a multiple of 4");
 _Static_assert(sizeof(struct vfwd_reason_ctr) == 16, "vfwd_reason_ctr layout");
+_Static_assert(sizeof(struct vfwd_intent) == 24 + VFWD_NAME_LEN,
+	       "vfwd_intent layout");
 _Static_assert(sizeof(struct vfwd_flood_group) == 4 + 4 * VFWD_FLOOD_MAX,
 	       "vfwd_flood_group layout");
 

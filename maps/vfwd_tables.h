@@ -15,7 +15,9 @@
 #define VFWD_MAC_STRLEN 18
 
 struct vfwd_tables {
-	int mac_fd;
+	int macs_fd; /* the pinned ARRAY_OF_MAPS holding the live table */
+	int mac_fd; /* the live MAC table (its own fd, from macs_fd) */
+	int intent_fd;
 	int port_fd;
 	int tx_fd;
 	int stats_fd;
@@ -61,6 +63,36 @@ int vfwd_mac_key_cmp(const struct vfwd_mac_key *a,
 /* Read the whole table into a malloc'd array sorted by vfwd_mac_key_cmp. */
 int vfwd_mac_dump(const struct vfwd_tables *t, struct vfwd_mac_entry **out,
 		  size_t *n);
+
+/* The MAC table as a whole (maps/mac_table.c).  BTF ids for a table's
+ * key and value, so that bpftool prints named fields; btf_fd -1: none. */
+struct vfwd_mac_btf {
+	int btf_fd;
+	__u32 key_type_id;
+	__u32 value_type_id;
+};
+/* A new, empty, unpublished table: an fd, or -errno. */
+int vfwd_mac_table_create(const struct vfwd_mac_btf *b);
+/* The same, with the BTF of t's live table. */
+int vfwd_mac_table_new(const struct vfwd_tables *t);
+/* An fd of the live table in macs_fd; -ENOENT when the slot is empty. */
+int vfwd_mac_table_live(int macs_fd);
+/* The live table, first creating and installing one if the slot is empty
+ * (maps just created). */
+int vfwd_mac_table_ensure(int macs_fd, const struct vfwd_mac_btf *b);
+/* Write n entries into the unpublished table fd. */
+int vfwd_mac_table_fill(int fd, const struct vfwd_mac_entry *e, size_t n);
+/* Make table fd live in one update; t->mac_fd then is fd (t owns it). */
+int vfwd_mac_table_publish(struct vfwd_tables *t, int fd);
+/* Build a table of exactly e[0..n) and publish it: all or nothing. */
+int vfwd_mac_table_replace(struct vfwd_tables *t,
+			   const struct vfwd_mac_entry *e, size_t n);
+
+/* Intent journal (maps/intent.c).  get: -ENOENT when it is empty. */
+int vfwd_intent_get(const struct vfwd_tables *t, struct vfwd_intent *in);
+int vfwd_intent_put(const struct vfwd_tables *t, const struct vfwd_intent *in);
+int vfwd_intent_clear(const struct vfwd_tables *t);
+const char *vfwd_intent_op_str(__u32 op);
 
 /* Port table and tx devmap. */
 int vfwd_port_get(const struct vfwd_tables *t, __u32 id, struct vfwd_port *p);

@@ -21,9 +21,9 @@ refuse no_state_mac_del vfwd mac del "$M1"
 check no_state_not_created [ ! -e "$PIN" ]
 # A refused first command leaves no empty tables behind either.
 refuse first_cmd_refused vfwd port add vm1 --dev lo
-check first_cmd_no_tables [ ! -e "$PIN/vfwd_mac_v3" ]
+check first_cmd_no_tables [ ! -e "$PIN/vfwd_macs_v3" ]
 refuse first_mac_refused vfwd mac add "$M1" --port nosuch
-check first_mac_no_tables [ ! -e "$PIN/vfwd_mac_v3" ]
+check first_mac_no_tables [ ! -e "$PIN/vfwd_macs_v3" ]
 
 check attach vfwd attach "$UP"
 check port_add vfwd port add vm1 --dev "$TAP"
@@ -170,7 +170,7 @@ expect_eq foreign_xdp_kept gen_tx \
 # Another vfwd installation (another pin path) on the same interface is
 # not mistaken for this one.
 refuse other_instance "$VFWD_BIN" --pin-path "$PIN-other" attach "$UP"
-check other_instance_no_tables [ ! -e "$PIN-other/vfwd_mac_v3" ]
+check other_instance_no_tables [ ! -e "$PIN-other/vfwd_macs_v3" ]
 rm -rf "$PIN-other"
 
 # Changing the mode of an attached uplink needs a detach first.

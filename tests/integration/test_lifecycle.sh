@@ -38,13 +38,13 @@ check attach_1 vfwd attach "$UP"
 check attach_2 vfwd attach "$UP2" --mode skb
 expect_eq two_uplinks "native skb" "$(vfwd -j status | jget "' '.join(u['mode'] for u in d['uplinks'])")"
 check detach_1 vfwd detach "$UP"
-check detach_1_tables_kept [ -e "$PIN/vfwd_mac_v3" ]
+check detach_1_tables_kept [ -e "$PIN/vfwd_macs_v3" ]
 expect_eq detach_1_xdp_gone "[]" "$(bpftool -j net show dev "$UP" | jget "d[0]['xdp']")"
 expect_eq detach_1_macs_kept 100 "$(vfwd -j mac list | jget "len(d)")"
 
 # --keep-maps on the last uplink keeps the tables; re-attach uses them.
 check detach_2_keep vfwd detach "$UP2" --keep-maps
-check detach_2_keep_pins [ -e "$PIN/vfwd_mac_v3" ]
+check detach_2_keep_pins [ -e "$PIN/vfwd_macs_v3" ]
 check reattach vfwd attach "$UP"
 expect_eq reattach_macs 100 "$(vfwd -j mac list | jget "len(d)")"
 
