@@ -7,6 +7,7 @@
 #include "json.h"
 #include "vfwd_tables.h"
 #include "vfwd_loader.h"
+#include "vfwd_ops.h"
 
 struct vfwd_ctx {
 	const char *pin_dir;

@@ -315,16 +315,15 @@ static int mac_list(struct vfwd_ctx *c, int argc, char **argv)
 }
 
 /* mac load: one "MAC PORT [VID]" per line, '#' starts a comment.  The
- * whole file is parsed and checked against the table first; only then is
- * anything written, and a failure while writing undoes what was written,
- * so the table ends up with all of the file or none of it. */
+ * whole file is parsed and checked first; then the new table (the old
+ * one with the file's entries in it) is built where no program can see
+ * it and published in one update (lib/mac_ops.c), so the table has all
+ * of the file or none of it, even if the command is killed. */
 struct load_item {
 	struct vfwd_mac_key key;
 	__u32 port_id;
 	__u32 flags; /* of the new entry: cli_mac_flags() of its port */
 	int line;
-	bool existed; /* key was in the table before: old holds its value */
-	struct vfwd_mac_val old;
 };
 
 static int item_cmp(const void *a, const void *b)
@@ -484,12 +483,13 @@ static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 		{"replace", no_argument, NULL, 'r'},
 		{NULL},
 	};
-	size_t n = 0, added = 0, moved = 0, same = 0, done = 0;
+	struct vfwd_mac_load_stats st;
+	struct vfwd_mac_entry *e = NULL;
 	struct load_item *v = NULL;
-	struct vfwd_mac_entry *cur;
+	char why[VFWD_ERRLEN];
 	bool replace = false;
 	const char *file;
-	size_t ncur;
+	size_t n = 0;
 	int opt, err;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -508,90 +508,46 @@ static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 		err = load_dedup(c, file, v, &n);
 	if (err)
 		goto out;
-
-	err = vfwd_mac_dump(&c->t, &cur, &ncur);
-	if (err) {
-		err = cli_err(c, err, "MAC table: cannot read it: %s",
-			      strerror(-err));
+	e = calloc(n ? n : 1, sizeof(*e));
+	if (!e) {
+		err = cli_err(c, -ENOMEM, "MAC file %s: out of memory", file);
 		goto out;
 	}
-	/* Both lists are sorted by key: merge to find what each line does. */
-	for (size_t i = 0, j = 0; i < n; i++) {
-		while (j < ncur && vfwd_mac_key_cmp(&cur[j].key, &v[i].key) < 0)
-			j++;
-		if (j < ncur && vfwd_mac_key_cmp(&cur[j].key, &v[i].key) == 0) {
-			v[i].existed = true;
-			v[i].old = cur[j].val;
-		}
-		if (!v[i].existed) {
-			added++;
-		} else if (v[i].old.port_id == v[i].port_id) {
-			same++;
-		} else if (!replace) {
-			char ks[64], pn[VFWD_NAME_LEN];
+	for (size_t i = 0; i < n; i++)
+		e[i] = (struct vfwd_mac_entry){
+			.key = v[i].key,
+			.val = {.port_id = v[i].port_id, .flags = v[i].flags}};
+	err = vfwd_mac_load(&c->t, e, n, replace, &st, why, sizeof(why));
+	if (err == -EEXIST && st.conflict >= 0) {
+		char ks[64], pn[VFWD_NAME_LEN];
 
-			key_str(&v[i].key, ks, sizeof(ks));
-			port_name(c, v[i].old.port_id, pn);
-			err = cli_err(
-				c, -EEXIST,
-				"%s:%d: MAC %s is already bound to port '%s'; use --replace to move it (nothing was loaded)",
-				file, v[i].line, ks, pn);
-			break;
-		} else {
-			moved++;
-		}
-	}
-	free(cur);
-	if (err)
-		goto out;
-	if (ncur + added > VFWD_MAX_MACS) {
+		key_str(&v[st.conflict].key, ks, sizeof(ks));
+		port_name(c, st.conflict_port, pn);
 		err = cli_err(
-			c, -E2BIG,
-			"MAC table full: %zu entries + %zu new > %d; nothing was loaded",
-			ncur, added, VFWD_MAX_MACS);
+			c, err,
+			"%s:%d: MAC %s is already bound to port '%s'; use --replace to move it (nothing was loaded)",
+			file, v[st.conflict].line, ks, pn);
 		goto out;
-	}
-
-	for (; done < n; done++) {
-		struct vfwd_mac_val val = {.port_id = v[done].port_id,
-					   .flags = v[done].flags};
-
-		err = vfwd_mac_put(&c->t, &v[done].key, &val, true);
-		if (err)
-			break;
 	}
 	if (err) {
-		int e = err;
-
-		/* Undo in reverse: put back what was replaced, remove what
-		 * was new. */
-		while (done-- > 0) {
-			if (v[done].existed)
-				vfwd_mac_put(&c->t, &v[done].key, &v[done].old,
-					     true);
-			else
-				vfwd_mac_del(&c->t, &v[done].key);
-		}
-		err = cli_err(
-			c, e,
-			"MAC file %s: writing failed (%s); rolled back, nothing was loaded",
-			file, strerror(-e));
+		err = cli_err(c, err, "MAC file %s: %s", file, why);
 		goto out;
 	}
 	if (c->json) {
 		json_obj_open(&c->j);
 		json_kv_str(&c->j, "file", file);
 		json_kv_u64(&c->j, "entries", n);
-		json_kv_u64(&c->j, "added", added);
-		json_kv_u64(&c->j, "moved", moved);
-		json_kv_u64(&c->j, "unchanged", same);
+		json_kv_u64(&c->j, "added", st.added);
+		json_kv_u64(&c->j, "moved", st.moved);
+		json_kv_u64(&c->j, "unchanged", st.same);
 		json_obj_close(&c->j);
 		json_end(&c->j);
 	} else {
 		printf("loaded %zu MACs from %s: %zu added, %zu moved, %zu unchanged\n",
-		       n, file, added, moved, same);
+		       n, file, st.added, st.moved, st.same);
 	}
 out:
+	free(e);
 	free(v);
 	return err;
 }

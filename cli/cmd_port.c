@@ -256,18 +256,6 @@ static void cpus_prune(struct vfwd_ctx *c, const char *what)
 			what, why);
 }
 
-/* Undo a half-made port: no filter, no flood or tx entry, a free slot, and
- * flood groups without it.  Best effort: the first error was reported. */
-static void port_undo(struct vfwd_ctx *c, int id, __u32 ifindex)
-{
-	if (ifindex)
-		vfwd_guest_detach(ifindex);
-	vfwd_flood_del(&c->t, id);
-	vfwd_port_clear(&c->t, id);
-	vfwd_vlan_sync(&c->t);
-	cpus_undo(c);
-}
-
 static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 {
 	struct vfwd_dev_info dev;
@@ -322,35 +310,13 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 	if (r.uplink)
 		p.flags |= VFWD_PORT_F_UPLINK_SET;
 	err = cli_port_cpus(c, &r.cpu, &p);
-	if (!err)
-		err = cpus_prepare(c, &p);
 	if (err)
 		return err;
-
-	/* Slot, devmap and flood groups first, the programs last: the
-	 * guest program reads all of them from its first frame. */
-	err = vfwd_stats_clear(&c->t, id);
-	if (!err)
-		err = vfwd_port_put(&c->t, id, &p);
-	if (!err)
-		err = vfwd_tx_set(&c->t, id, dev.ifindex);
-	if (err) {
-		port_undo(c, id, 0);
-		return cli_err(c, err, "port '%s': cannot add device %s: %s",
-			       name, r.ifname, strerror(-err));
-	}
-	err = sync_vlans(c, &p);
-	if (err) {
-		port_undo(c, id, 0);
-		return err;
-	}
-	err = vfwd_guest_attach(c->pin_dir, &c->t, id, dev.ifindex, why,
-				sizeof(why));
-	if (err) {
-		port_undo(c, id, dev.ifindex);
+	/* Everything else, published last (lib/port_ops.c). */
+	err = vfwd_port_create(c->pin_dir, &c->t, id, &p, why, sizeof(why));
+	if (err)
 		return cli_err(c, err, "port '%s': device %s: %s", name,
 			       r.ifname, why);
-	}
 	print_port_done(c, "added", id, &p);
 	return 0;
 }
@@ -522,10 +488,10 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 		{"force", no_argument, NULL, 'f'},
 		{NULL},
 	};
-	struct vfwd_mac_entry *e;
 	struct vfwd_port p;
+	char why[VFWD_ERRLEN];
 	bool force = false;
-	size_t n, owned = 0;
+	size_t owned = 0;
 	int opt, id, err;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -545,40 +511,21 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 		return cli_err(c, -EINVAL,
 			       "port '%s' is an uplink; use 'vfwd detach %s'",
 			       p.name, p.name);
-	err = vfwd_mac_dump(&c->t, &e, &n);
+	err = port_macs(c, id, &owned);
 	if (err)
-		return cli_err(c, err, "MAC table: cannot read it: %s",
-			       strerror(-err));
-	for (size_t i = 0; i < n; i++)
-		owned += e[i].val.port_id == (__u32)id;
-	if (owned && !force) {
-		free(e);
+		return err;
+	if (owned && !force)
 		return cli_err(
 			c, -EBUSY,
 			"port '%s' still owns %zu MAC%s; delete them with 'vfwd mac del' or use --force",
 			p.name, owned, owned == 1 ? "" : "s");
-	}
-	/* MACs first, so no frame is steered at a slot being freed; then
-	 * the guest's filter, so nothing it sends meets a cleared slot. */
-	for (size_t i = 0; i < n && !err; i++)
-		if (e[i].val.port_id == (__u32)id)
-			err = vfwd_mac_del(&c->t, &e[i].key);
-	free(e);
-	if (!err && p.ifindex)
-		err = vfwd_guest_detach(p.ifindex);
-	if (!err) {
-		err = vfwd_flood_del(&c->t, id);
-		if (err == -ENOENT)
-			err = 0;
-	}
-	if (!err)
-		err = vfwd_port_clear(&c->t, id);
-	if (!err)
-		err = vfwd_vlan_sync(&c->t);
+	/* MACs, slot, filter, qdisc, devmap entries, CPUs: once begun,
+	 * finished by this command or the next (lib/port_ops.c). */
+	err = vfwd_port_delete(c->pin_dir, &c->t, id, &owned, why,
+			       sizeof(why));
 	if (err)
 		return cli_err(c, err, "port '%s': cannot delete it: %s",
-			       p.name, strerror(-err));
-	cpus_prune(c, "port del");
+			       p.name, why);
 	if (c->json) {
 		json_obj_open(&c->j);
 		json_kv_str(&c->j, "deleted", p.name);

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
@@ -66,6 +67,43 @@ void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Whether the tables hold nothing: no port, no uplink, no MAC. */
+static bool tables_empty(struct vfwd_ctx *c)
+{
+	struct vfwd_mac_entry *e;
+	struct vfwd_port p;
+	size_t n;
+
+	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++)
+		if (vfwd_port_get(&c->t, id, &p) || p.kind != VFWD_PORT_FREE)
+			return false;
+	if (vfwd_mac_dump(&c->t, &e, &n))
+		return false;
+	free(e);
+	return n == 0;
+}
+
+/* Before a command changes anything: finish or undo what a killed one
+ * left (lib/port_ops.c).  If that leaves empty tables, this command
+ * counts as the first one, so a failure removes them. */
+static int ctx_recover(struct vfwd_ctx *c)
+{
+	char msg[VFWD_ERRLEN];
+	int ret = vfwd_recover(c->pin_dir, &c->t, msg, sizeof(msg));
+
+	if (ret < 0)
+		return cli_err(
+			c, ret,
+			"pin path %s: an interrupted command left work that cannot be finished or undone: %s (nothing else was changed; see 'vfwd status')",
+			c->pin_dir, msg);
+	if (ret > 0) {
+		cli_note(c, "%s", msg);
+		if (tables_empty(c))
+			c->created = true;
+	}
+	return 0;
+}
+
 int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 {
 	bool mounted = false;
@@ -104,17 +142,17 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 				c->pin_dir, strerror(-c->lock_fd));
 	}
 	if (mode != CTX_READ) {
-		char probe[PATH_MAX];
-		bool exists;
+		int present, total = vfwd_tables_pins(c->pin_dir, &present);
 
-		snprintf(probe, sizeof(probe), "%s/%s", c->pin_dir,
-			 VFWD_MAP_MACS);
-		exists = access(probe, F_OK) == 0;
-		c->created = mode == CTX_CREATE && !exists;
+		/* Some pins but not all: a first command was killed while it
+		 * made the maps.  This command completes them and counts as
+		 * the first, so they go again if it fails too. */
+		c->created = (mode == CTX_CREATE && !present) ||
+			     (present && present < total);
 		/* A changing command also adds the maps an older vfwd did
 		 * not have (existing pins are reused as they are), so state
 		 * made by an earlier version keeps working. */
-		err = mode == CTX_CREATE || exists
+		err = mode == CTX_CREATE || present
 			      ? vfwd_maps_create(c->pin_dir)
 			      : 0;
 		if (err)
@@ -124,6 +162,15 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 				c->pin_dir, strerror(-err));
 	}
 	err = vfwd_tables_open(&c->t, c->pin_dir);
+	if (err == -ENOENT && mode == CTX_READ) {
+		int present, total = vfwd_tables_pins(c->pin_dir, &present);
+
+		if (present)
+			return cli_err(
+				c, err,
+				"incomplete vfwd state at %s (%d of %d maps): a first command was interrupted; the next vfwd command that changes state completes or removes it",
+				c->pin_dir, present, total);
+	}
 	if (err == -ENOENT)
 		return cli_err(
 			c, err,
@@ -133,7 +180,7 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 		return cli_err(c, err, "maps under %s: cannot open them: %s",
 			       c->pin_dir, strerror(-err));
 	c->tables_open = true;
-	return 0;
+	return mode == CTX_READ ? 0 : ctx_recover(c);
 }
 
 void ctx_close(struct vfwd_ctx *c, bool failed)

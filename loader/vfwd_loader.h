@@ -86,6 +86,12 @@ int vfwd_guest_attach(const char *pin_dir, const struct vfwd_tables *t,
 		      size_t errlen);
 /* Remove vfwd's tc filter from ifindex; 0 if it is not there. */
 int vfwd_guest_detach(__u32 ifindex);
+/* The clsact qdisc (loader/clsact.c): whether ifindex has one, how many
+ * tc filters it holds on both hooks, and removing it when it holds none
+ * (0 too when it is not there). */
+int vfwd_clsact_present(__u32 ifindex, bool *present);
+int vfwd_clsact_filters(__u32 ifindex, int *n);
+int vfwd_clsact_release(__u32 ifindex);
 /* Id of the program in vfwd's tc filter slot on ifindex, 0 if none. */
 int vfwd_guest_query(__u32 ifindex, __u32 *prog_id);
 /* Whether program prog_id uses the MAC table pinned under pin_dir, i.e.

@@ -139,6 +139,19 @@ fail:
 	return err;
 }
 
+int vfwd_tables_pins(const char *pin_dir, int *present)
+{
+	char path[PATH_MAX];
+	int n = sizeof(specs) / sizeof(specs[0]);
+
+	*present = 0;
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, specs[i].name);
+		*present += access(path, F_OK) == 0;
+	}
+	return n;
+}
+
 int vfwd_tables_unpin(const char *pin_dir)
 {
 	char path[PATH_MAX];

@@ -31,6 +31,10 @@ struct vfwd_tables {
  * sizes this build expects.  -ENOENT when no state is pinned there. */
 int vfwd_tables_open(struct vfwd_tables *t, const char *pin_dir);
 void vfwd_tables_close(struct vfwd_tables *t);
+/* How many of this build's pins exist under pin_dir (*present), out of
+ * how many (the return value): some but not all is what a first command
+ * killed while it created the maps leaves. */
+int vfwd_tables_pins(const char *pin_dir, int *present);
 /* Remove every vfwd pin under pin_dir, then the directory itself. */
 int vfwd_tables_unpin(const char *pin_dir);
 /* The name of the map a pinned-file name belongs to, for error messages. */
