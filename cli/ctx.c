@@ -185,6 +185,13 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 
 void ctx_close(struct vfwd_ctx *c, bool failed)
 {
+	struct vfwd_intent in;
+
+	/* The first command that made the tables succeeded: they are
+	 * state now (loader/skel.c, intent_precreate). */
+	if (!failed && c->created && c->tables_open &&
+	    vfwd_intent_get(&c->t, &in) == 0 && in.op == VFWD_OP_CREATE)
+		vfwd_intent_clear(&c->t);
 	if (c->tables_open)
 		vfwd_tables_close(&c->t);
 	c->tables_open = false;
@@ -193,6 +200,10 @@ void ctx_close(struct vfwd_ctx *c, bool failed)
 	 * is still held, so nobody else has started using them. */
 	if (failed && c->created)
 		vfwd_tables_unpin(c->pin_dir);
+	/* A pin directory with no pins (its first command was killed
+	 * before it made any) goes too; rmdir leaves one with state. */
+	else if (failed && c->lock_fd >= 0)
+		rmdir(c->pin_dir);
 	c->created = false;
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);

@@ -334,6 +334,9 @@ int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
 			 strerror(-ret));
 		return ret;
 	}
+	/* This very command just made the tables: nothing was left. */
+	if (in.op == VFWD_OP_CREATE && in.pid == (__u32)getpid())
+		return 0;
 	switch (in.op) {
 	case VFWD_OP_PORT_ADD:
 		forward = vfwd_port_get(t, in.port_id, &p) == 0 &&
@@ -352,6 +355,10 @@ int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
 		break;
 	case VFWD_OP_ATTACH:
 		ret = attach_recover(pin_dir, t, &in, &forward, msg, msglen);
+		break;
+	case VFWD_OP_CREATE:
+		/* Nothing to undo in the tables themselves; the caller
+		 * treats empty ones as its own to remove on failure. */
 		break;
 	default:
 		snprintf(msg, msglen, "intent journal: unknown operation %u",

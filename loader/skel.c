@@ -169,11 +169,43 @@ void vfwd_skel_tables(const struct vfwd_bpf *skel, struct vfwd_tables *t)
 	};
 }
 
+/*
+ * The intent journal is pinned before any other map, already saying
+ * VFWD_OP_CREATE: from the first pin on, a kill leaves either too few
+ * pins (partial state) or a journal that says the tables were made by a
+ * command that never finished.  The next command finishes or removes
+ * them either way (cli/ctx.c).  libbpf then reuses this pin as it is.
+ */
+static int intent_precreate(const char *pin_dir)
+{
+	struct vfwd_intent in = {.op = VFWD_OP_CREATE, .pid = getpid()};
+	char path[PATH_MAX];
+	__u32 slot = 0;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_MAP_INTENT);
+	if (access(path, F_OK) == 0)
+		return 0;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, VFWD_MAP_INTENT, sizeof(slot),
+			    sizeof(in), 1, NULL);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(fd, &slot, &in, BPF_ANY) ||
+	    bpf_obj_pin(fd, path))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 int vfwd_maps_create(const char *pin_dir)
 {
-	struct vfwd_bpf *skel = vfwd_skel_open(pin_dir);
+	struct vfwd_bpf *skel;
 	int err;
 
+	err = intent_precreate(pin_dir);
+	if (err)
+		return err;
+	skel = vfwd_skel_open(pin_dir);
 	if (!skel)
 		return -errno ? -errno : -EINVAL;
 	err = vfwd_skel_load(skel, pin_dir);

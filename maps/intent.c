@@ -37,6 +37,8 @@ const char *vfwd_intent_op_str(__u32 op)
 		return "port del";
 	case VFWD_OP_ATTACH:
 		return "attach";
+	case VFWD_OP_CREATE:
+		return "table creation";
 	default:
 		return "none";
 	}

@@ -340,6 +340,10 @@ enum vfwd_intent_op {
 	VFWD_OP_PORT_ADD = 1, /* published by writing the port's slot */
 	VFWD_OP_PORT_DEL = 2, /* always rolled forward once begun */
 	VFWD_OP_ATTACH = 3, /* first attach: published by the uplink's slot */
+	/* The tables were just made; the first command that made them
+	 * clears it when it succeeds.  Left behind, it means that command
+	 * died, so empty tables are not state anyone asked for. */
+	VFWD_OP_CREATE = 4,
 };
 
 enum vfwd_intent_flags {
