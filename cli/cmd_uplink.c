@@ -9,7 +9,7 @@
 
 #define ATTACH_USAGE                                                           \
 	"usage: vfwd attach IFNAME [--mode native|skb] [--bum pass|flood]"
-#define DETACH_USAGE "usage: vfwd detach IFNAME [--keep-maps]"
+#define DETACH_USAGE "usage: vfwd detach IFNAME [--keep-maps] | vfwd detach --all"
 
 static int parse_mode(const char *s, enum vfwd_xdp_mode *mode)
 {
@@ -342,19 +342,61 @@ static int other_uplinks(struct vfwd_ctx *c, int self)
 	return n;
 }
 
-/* Remove vfwd_guest from every guest port's device. */
-static int detach_guests(struct vfwd_ctx *c)
+/* The tables go away, and so must everything that uses them: vfwd's
+ * filters and the qdiscs it made on the guest devices, or guests would
+ * keep running against orphan maps. */
+static int remove_tables(struct vfwd_ctx *c)
 {
-	struct vfwd_port p;
+	char why[VFWD_ERRLEN];
 	int err;
 
-	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-		if (vfwd_port_get(&c->t, id, &p) || !p.ifindex ||
-		    !vfwd_port_is_guest(&p))
+	err = vfwd_guests_release(c->pin_dir, &c->t, why, sizeof(why));
+	if (err)
+		return cli_err(c, err, "cannot remove the tables: %s", why);
+	vfwd_tables_close(&c->t);
+	c->tables_open = false;
+	err = vfwd_tables_unpin(c->pin_dir);
+	if (err)
+		return cli_err(c, err, "pin path %s: cannot remove the tables: %s",
+			       c->pin_dir, strerror(-err));
+	return 0;
+}
+
+/* detach --all: every uplink, every port's filter, the tables.  What an
+ * installation whose uplinks are all gone, or that never had one, needs
+ * to go away.  A kill half-way leaves less of it; running it again
+ * finishes. */
+static int detach_all(struct vfwd_ctx *c)
+{
+	char why[VFWD_ERRLEN];
+	struct vfwd_port p;
+	int err, n = 0;
+	bool detached;
+
+	err = ctx_open(c, CTX_WRITE);
+	if (err)
+		return err;
+	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		if (vfwd_port_get(&c->t, id, &p) || p.kind != VFWD_PORT_UPLINK)
 			continue;
-		err = vfwd_guest_detach(p.ifindex);
+		err = vfwd_uplink_release(c->pin_dir, &p, &detached, why,
+					  sizeof(why));
 		if (err)
-			return err;
+			return cli_err(c, err, "uplink %s: %s", p.name, why);
+		n += detached;
+	}
+	err = remove_tables(c);
+	if (err)
+		return err;
+	if (c->json) {
+		json_obj_open(&c->j);
+		json_kv_u64(&c->j, "uplinks_detached", n);
+		json_kv_bool(&c->j, "maps_removed", true);
+		json_obj_close(&c->j);
+		json_end(&c->j);
+	} else {
+		printf("detached vfwd from %d uplink%s; removed the tables\n", n,
+		       n == 1 ? "" : "s");
 	}
 	return 0;
 }
@@ -363,21 +405,28 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"keep-maps", no_argument, NULL, 'k'},
+		{"all", no_argument, NULL, 'a'},
 		{NULL},
 	};
 	struct vfwd_xdp_state xdp = {};
 	struct vfwd_dev_info dev;
 	struct vfwd_port p;
-	bool keep = false, detached = false, unpinned = false;
+	bool keep = false, all = false, detached = false, unpinned = false;
+	char why[VFWD_ERRLEN];
 	int opt, id, err, others;
 	const char *name;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'k')
+		if (opt == 'k')
+			keep = true;
+		else if (opt == 'a')
+			all = true;
+		else
 			return cli_bad_opt(c, argv, DETACH_USAGE);
-		keep = true;
 	}
-	if (optind != argc - 1)
+	if (all && !keep && optind == argc)
+		return detach_all(c);
+	if (all || optind != argc - 1)
 		return cli_err(c, -EINVAL, DETACH_USAGE);
 	name = argv[optind];
 
@@ -385,23 +434,21 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 	if (err)
 		return err;
 	id = vfwd_port_find_name(&c->t, name, &p);
+	/* A renamed uplink is still found by the device's new name. */
+	if (id < 0 && vfwd_dev_by_name(name, &dev) == 0)
+		id = vfwd_port_find_ifindex(&c->t, dev.ifindex, &p);
 	if (id < 0 || p.kind != VFWD_PORT_UPLINK)
 		return cli_err(
 			c, -ENOENT,
-			"interface %s is not a vfwd uplink (see 'vfwd status')",
+			"interface %s is not a vfwd uplink (see 'vfwd status'; 'vfwd detach --all' removes an installation without uplinks)",
 			name);
 
-	/* The interface may be gone already; then only the slot remains. */
-	if (vfwd_dev_by_index(p.ifindex, &dev) == 0 &&
-	    vfwd_xdp_query(p.ifindex, c->pin_dir, &xdp) == 0 && xdp.ours) {
-		err = vfwd_uplink_detach(p.ifindex, xdp.mode, xdp.prog_id);
-		if (err)
-			return cli_err(
-				c, err,
-				"interface %s: cannot detach vfwd_uplink (prog id %u): %s",
-				name, xdp.prog_id, strerror(-err));
-		detached = true;
-	} else if (xdp.prog_id) {
+	err = vfwd_uplink_release(c->pin_dir, &p, &detached, why, sizeof(why));
+	if (err)
+		return cli_err(c, err, "interface %s: %s", name, why);
+	if (!detached && vfwd_dev_by_index(p.ifindex, &dev) == 0)
+		vfwd_xdp_query(p.ifindex, c->pin_dir, &xdp);
+	if (!detached && xdp.prog_id) {
 		cli_note(
 			c,
 			"interface %s runs XDP program '%s' (id %u) %s; left it alone",
@@ -416,22 +463,9 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 
 	others = other_uplinks(c, id);
 	if (!keep && others == 0) {
-		/* The tables go away: so must the guest filters that use
-		 * them, or guests would keep running against orphan maps. */
-		err = detach_guests(c);
+		err = remove_tables(c);
 		if (err)
-			return cli_err(
-				c, err,
-				"detached %s, but cannot remove vfwd's tc filters from the guest ports: %s",
-				name, strerror(-err));
-		vfwd_tables_close(&c->t);
-		c->tables_open = false;
-		err = vfwd_tables_unpin(c->pin_dir);
-		if (err)
-			return cli_err(
-				c, err,
-				"pin path %s: cannot remove the tables: %s",
-				c->pin_dir, strerror(-err));
+			return err;
 		unpinned = true;
 	} else {
 		int unbound;

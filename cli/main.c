@@ -10,7 +10,7 @@ static int cmd_help(struct vfwd_ctx *c, int argc, char **argv);
 static const struct cli_cmd commands[] = {
 	{"attach", cmd_attach,
 	 "attach IFNAME [--mode native|skb] [--bum pass|flood]"},
-	{"detach", cmd_detach, "detach IFNAME [--keep-maps]"},
+	{"detach", cmd_detach, "detach IFNAME [--keep-maps] | detach --all"},
 	{"port", cmd_port, "port { add | set | del | list } ..."},
 	{"mac", cmd_mac, "mac { add | del | list | load } ..."},
 	{"stats", cmd_stats,

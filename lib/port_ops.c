@@ -374,3 +374,54 @@ int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
 		 forward ? "finished" : "undid");
 	return 1;
 }
+
+int vfwd_uplink_release(const char *pin_dir, const struct vfwd_port *up,
+			bool *detached, char *err, size_t errlen)
+{
+	struct vfwd_xdp_state xdp;
+	struct vfwd_dev_info dev;
+	int ret;
+
+	*detached = false;
+	/* The device may be gone already; then only the slot remains. */
+	if (vfwd_dev_by_index(up->ifindex, &dev) ||
+	    vfwd_xdp_query(up->ifindex, pin_dir, &xdp) || !xdp.ours)
+		return 0;
+	ret = vfwd_uplink_detach(up->ifindex, xdp.mode, xdp.prog_id);
+	if (ret) {
+		snprintf(err, errlen,
+			 "cannot detach vfwd_uplink (prog id %u) from %s: %s",
+			 xdp.prog_id, dev.name, strerror(-ret));
+		return ret;
+	}
+	*detached = true;
+	return 0;
+}
+
+int vfwd_guests_release(const char *pin_dir, const struct vfwd_tables *t,
+			char *err, size_t errlen)
+{
+	struct vfwd_port p;
+	__u32 prog;
+	int ret;
+
+	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		if (vfwd_port_get(t, id, &p) || !p.ifindex ||
+		    !vfwd_port_is_guest(&p))
+			continue;
+		/* Only this installation's filter: a device reused by
+		 * another vfwd keeps that one's. */
+		ret = vfwd_guest_query(p.ifindex, &prog);
+		if (!ret && prog && vfwd_prog_uses_pins(prog, pin_dir))
+			ret = vfwd_guest_detach(p.ifindex);
+		if (!ret && (p.flags & VFWD_PORT_F_OWN_CLSACT))
+			ret = vfwd_clsact_release(p.ifindex);
+		if (ret && ret != -ENODEV) {
+			snprintf(err, errlen,
+				 "port '%s': cannot remove vfwd's tc filter or qdisc from its device: %s",
+				 p.name, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}

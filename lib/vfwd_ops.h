@@ -51,6 +51,15 @@ int vfwd_port_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
  * finished, by this command or the next.  *macs: MACs removed. */
 int vfwd_port_delete(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 		     size_t *macs, char *err, size_t errlen);
+/* Take this installation's vfwd_uplink off uplink up's device, if it is
+ * there (*detached says so); a foreign program is left alone. */
+int vfwd_uplink_release(const char *pin_dir, const struct vfwd_port *up,
+			bool *detached, char *err, size_t errlen);
+/* Remove this installation's filter from every guest port's device, and
+ * the clsact qdiscs port add made; the tables are left as they are.
+ * Repeating it after a kill finishes it. */
+int vfwd_guests_release(const char *pin_dir, const struct vfwd_tables *t,
+			char *err, size_t errlen);
 /* Finish or undo what a killed command left in the intent journal.
  * 0: nothing was pending; 1: msg says what was done; -errno: msg says
  * what failed (the journal still holds it). */

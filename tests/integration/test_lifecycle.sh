@@ -79,4 +79,44 @@ check detach_last vfwd detach "$UP"
 check detach_last_unpinned [ ! -e "$PIN" ]
 refuse after_detach_no_state vfwd status
 
+# The clsact qdisc port add made goes with the port; one that was there
+# before stays.
+has_clsact() { tc qdisc show dev "$1" | grep -q clsact; }
+check clsact_none_before bash -c "! tc qdisc show dev $TAP | grep -q clsact"
+check clsact_port_add vfwd port add q1 --dev "$TAP"
+check clsact_made has_clsact "$TAP"
+check clsact_port_del vfwd port del q1
+check clsact_removed bash -c "! tc qdisc show dev $TAP | grep -q clsact"
+tc qdisc add dev "$TAP" clsact
+check clsact_theirs_add vfwd port add q1 --dev "$TAP"
+check clsact_theirs_del vfwd port del q1
+check clsact_theirs_kept has_clsact "$TAP"
+tc qdisc del dev "$TAP" clsact
+# ... and with the tables, when the last uplink goes.
+check clsact_last_add vfwd port add q1 --dev "$TAP"
+check clsact_last_attach vfwd attach "$UP"
+check clsact_last_detach vfwd detach "$UP"
+check clsact_last_removed bash -c "! tc qdisc show dev $TAP | grep -q clsact"
+
+# An installation without an uplink (never attached, or its uplinks
+# detached with --keep-maps) goes with detach --all: filters, qdiscs,
+# tables.
+check all_port vfwd port add q1 --dev "$TAP"
+check all_mac vfwd mac add 52:54:00:00:0b:01 --port q1
+refuse all_needs_name vfwd detach "$UP"
+check all_detach vfwd detach --all
+check all_unpinned [ ! -e "$PIN" ]
+check all_no_filter bash -c "! tc filter show dev $TAP ingress | grep -q vfwd_guest"
+check all_no_clsact bash -c "! tc qdisc show dev $TAP | grep -q clsact"
+refuse all_again vfwd detach --all
+refuse all_with_name vfwd detach --all "$UP"
+
+# A renamed uplink: detach takes its new name.
+REN=${PFX}r
+check renamed_attach vfwd attach "$UP2"
+ip link set dev "$UP2" down && ip link set dev "$UP2" name "$REN" && ip link set dev "$REN" up
+check renamed_detach vfwd detach "$REN"
+ip link set dev "$REN" down && ip link set dev "$REN" name "$UP2" && ip link set dev "$UP2" up
+check renamed_unpinned [ ! -e "$PIN" ]
+
 finish
