@@ -521,8 +521,7 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 			p.name, owned, owned == 1 ? "" : "s");
 	/* MACs, slot, filter, qdisc, devmap entries, CPUs: once begun,
 	 * finished by this command or the next (lib/port_ops.c). */
-	err = vfwd_port_delete(c->pin_dir, &c->t, id, &owned, why,
-			       sizeof(why));
+	err = vfwd_port_delete(c->pin_dir, &c->t, id, &owned, why, sizeof(why));
 	if (err)
 		return cli_err(c, err, "port '%s': cannot delete it: %s",
 			       p.name, why);

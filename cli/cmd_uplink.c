@@ -9,7 +9,8 @@
 
 #define ATTACH_USAGE                                                           \
 	"usage: vfwd attach IFNAME [--mode native|skb] [--bum pass|flood]"
-#define DETACH_USAGE "usage: vfwd detach IFNAME [--keep-maps] | vfwd detach --all"
+#define DETACH_USAGE                                                           \
+	"usage: vfwd detach IFNAME [--keep-maps] | vfwd detach --all"
 
 static int parse_mode(const char *s, enum vfwd_xdp_mode *mode)
 {
@@ -149,8 +150,9 @@ static void note_generic_cpus(struct vfwd_ctx *c, __u32 uplink_id,
  * makes the uplink exist.  A kill in between is undone by the next
  * command (lib/port_ops.c, vfwd_recover). */
 static int attach_first(struct vfwd_ctx *c, int id,
-			const struct vfwd_dev_info *dev, const struct vfwd_port *p,
-			enum vfwd_xdp_mode mode, bool flood, __u32 *prog_id)
+			const struct vfwd_dev_info *dev,
+			const struct vfwd_port *p, enum vfwd_xdp_mode mode,
+			bool flood, __u32 *prog_id)
 {
 	struct vfwd_intent in = {.op = VFWD_OP_ATTACH,
 				 .port_id = id,
@@ -357,7 +359,8 @@ static int remove_tables(struct vfwd_ctx *c)
 	c->tables_open = false;
 	err = vfwd_tables_unpin(c->pin_dir);
 	if (err)
-		return cli_err(c, err, "pin path %s: cannot remove the tables: %s",
+		return cli_err(c, err,
+			       "pin path %s: cannot remove the tables: %s",
 			       c->pin_dir, strerror(-err));
 	return 0;
 }
@@ -395,8 +398,8 @@ static int detach_all(struct vfwd_ctx *c)
 		json_obj_close(&c->j);
 		json_end(&c->j);
 	} else {
-		printf("detached vfwd from %d uplink%s; removed the tables\n", n,
-		       n == 1 ? "" : "s");
+		printf("detached vfwd from %d uplink%s; removed the tables\n",
+		       n, n == 1 ? "" : "s");
 	}
 	return 0;
 }

@@ -36,7 +36,7 @@ int vfwd_mac_load(struct vfwd_tables *t, const struct vfwd_mac_entry *e,
 	/* Both are sorted by key: the new table is the merge, each of the
 	 * file's entries taking the place of the old one of its key. */
 	while (i < n || j < ncur) {
-		int c = i == n	   ? 1
+		int c = i == n	    ? 1
 			: j == ncur ? -1
 				    : vfwd_mac_key_cmp(&e[i].key, &cur[j].key);
 
@@ -64,16 +64,18 @@ int vfwd_mac_load(struct vfwd_tables *t, const struct vfwd_mac_entry *e,
 	}
 	if (out > VFWD_MAX_MACS) {
 		ret = -E2BIG;
-		snprintf(err, errlen,
-			 "MAC table full: %zu entries + %zu new > %d; nothing was loaded",
-			 ncur, st->added, VFWD_MAX_MACS);
+		snprintf(
+			err, errlen,
+			"MAC table full: %zu entries + %zu new > %d; nothing was loaded",
+			ncur, st->added, VFWD_MAX_MACS);
 		goto out;
 	}
 	ret = vfwd_mac_table_replace(t, next, out);
 	if (ret)
-		snprintf(err, errlen,
-			 "MAC table: cannot build and publish the new table: %s; nothing was loaded",
-			 strerror(-ret));
+		snprintf(
+			err, errlen,
+			"MAC table: cannot build and publish the new table: %s; nothing was loaded",
+			strerror(-ret));
 out:
 	free(cur);
 	free(next);
@@ -101,9 +103,10 @@ int vfwd_mac_drop_port(struct vfwd_tables *t, __u32 port_id, size_t *dropped,
 	/* Nothing of the port's: the table stays as it is. */
 	ret = *dropped ? vfwd_mac_table_replace(t, e, out) : 0;
 	if (ret)
-		snprintf(err, errlen,
-			 "MAC table: cannot publish it without the port's MACs: %s",
-			 strerror(-ret));
+		snprintf(
+			err, errlen,
+			"MAC table: cannot publish it without the port's MACs: %s",
+			strerror(-ret));
 	free(e);
 	return ret;
 }

@@ -115,9 +115,10 @@ static int port_add_undo(const char *pin_dir, const struct vfwd_tables *t,
 	if (!ret && (in->flags & VFWD_INTENT_F_CLSACT))
 		ret = vfwd_clsact_release(in->ifindex);
 	if (ret) {
-		snprintf(err, errlen,
-			 "cannot undo the unfinished port add of '%s' (ifindex %u): %s",
-			 in->name, in->ifindex, strerror(-ret));
+		snprintf(
+			err, errlen,
+			"cannot undo the unfinished port add of '%s' (ifindex %u): %s",
+			in->name, in->ifindex, strerror(-ret));
 		return ret;
 	}
 	return cpus_prune(pin_dir, t, err, errlen);
@@ -165,7 +166,8 @@ int vfwd_port_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 	if (!ret)
 		ret = vfwd_tx_set(t, id, p->ifindex);
 	if (ret) {
-		snprintf(err, errlen, "cannot add the device to the tx devmap: %s",
+		snprintf(err, errlen,
+			 "cannot add the device to the tx devmap: %s",
 			 strerror(-ret));
 		goto undo;
 	}
@@ -182,9 +184,10 @@ int vfwd_port_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 	/* Derived state, redone by the next command if this one dies. */
 	ret = vfwd_vlan_sync(t);
 	if (ret) {
-		snprintf(err, errlen,
-			 "added, but the VLAN flood groups could not be updated (the next vfwd command retries): %s",
-			 strerror(-ret));
+		snprintf(
+			err, errlen,
+			"added, but the VLAN flood groups could not be updated (the next vfwd command retries): %s",
+			strerror(-ret));
 		return ret;
 	}
 	return vfwd_intent_clear(t);
@@ -234,24 +237,27 @@ static int port_del_finish(const char *pin_dir, struct vfwd_tables *t,
 	    vfwd_prog_uses_pins(prog, pin_dir)) {
 		ret = vfwd_guest_detach(in->ifindex);
 		if (ret) {
-			snprintf(err, errlen,
-				 "cannot remove vfwd's tc filter from its device (ifindex %u): %s",
-				 in->ifindex, strerror(-ret));
+			snprintf(
+				err, errlen,
+				"cannot remove vfwd's tc filter from its device (ifindex %u): %s",
+				in->ifindex, strerror(-ret));
 			return ret;
 		}
 	}
 	if (in->flags & VFWD_INTENT_F_CLSACT) {
 		ret = vfwd_clsact_release(in->ifindex);
 		if (ret) {
-			snprintf(err, errlen,
-				 "cannot remove the clsact qdisc it made on its device: %s",
-				 strerror(-ret));
+			snprintf(
+				err, errlen,
+				"cannot remove the clsact qdisc it made on its device: %s",
+				strerror(-ret));
 			return ret;
 		}
 	}
 	ret = vfwd_flood_del(t, in->port_id);
 	if (ret && ret != -ENOENT) {
-		snprintf(err, errlen, "cannot remove its flood devmap entry: %s",
+		snprintf(err, errlen,
+			 "cannot remove its flood devmap entry: %s",
 			 strerror(-ret));
 		return ret;
 	}
@@ -300,17 +306,19 @@ static int attach_recover(const char *pin_dir, struct vfwd_tables *t,
 	if (*forward) {
 		ret = vfwd_bind_uplinks(t, &unbound);
 		if (ret)
-			snprintf(err, errlen,
-				 "cannot bind the guest ports to uplink '%s': %s",
-				 in->name, strerror(-ret));
+			snprintf(
+				err, errlen,
+				"cannot bind the guest ports to uplink '%s': %s",
+				in->name, strerror(-ret));
 		return ret;
 	}
 	if (vfwd_xdp_query(in->ifindex, pin_dir, &xdp) == 0 && xdp.ours) {
 		ret = vfwd_uplink_detach(in->ifindex, xdp.mode, xdp.prog_id);
 		if (ret && ret != -ENODEV) {
-			snprintf(err, errlen,
-				 "cannot detach the vfwd_uplink it attached to ifindex %u: %s",
-				 in->ifindex, strerror(-ret));
+			snprintf(
+				err, errlen,
+				"cannot detach the vfwd_uplink it attached to ifindex %u: %s",
+				in->ifindex, strerror(-ret));
 			return ret;
 		}
 	}
@@ -417,9 +425,10 @@ int vfwd_guests_release(const char *pin_dir, const struct vfwd_tables *t,
 		if (!ret && (p.flags & VFWD_PORT_F_OWN_CLSACT))
 			ret = vfwd_clsact_release(p.ifindex);
 		if (ret && ret != -ENODEV) {
-			snprintf(err, errlen,
-				 "port '%s': cannot remove vfwd's tc filter or qdisc from its device: %s",
-				 p.name, strerror(-ret));
+			snprintf(
+				err, errlen,
+				"port '%s': cannot remove vfwd's tc filter or qdisc from its device: %s",
+				p.name, strerror(-ret));
 			return ret;
 		}
 	}

@@ -84,8 +84,9 @@ static void skel_mac_btf(const struct vfwd_bpf *skel, struct vfwd_mac_btf *b)
 	val = btf__find_by_name_kind(btf, "vfwd_mac_val", BTF_KIND_STRUCT);
 	if (key <= 0 || val <= 0)
 		return;
-	*b = (struct vfwd_mac_btf){
-		.btf_fd = btf__fd(btf), .key_type_id = key, .value_type_id = val};
+	*b = (struct vfwd_mac_btf){.btf_fd = btf__fd(btf),
+				   .key_type_id = key,
+				   .value_type_id = val};
 }
 
 /* A fresh vfwd_macs_v3 has an empty slot: give it its first table, so

@@ -94,8 +94,8 @@ int vfwd_mac_table_fill(int fd, const struct vfwd_mac_entry *e, size_t n)
 	struct vfwd_mac_val vals[MAC_FILL_CHUNK];
 
 	for (size_t done = 0; done < n;) {
-		__u32 count = n - done < MAC_FILL_CHUNK ? n - done
-							: MAC_FILL_CHUNK;
+		__u32 count =
+			n - done < MAC_FILL_CHUNK ? n - done : MAC_FILL_CHUNK;
 
 		for (__u32 i = 0; i < count; i++) {
 			keys[i] = e[done + i].key;

@@ -53,9 +53,10 @@ static const struct map_spec specs[] = {
 };
 
 const char *const vfwd_map_names[] = {
-	VFWD_MAP_MACS, VFWD_MAP_INTENT, VFWD_MAP_PORT, VFWD_MAP_TX,
-	VFWD_MAP_STATS, VFWD_MAP_REASON, VFWD_MAP_FLOOD, VFWD_MAP_VLAN,
-	VFWD_MAP_CPU,	NULL,
+	VFWD_MAP_MACS,	VFWD_MAP_INTENT, VFWD_MAP_PORT,
+	VFWD_MAP_TX,	VFWD_MAP_STATS,	 VFWD_MAP_REASON,
+	VFWD_MAP_FLOOD, VFWD_MAP_VLAN,	 VFWD_MAP_CPU,
+	NULL,
 };
 
 static int *spec_fd(struct vfwd_tables *t, const struct map_spec *s)
