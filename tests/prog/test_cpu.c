@@ -1435,6 +1435,7 @@ struct port_def {
 	__u32 id;
 	const char *name;
 	__u8 kind;
+	__u32 uplink; /* uplink_id: the uplink a guest port follows */
 	bool live; /* has a tx devmap entry */
 	__u8 placement;
 	__u16 ncpus;
@@ -1446,13 +1447,15 @@ struct port_def {
  * possible on this host, known only at run time. */
 #define CPU_BEYOND_POSSIBLE 0xffff
 
-/* A tap with a tx devmap entry steered to its two CPUs, in that order. */
+/* A tap of the test's uplink with a tx devmap entry, steered to its two
+ * CPUs, in that order. */
 #define TAP_STEERED(first, second, place)                                      \
-	.kind = VFWD_PORT_TAP, .live = true, .placement = (place),             \
-	.ncpus = TEST_CPUS, .cpus = {(first), (second)}
+	.kind = VFWD_PORT_TAP, .uplink = UPLINK_PORT, .live = true,            \
+	.placement = (place), .ncpus = TEST_CPUS, .cpus = {(first), (second)}
 
 static const struct port_def port_defs[] = {
-	/* The uplinks have no tx entry: vfwd never sends back out of one. */
+	/* The uplinks have no tx entry: vfwd never sends back out of one.
+	 * The guests follow UPLINK_PORT, the uplink the tests send on. */
 	{.id = UPLINK_PORT, .name = "uplink0", .kind = VFWD_PORT_UPLINK},
 	{.id = OTHER_UPLINK, .name = "uplink1", .kind = VFWD_PORT_UPLINK},
 	{.id = STEER_PORT,
@@ -1476,11 +1479,13 @@ static const struct port_def port_defs[] = {
 	{.id = NOCPUS_PORT,
 	 .name = "tap-nocpus",
 	 .kind = VFWD_PORT_TAP,
+	 .uplink = UPLINK_PORT,
 	 .live = true,
 	 .placement = VFWD_PLACE_SAME_CPU},
 	{.id = BEYOND_PORT,
 	 .name = "tap-beyond",
 	 .kind = VFWD_PORT_TAP,
+	 .uplink = UPLINK_PORT,
 	 .live = true,
 	 .placement = VFWD_PLACE_SAME_CPU,
 	 .ncpus = 1,
@@ -1489,6 +1494,7 @@ static const struct port_def port_defs[] = {
 	{.id = DOWN_PORT,
 	 .name = "tap-down",
 	 .kind = VFWD_PORT_TAP,
+	 .uplink = UPLINK_PORT,
 	 .placement = VFWD_PLACE_SAME_CPU,
 	 .ncpus = TEST_CPUS,
 	 .cpus = {CPU_B, CPU_A}},
@@ -1520,6 +1526,7 @@ static int add_port(const struct port_def *d)
 {
 	struct vfwd_port port = {
 		.ifindex = LO_IFINDEX,
+		.uplink_id = d->uplink,
 		.kind = d->kind,
 		.placement = d->placement,
 		.cpu_source = d->ncpus ? VFWD_CPUSRC_CPUS : VFWD_CPUSRC_NONE,

@@ -810,10 +810,13 @@ out:
 	return err;
 }
 
+/* A port of kind on loopback, following uplink (0: none), with a tx
+ * devmap entry if live. */
 static int add_port(const struct uplink_env *env, __u32 id, const char *name,
-		    __u8 kind, bool live)
+		    __u8 kind, __u32 uplink, bool live)
 {
-	struct vfwd_port port = {.ifindex = LO_IFINDEX, .kind = kind};
+	struct vfwd_port port = {
+		.ifindex = LO_IFINDEX, .uplink_id = uplink, .kind = kind};
 	struct bpf_devmap_val dev = {.ifindex = LO_IFINDEX};
 
 	snprintf(port.name, sizeof(port.name), "%s", name);
@@ -846,20 +849,21 @@ static int populate(const struct uplink_env *env)
 	int err;
 
 	/* The uplink itself has no tx entry: vfwd_uplink never sends a
-	 * frame back out of the device it came in on. */
-	err = add_port(env, UPLINK_PORT, "uplink0", VFWD_PORT_UPLINK, false);
+	 * frame back out of the device it came in on.  The guests follow
+	 * it, as the CLI binds every port to the host's only uplink. */
+	err = add_port(env, UPLINK_PORT, "uplink0", VFWD_PORT_UPLINK, 0, false);
 	if (!err)
 		err = add_port(env, GUEST_PORT, "tap-guest", VFWD_PORT_TAP,
-			       true);
+			       UPLINK_PORT, true);
 	if (!err)
 		err = add_port(env, VLAN_GUEST_PORT, "tap-vlan", VFWD_PORT_TAP,
-			       true);
+			       UPLINK_PORT, true);
 	if (!err)
 		err = add_port(env, DOWN_PORT, "tap-down", VFWD_PORT_TAP,
-			       false);
+			       UPLINK_PORT, false);
 	if (!err)
 		err = add_port(env, ACCESS_PORT, "tap-access", VFWD_PORT_TAP,
-			       true);
+			       UPLINK_PORT, true);
 	if (!err)
 		err = add_mac(env, mac_guest, VFWD_VID_NONE, GUEST_PORT, 0);
 	if (!err)
