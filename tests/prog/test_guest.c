@@ -84,6 +84,11 @@
  * network has its own vanished port. */
 #define DOWN_PASS 12
 #define DOWN_UNBOUND 13
+/* An untagged guest that follows no uplink (uplink_id 0). */
+#define PEER_UNBOUND 14
+/* A MAC entry may name a port id past the port table (the CLI never
+ * writes one): no slot, so no port of SELF's network. */
+#define NO_SLOT_PORT VFWD_MAX_PORTS
 
 /* The uplink of PEER, PEER_ACCESS, PEER_OTHER, DOWN and DEAD_DEV, which
  * SELF follows in the rows that send to them.  It has --bum flood, so its
@@ -120,6 +125,9 @@
 #define MAC_DOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x06 }
 #define MAC_DOWN_PASS { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0c }
 #define MAC_DOWN_UNBOUND { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0d }
+#define MAC_ELSEWHERE { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b }
+#define MAC_UNBOUND_PEER { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0e }
+#define MAC_NO_SLOT { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0f }
 #define MAC_OTHER_PEER { 0x02, 0x00, 0x00, 0x00, 0x00, 0x08 }
 #define MAC_UNKNOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 }
 #define MAC_HOST { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe }
@@ -188,6 +196,10 @@ static const struct test_port ports[] = {
 	 .flags = VFWD_PORT_F_BUM_FLOOD},
 	{.id = DOWN_PASS, .kind = VFWD_PORT_TAP, .uplink = UPLINK_PASS},
 	{.id = DOWN_UNBOUND, .kind = VFWD_PORT_TAP},
+	{.id = PEER_UNBOUND,
+	 .dev = "vf-unb",
+	 .kind = VFWD_PORT_TAP,
+	 .in_devmap = true},
 };
 
 struct test_mac {
@@ -215,6 +227,9 @@ static const struct test_mac macs[] = {
 	{BIND(MAC_DOWN, VFWD_VID_NONE, DOWN)},
 	{BIND(MAC_DOWN_PASS, VFWD_VID_NONE, DOWN_PASS)},
 	{BIND(MAC_DOWN_UNBOUND, VFWD_VID_NONE, DOWN_UNBOUND)},
+	{BIND(MAC_ELSEWHERE, VFWD_VID_NONE, PEER_ELSEWHERE)},
+	{BIND(MAC_UNBOUND_PEER, VFWD_VID_NONE, PEER_UNBOUND)},
+	{BIND(MAC_NO_SLOT, VFWD_VID_NONE, NO_SLOT_PORT)},
 };
 #undef BIND
 
@@ -897,6 +912,69 @@ static const struct guest_case guest_cases[] = {
 		.frame = FRAME_QINQ(MAC_BCAST, MAC_SELF),
 		.uplink = UPLINK_FLOOD,
 		EXPECT_OK(VFWD_R_QINQ),
+	},
+
+	/* Two uplinks are two networks: a guest reaches only the guests of
+	 * its own uplink, or with none the guests of none.  The rest is
+	 * dropped, no port transmits it, and no tag comes off or goes on. */
+	{
+		.name = "other_uplink",
+		.frame = FRAME(MAC_PEER, MAC_SELF),
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "other_uplink_tagged_to_access",
+		.frame = FRAME_TAGGED(MAC_ACCESS_PEER, MAC_SELF, TEST_VID),
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "other_uplink_from_access",
+		.frame = FRAME(MAC_ACCESS_PEER, MAC_SELF),
+		.vid = TEST_VID,
+		.flags = VFWD_PORT_F_SPOOFCHK,
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		/* Not flooded either, although its uplink floods. */
+		.name = "other_uplink_flood_mode",
+		.frame = FRAME(MAC_ELSEWHERE, MAC_SELF),
+		.uplink = UPLINK_FLOOD,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		/* Another network's port, up or down: not port_down, which
+		 * would take the BUM policy. */
+		.name = "other_uplink_port_down",
+		.frame = FRAME(MAC_DOWN, MAC_SELF),
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "unbound_to_bound",
+		.frame = FRAME(MAC_PEER, MAC_SELF),
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "bound_to_unbound",
+		.frame = FRAME(MAC_UNBOUND_PEER, MAC_SELF),
+		.uplink = PEER_UPLINK,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		/* Ports of no uplink are one network (passes on the
+		 * programs before the check too: it guards the check). */
+		.name = "unbound_to_unbound",
+		.frame = FRAME(MAC_UNBOUND_PEER, MAC_SELF),
+		EXPECT_FWD(PEER_UNBOUND),
+	},
+	{
+		.name = "dst_no_port_slot",
+		.frame = FRAME(MAC_NO_SLOT, MAC_SELF),
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
 	},
 
 	/* cfg_port_id with no port slot: the loader never does this. */
