@@ -88,8 +88,11 @@ static int load(struct env *e)
 
 static int set_ports(struct env *e)
 {
+	/* A port of the uplink the frames come in on: vfwd_uplink delivers
+	 * only to those. */
 	struct vfwd_port ap = {.kind = VFWD_PORT_VETH,
 			       .ifindex = e->ix.port,
+			       .uplink_id = UPLINK_PORT,
 			       .vid = ACCESS_VID};
 	int fd = bpf_map__fd(e->vf->maps.vfwd_port_v3);
 	__u32 k = ACCESS_PORT;

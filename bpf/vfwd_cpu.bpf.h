@@ -4,7 +4,11 @@
  * vfwd_uplink chose, and redirects the frame into its port's device from
  * there, so the tap queue (smp_processor_id() % queues) and the cache the
  * frame warms are that CPU's.  The uplink already looked the frame up and
- * left the port id in the metadata: nothing is parsed again here.
+ * left the port id in the metadata: nothing is parsed again here.  It
+ * also checked that the port follows the uplink the frame came in on,
+ * before it chose to steer, so the port's slot is not read again here: a
+ * port moved to another uplink meanwhile may still get the frames that
+ * were queued for it, as a frame already redirected would be delivered.
  */
 #ifndef VFWD_CPU_BPF_H
 #define VFWD_CPU_BPF_H

@@ -9,7 +9,8 @@
  * In order: drop malformed frames and tags on access ports, drop frames
  * whose source MAC is not bound to this port (anti-spoofing, the boundary
  * between tenants; vfwd never learns MACs from guests), then deliver:
- *   destination bound to another port -> redirect to it (VM to VM);
+ *   destination bound to another port -> redirect to it (VM to VM), if
+ *                          that port is on the same uplink, else drop;
  *   broadcast/multicast -> the uplink's BUM policy: pass to the kernel,
  *                          or flood to the VLAN's ports and the uplink;
  *   any other unicast   -> out of the port's uplink, in both modes.
@@ -266,7 +267,19 @@ int vfwd_guest(struct __sk_buff *skb)
 	}
 	{
 		__u32 to = hit->port_id;
+		struct vfwd_port *dst;
 
+		/* The MAC table is host-wide, but a guest reaches only the
+		 * guests of its own uplink's network, as its floods do
+		 * (vfwd_flood_one).  uplink_id is compared as stored, so
+		 * two ports bound to no uplink (0) are one network.  Before
+		 * the device check: another network's port being down is
+		 * none of this guest's business. */
+		dst = bpf_map_lookup_elem(&vfwd_port_v3, &to);
+		if (!dst || dst->uplink_id != up_id) {
+			reason = VFWD_R_OTHER_UPLINK;
+			goto drop;
+		}
 		dv = bpf_map_lookup_elem(&vfwd_tx_v3, &to);
 		if (!dv) {
 			reason = VFWD_R_PORT_DOWN;

@@ -2,8 +2,9 @@
 /*
  * vfwd_uplink: XDP on the host's physical NIC.  Looks up {dst MAC, VID}
  * and redirects a hit straight into the owning guest's device through the
- * tx devmap.  Everything else follows the uplink's BUM policy or, for
- * malformed frames, is dropped.  Each frame is counted once under its
+ * tx devmap, if that guest's port follows this uplink.  Everything else
+ * follows the uplink's BUM policy or, for malformed frames and another
+ * uplink's ports, is dropped.  Each frame is counted once under its
  * reason and once on the uplink's rx counters.
  */
 #ifndef VFWD_UPLINK_BPF_H
@@ -18,9 +19,10 @@
 
 /* Reasons that take the BUM policy: pass to the kernel, or flood. */
 /* What happens to a frame that vfwd does not switch (vfwd_reason_action):
- * malformed frames are dropped; valid ones not for a known port go to the
- * kernel, so a host bridge or stack keeps handling ARP, DHCP and the rest,
- * unless --bum flood sends the BUM ones to the guests. */
+ * malformed frames, and frames for a port of another uplink, are dropped;
+ * valid ones not for a known port go to the kernel, so a host bridge or
+ * stack keeps handling ARP, DHCP and the rest, unless --bum flood sends
+ * the BUM ones to the guests. */
 static __always_inline int vfwd_uplink_verdict(__u32 reason)
 {
 	return vfwd_reason_action(reason) == VFWD_ACT_DROP ? XDP_DROP
@@ -73,11 +75,23 @@ int vfwd_uplink(struct xdp_md *ctx)
 		reason = VFWD_R_UNKNOWN;
 		goto other;
 	}
-	/* An skb-mode uplink never steers (cfg_generic): it does not even
-	 * read the port. */
-	p = cfg_generic ? NULL
-			: bpf_map_lookup_elem(&vfwd_port_v3, &hit->port_id);
-	cpu = p ? vfwd_steer_cpu(p, data, data_end, &l2) : VFWD_NO_CPU;
+	/* The MAC table is host-wide, but two uplinks are two networks: a
+	 * frame is delivered only to a port of the uplink it came in on.
+	 * One read of the port's slot (an array lookup the verifier
+	 * inlines) serves this check and the steering below, in both XDP
+	 * modes.  Port id 0 is never an uplink's, so a port bound to no
+	 * uplink (uplink_id 0) receives from none; no slot at all (an id
+	 * past the table) is no port of this uplink either.  The check
+	 * comes before the device's: another network's port is not this
+	 * frame's business, up or down. */
+	p = bpf_map_lookup_elem(&vfwd_port_v3, &hit->port_id);
+	if (!p || p->uplink_id != cfg_uplink_port) {
+		reason = VFWD_R_OTHER_UPLINK;
+		goto other;
+	}
+	/* An skb-mode uplink never steers (cfg_generic). */
+	cpu = cfg_generic ? VFWD_NO_CPU
+			  : vfwd_steer_cpu(p, data, data_end, &l2);
 	/* A frame already on its CPU is delivered here: through the CPUMAP
 	 * it would only wait for this CPU's own kthread and end in the same
 	 * tap queue.  Measured (bench/cpumap_hop): ~300 ns of CPU per frame

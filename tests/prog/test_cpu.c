@@ -81,6 +81,14 @@
 /* cpus {HOME_CPU, CPU_B}, no --rps: its frames are already on their CPU,
  * so the uplink delivers them directly instead of through the CPUMAP. */
 #define HOME_PORT 11
+/* Steered ports that do not follow UPLINK_PORT, the uplink the program
+ * under test serves: like STEER_PORT, HOME_PORT and ACCESS_PORT, but on
+ * OTHER_UPLINK, and like STEER_PORT on no uplink at all.  No frame from
+ * UPLINK_PORT may reach them, through the CPUMAP or directly. */
+#define STEER_ELSEWHERE 12
+#define HOME_ELSEWHERE 13
+#define ACCESS_ELSEWHERE 14
+#define STEER_UNBOUND 15
 
 /* The CPUs the steered ports use; the test needs both to exist. */
 #define CPU_A 0
@@ -180,6 +188,10 @@ struct ip4_opt_ra {
 #define MAC_BEYOND { 0x02, 0x00, 0x00, 0x00, 0x00, 0x08 }
 #define MAC_DOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x09 }
 #define MAC_HOME { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b }
+#define MAC_STEER_ELSEWHERE { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0c }
+#define MAC_HOME_ELSEWHERE { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0d }
+#define MAC_ACCESS_ELSEWHERE { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0e }
+#define MAC_STEER_UNBOUND { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0f }
 #define MAC_PEER { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 }
 /* clang-format on */
 /* Sources of the non-IP flows: MAC_PEER with the last byte varied. */
@@ -194,6 +206,10 @@ static const __u8 mac_nocpus[ETH_ALEN] = MAC_NOCPUS;
 static const __u8 mac_beyond[ETH_ALEN] = MAC_BEYOND;
 static const __u8 mac_down[ETH_ALEN] = MAC_DOWN;
 static const __u8 mac_home[ETH_ALEN] = MAC_HOME;
+static const __u8 mac_steer_elsewhere[ETH_ALEN] = MAC_STEER_ELSEWHERE;
+static const __u8 mac_home_elsewhere[ETH_ALEN] = MAC_HOME_ELSEWHERE;
+static const __u8 mac_access_elsewhere[ETH_ALEN] = MAC_ACCESS_ELSEWHERE;
+static const __u8 mac_steer_unbound[ETH_ALEN] = MAC_STEER_UNBOUND;
 static const __u8 mac_peer[ETH_ALEN] = MAC_PEER;
 
 /* 2001:db8::1 and 2001:db8::2 */
@@ -214,9 +230,10 @@ static struct cpu_env env;
 
 /* Ports whose every counter is compared before and after each run. */
 static const __u32 tracked_ports[] = {
-	UPLINK_PORT,	 STEER_PORT,   RPS_PORT,    ACCESS_PORT,
-	ACCESS_RPS_PORT, OFF_PORT,     NOCPUS_PORT, BEYOND_PORT,
-	DOWN_PORT,	 OTHER_UPLINK, HOME_PORT,
+	UPLINK_PORT,	 STEER_PORT,	   RPS_PORT,	  ACCESS_PORT,
+	ACCESS_RPS_PORT, OFF_PORT,	   NOCPUS_PORT,	  BEYOND_PORT,
+	DOWN_PORT,	 OTHER_UPLINK,	   HOME_PORT,	  STEER_ELSEWHERE,
+	HOME_ELSEWHERE,	 ACCESS_ELSEWHERE, STEER_UNBOUND,
 };
 
 /* ---- frames ---- */
@@ -485,6 +502,7 @@ struct uplink_expect {
 	__u32 tx_port;
 	bool pop; /* the frame leaves without its tag */
 	__u64 rx_passed; /* rise of the uplink's rx_passed */
+	__u64 rx_dropped; /* rise of the uplink's rx_dropped */
 	/* The vfwd_uplink instance to run; 0: env's. */
 	int prog_fd;
 };
@@ -497,6 +515,11 @@ struct uplink_expect {
 #define EXPECT_DIRECT(p)                                                       \
 	.action = XDP_REDIRECT, .reason = VFWD_R_FWD, .port = (p),             \
 	.tx_port = (p)
+/* Dropped because port p is not the uplink's: no metadata, the frame
+ * untouched (a tag included), no port's tx counted anywhere. */
+#define EXPECT_OTHER_UPLINK(p)                                                 \
+	.action = XDP_DROP, .reason = VFWD_R_OTHER_UPLINK, .port = (p),        \
+	.rx_dropped = 1
 
 /*
  * Run one frame through vfwd_uplink and check everything: the action, the
@@ -576,6 +599,7 @@ static bool uplink_check(const __u8 *in, unsigned int len,
 			exp[i].rx_packets = 1;
 			exp[i].rx_bytes = len;
 			exp[i].rx_passed = e->rx_passed;
+			exp[i].rx_dropped = e->rx_dropped;
 		}
 		if (tracked_ports[i] == tx_port) {
 			exp[i].tx_packets = 1;
@@ -965,6 +989,17 @@ static const struct frame_case frame_cases[] = {
 	FRAME_CASE("steer_port_down", mac_down, 0, .action = XDP_PASS,
 		   .reason = VFWD_R_PORT_DOWN, .port = DOWN_PORT,
 		   .rx_passed = 1),
+	/* Steering never takes a frame past the uplink check: a port of
+	 * another uplink, or of none, gets nothing, whichever CPU it wants
+	 * and whether the frame would pass through the CPUMAP or not. */
+	FRAME_CASE("steer_other_uplink", mac_steer_elsewhere, 0,
+		   EXPECT_OTHER_UPLINK(STEER_ELSEWHERE)),
+	FRAME_CASE("steer_home_cpu_other_uplink", mac_home_elsewhere, 0,
+		   EXPECT_OTHER_UPLINK(HOME_ELSEWHERE)),
+	FRAME_CASE("access_steer_other_uplink_no_pop", mac_access_elsewhere,
+		   TEST_VID, EXPECT_OTHER_UPLINK(ACCESS_ELSEWHERE)),
+	FRAME_CASE("steer_unbound_port", mac_steer_unbound, 0,
+		   EXPECT_OTHER_UPLINK(STEER_UNBOUND)),
 };
 
 /* No CPUMAP program: the kernel attaches one only for an fd > 0. */
@@ -1173,6 +1208,26 @@ static void case_generic_direct(struct report *rep)
 	e.port = e.tx_port = ACCESS_RPS_PORT;
 	e.pop = true;
 	uplink_small(mac_access_rps, TEST_VID, &e, rep);
+}
+
+/* The skb-mode uplink never steers, but it reads the port all the same:
+ * another uplink's ports, and ports of none, get nothing from it. */
+static void case_generic_other_uplink(struct report *rep)
+{
+	struct uplink_expect e = {EXPECT_OTHER_UPLINK(STEER_ELSEWHERE)};
+
+	if (!generic_skel) {
+		report_fail(rep,
+			    "vfwd_uplink with cfg_generic does not load: %s",
+			    strerror(-generic_err));
+		return;
+	}
+	e.prog_fd = bpf_program__fd(generic_skel->progs.vfwd_uplink);
+	uplink_small(mac_steer_elsewhere, 0, &e, rep);
+	e.port = ACCESS_ELSEWHERE;
+	uplink_small(mac_access_elsewhere, TEST_VID, &e, rep);
+	e.port = STEER_UNBOUND;
+	uplink_small(mac_steer_unbound, 0, &e, rep);
 }
 
 /* ---- live: through the CPUMAP for real ---- */
@@ -1411,6 +1466,7 @@ static const struct {
 	{"cpu_no_meta", case_cpu_no_meta},
 	{"cpu_short_meta", case_cpu_short_meta},
 	{"generic_uplink_direct", case_generic_direct},
+	{"generic_uplink_other_uplink", case_generic_other_uplink},
 	{"live_cpumap_delivery", case_live_cpumap},
 };
 
@@ -1435,6 +1491,7 @@ struct port_def {
 	__u32 id;
 	const char *name;
 	__u8 kind;
+	__u32 uplink; /* uplink_id: the uplink a guest port follows */
 	bool live; /* has a tx devmap entry */
 	__u8 placement;
 	__u16 ncpus;
@@ -1446,13 +1503,17 @@ struct port_def {
  * possible on this host, known only at run time. */
 #define CPU_BEYOND_POSSIBLE 0xffff
 
-/* A tap with a tx devmap entry steered to its two CPUs, in that order. */
+/* A tap following uplink up, with a tx devmap entry, steered to its two
+ * CPUs, in that order; TAP_STEERED on the test's uplink. */
+#define TAP_STEERED_ON(up, first, second, place)                               \
+	.kind = VFWD_PORT_TAP, .uplink = (up), .live = true,                   \
+	.placement = (place), .ncpus = TEST_CPUS, .cpus = {(first), (second)}
 #define TAP_STEERED(first, second, place)                                      \
-	.kind = VFWD_PORT_TAP, .live = true, .placement = (place),             \
-	.ncpus = TEST_CPUS, .cpus = {(first), (second)}
+	TAP_STEERED_ON(UPLINK_PORT, first, second, place)
 
 static const struct port_def port_defs[] = {
-	/* The uplinks have no tx entry: vfwd never sends back out of one. */
+	/* The uplinks have no tx entry: vfwd never sends back out of one.
+	 * The guests follow UPLINK_PORT, the uplink the tests send on. */
 	{.id = UPLINK_PORT, .name = "uplink0", .kind = VFWD_PORT_UPLINK},
 	{.id = OTHER_UPLINK, .name = "uplink1", .kind = VFWD_PORT_UPLINK},
 	{.id = STEER_PORT,
@@ -1476,11 +1537,13 @@ static const struct port_def port_defs[] = {
 	{.id = NOCPUS_PORT,
 	 .name = "tap-nocpus",
 	 .kind = VFWD_PORT_TAP,
+	 .uplink = UPLINK_PORT,
 	 .live = true,
 	 .placement = VFWD_PLACE_SAME_CPU},
 	{.id = BEYOND_PORT,
 	 .name = "tap-beyond",
 	 .kind = VFWD_PORT_TAP,
+	 .uplink = UPLINK_PORT,
 	 .live = true,
 	 .placement = VFWD_PLACE_SAME_CPU,
 	 .ncpus = 1,
@@ -1489,12 +1552,26 @@ static const struct port_def port_defs[] = {
 	{.id = DOWN_PORT,
 	 .name = "tap-down",
 	 .kind = VFWD_PORT_TAP,
+	 .uplink = UPLINK_PORT,
 	 .placement = VFWD_PLACE_SAME_CPU,
 	 .ncpus = TEST_CPUS,
 	 .cpus = {CPU_B, CPU_A}},
 	{.id = HOME_PORT,
 	 .name = "tap-home",
 	 TAP_STEERED(HOME_CPU, CPU_B, VFWD_PLACE_SAME_CPU)},
+	{.id = STEER_ELSEWHERE,
+	 .name = "tap-steer-else",
+	 TAP_STEERED_ON(OTHER_UPLINK, CPU_B, CPU_A, VFWD_PLACE_SAME_CPU)},
+	{.id = HOME_ELSEWHERE,
+	 .name = "tap-home-else",
+	 TAP_STEERED_ON(OTHER_UPLINK, HOME_CPU, CPU_B, VFWD_PLACE_SAME_CPU)},
+	{.id = ACCESS_ELSEWHERE,
+	 .name = "tap-access-else",
+	 TAP_STEERED_ON(OTHER_UPLINK, CPU_B, CPU_A, VFWD_PLACE_SAME_CPU)},
+	/* Bound to no uplink (uplink_id 0). */
+	{.id = STEER_UNBOUND,
+	 .name = "tap-unbound",
+	 TAP_STEERED_ON(0, CPU_B, CPU_A, VFWD_PLACE_SAME_CPU)},
 };
 
 static const struct {
@@ -1514,12 +1591,17 @@ static const struct {
 	{mac_beyond, VFWD_VID_NONE, BEYOND_PORT, 0},
 	{mac_down, VFWD_VID_NONE, DOWN_PORT, 0},
 	{mac_home, VFWD_VID_NONE, HOME_PORT, 0},
+	{mac_steer_elsewhere, VFWD_VID_NONE, STEER_ELSEWHERE, 0},
+	{mac_home_elsewhere, VFWD_VID_NONE, HOME_ELSEWHERE, 0},
+	{mac_access_elsewhere, TEST_VID, ACCESS_ELSEWHERE, VFWD_MAC_ACCESS},
+	{mac_steer_unbound, VFWD_VID_NONE, STEER_UNBOUND, 0},
 };
 
 static int add_port(const struct port_def *d)
 {
 	struct vfwd_port port = {
 		.ifindex = LO_IFINDEX,
+		.uplink_id = d->uplink,
 		.kind = d->kind,
 		.placement = d->placement,
 		.cpu_source = d->ncpus ? VFWD_CPUSRC_CPUS : VFWD_CPUSRC_NONE,

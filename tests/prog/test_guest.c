@@ -79,6 +79,22 @@
 /* An untagged guest of the other uplink: in VLAN 0's flood group, but a
  * flood from SELF's uplink must never reach it. */
 #define PEER_ELSEWHERE 11
+/* Like DOWN (a slot and a MAC, no tx devmap entry), on UPLINK_PASS and on
+ * no uplink: a sender reaches only ports of its own uplink, so each
+ * network has its own vanished port. */
+#define DOWN_PASS 12
+#define DOWN_UNBOUND 13
+/* An untagged guest that follows no uplink (uplink_id 0). */
+#define PEER_UNBOUND 14
+/* A MAC entry may name a port id past the port table (the CLI never
+ * writes one): no slot, so no port of SELF's network. */
+#define NO_SLOT_PORT VFWD_MAX_PORTS
+
+/* The uplink of PEER, PEER_ACCESS, PEER_OTHER, DOWN and DEAD_DEV, which
+ * SELF follows in the rows that send to them.  It has --bum flood, so its
+ * peers are the flood rows' members too; known unicast is switched the
+ * same in both BUM modes. */
+#define PEER_UPLINK UPLINK_FLOOD
 
 #define TEST_VID 100
 #define OTHER_VID 200
@@ -107,6 +123,11 @@
 #define MAC_PEER { 0x02, 0x00, 0x00, 0x00, 0x00, 0x03 }
 #define MAC_ACCESS_PEER { 0x02, 0x00, 0x00, 0x00, 0x00, 0x04 }
 #define MAC_DOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x06 }
+#define MAC_DOWN_PASS { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0c }
+#define MAC_DOWN_UNBOUND { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0d }
+#define MAC_ELSEWHERE { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b }
+#define MAC_UNBOUND_PEER { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0e }
+#define MAC_NO_SLOT { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0f }
 #define MAC_OTHER_PEER { 0x02, 0x00, 0x00, 0x00, 0x00, 0x08 }
 #define MAC_UNKNOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 }
 #define MAC_HOST { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe }
@@ -173,6 +194,12 @@ static const struct test_port ports[] = {
 	{.id = NOT_UPLINK,
 	 .kind = VFWD_PORT_TAP,
 	 .flags = VFWD_PORT_F_BUM_FLOOD},
+	{.id = DOWN_PASS, .kind = VFWD_PORT_TAP, .uplink = UPLINK_PASS},
+	{.id = DOWN_UNBOUND, .kind = VFWD_PORT_TAP},
+	{.id = PEER_UNBOUND,
+	 .dev = "vf-unb",
+	 .kind = VFWD_PORT_TAP,
+	 .in_devmap = true},
 };
 
 struct test_mac {
@@ -198,6 +225,11 @@ static const struct test_mac macs[] = {
 	 .flags = VFWD_MAC_ACCESS},
 	{BIND(MAC_OTHER_PEER, OTHER_VID, PEER_OTHER), .flags = VFWD_MAC_ACCESS},
 	{BIND(MAC_DOWN, VFWD_VID_NONE, DOWN)},
+	{BIND(MAC_DOWN_PASS, VFWD_VID_NONE, DOWN_PASS)},
+	{BIND(MAC_DOWN_UNBOUND, VFWD_VID_NONE, DOWN_UNBOUND)},
+	{BIND(MAC_ELSEWHERE, VFWD_VID_NONE, PEER_ELSEWHERE)},
+	{BIND(MAC_UNBOUND_PEER, VFWD_VID_NONE, PEER_UNBOUND)},
+	{BIND(MAC_NO_SLOT, VFWD_VID_NONE, NO_SLOT_PORT)},
 };
 #undef BIND
 
@@ -382,7 +414,7 @@ static const struct guest_case guest_cases[] = {
 		.name = "access_fwd_access_peer",
 		.frame = FRAME(MAC_ACCESS_PEER, MAC_SELF),
 		.vid = TEST_VID,
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		EXPECT_FWD(PEER_ACCESS),
 	},
 	{
@@ -390,7 +422,7 @@ static const struct guest_case guest_cases[] = {
 		.name = "access_fwd_trunk_binding",
 		.frame = FRAME(MAC_PEER, MAC_SELF),
 		.vid = TEST_VID,
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		EXPECT_FWD(PEER),
 	},
 	{
@@ -413,7 +445,7 @@ static const struct guest_case guest_cases[] = {
 	{
 		.name = "fwd_untagged",
 		.frame = FRAME(MAC_PEER, MAC_SELF),
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		EXPECT_FWD(PEER),
 	},
 	{
@@ -424,7 +456,7 @@ static const struct guest_case guest_cases[] = {
 			  .src = MAC_SELF,
 			  .proto = ETH_P_ARP,
 			  .len = ETH_HLEN},
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		EXPECT_FWD(PEER),
 	},
 	{
@@ -433,13 +465,13 @@ static const struct guest_case guest_cases[] = {
 			  .src = MAC_SELF,
 			  .proto = ETH_P_IP,
 			  .len = ETH_FRAME_LEN},
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		EXPECT_FWD(PEER),
 	},
 	{
 		.name = "fwd_tagged_to_access",
 		.frame = FRAME_TAGGED(MAC_ACCESS_PEER, MAC_SELF, TEST_VID),
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		.pop = true,
 		EXPECT_FWD(PEER_ACCESS),
 	},
@@ -447,7 +479,7 @@ static const struct guest_case guest_cases[] = {
 		.name = "fwd_tagged_to_access_pcp_dei",
 		.frame = FRAME_TAGGED(MAC_ACCESS_PEER, MAC_SELF,
 				      TCI_PCP_DEI(TEST_VID)),
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		.pop = true,
 		EXPECT_FWD(PEER_ACCESS),
 	},
@@ -459,7 +491,7 @@ static const struct guest_case guest_cases[] = {
 			  .ntags = 1,
 			  .proto = ETH_P_IP,
 			  .len = ETH_HLEN + FRAME_TAG_LEN},
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		.pop = true,
 		EXPECT_FWD(PEER_ACCESS),
 	},
@@ -467,7 +499,7 @@ static const struct guest_case guest_cases[] = {
 		/* A trunk binding keeps the tag the frame came with. */
 		.name = "fwd_tagged_trunk_binding",
 		.frame = FRAME_TAGGED(MAC_PEER, MAC_SELF, TEST_VID),
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		EXPECT_FWD(PEER),
 	},
 	{
@@ -478,7 +510,7 @@ static const struct guest_case guest_cases[] = {
 			  .ntags = 1,
 			  .proto = ETH_P_IP,
 			  .len = ETH_FRAME_LEN + FRAME_TAG_LEN},
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		EXPECT_FWD(PEER),
 	},
 	{
@@ -660,14 +692,14 @@ static const struct guest_case guest_cases[] = {
 		.name = "spoofchk_ok_untagged",
 		.frame = FRAME(MAC_PEER, MAC_SELF),
 		.flags = VFWD_PORT_F_SPOOFCHK,
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		EXPECT_FWD(PEER),
 	},
 	{
 		.name = "spoofchk_ok_tagged",
 		.frame = FRAME_TAGGED(MAC_PEER, MAC_SELF, TEST_VID),
 		.flags = VFWD_PORT_F_SPOOFCHK,
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		EXPECT_FWD(PEER),
 	},
 	{
@@ -675,7 +707,7 @@ static const struct guest_case guest_cases[] = {
 		.frame = FRAME(MAC_ACCESS_PEER, MAC_SELF),
 		.vid = TEST_VID,
 		.flags = VFWD_PORT_F_SPOOFCHK,
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		EXPECT_FWD(PEER_ACCESS),
 	},
 	{
@@ -696,7 +728,7 @@ static const struct guest_case guest_cases[] = {
 		/* Without the flag any unicast source goes. */
 		.name = "no_spoofchk_foreign_src",
 		.frame = FRAME(MAC_PEER, MAC_ACCESS_PEER),
-		.uplink = UPLINK_PASS,
+		.uplink = PEER_UPLINK,
 		EXPECT_FWD(PEER),
 	},
 
@@ -722,13 +754,13 @@ static const struct guest_case guest_cases[] = {
 	},
 	{
 		.name = "port_down",
-		.frame = FRAME(MAC_DOWN, MAC_SELF),
+		.frame = FRAME(MAC_DOWN_PASS, MAC_SELF),
 		.uplink = UPLINK_PASS,
 		EXPECT_OK(VFWD_R_PORT_DOWN),
 	},
 	{
 		.name = "port_down_no_uplink",
-		.frame = FRAME(MAC_DOWN, MAC_SELF),
+		.frame = FRAME(MAC_DOWN_UNBOUND, MAC_SELF),
 		EXPECT_OK(VFWD_R_PORT_DOWN),
 	},
 	{
@@ -880,6 +912,69 @@ static const struct guest_case guest_cases[] = {
 		.frame = FRAME_QINQ(MAC_BCAST, MAC_SELF),
 		.uplink = UPLINK_FLOOD,
 		EXPECT_OK(VFWD_R_QINQ),
+	},
+
+	/* Two uplinks are two networks: a guest reaches only the guests of
+	 * its own uplink, or with none the guests of none.  The rest is
+	 * dropped, no port transmits it, and no tag comes off or goes on. */
+	{
+		.name = "other_uplink",
+		.frame = FRAME(MAC_PEER, MAC_SELF),
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "other_uplink_tagged_to_access",
+		.frame = FRAME_TAGGED(MAC_ACCESS_PEER, MAC_SELF, TEST_VID),
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "other_uplink_from_access",
+		.frame = FRAME(MAC_ACCESS_PEER, MAC_SELF),
+		.vid = TEST_VID,
+		.flags = VFWD_PORT_F_SPOOFCHK,
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		/* Not flooded either, although its uplink floods. */
+		.name = "other_uplink_flood_mode",
+		.frame = FRAME(MAC_ELSEWHERE, MAC_SELF),
+		.uplink = UPLINK_FLOOD,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		/* Another network's port, up or down: not port_down, which
+		 * would take the BUM policy. */
+		.name = "other_uplink_port_down",
+		.frame = FRAME(MAC_DOWN, MAC_SELF),
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "unbound_to_bound",
+		.frame = FRAME(MAC_PEER, MAC_SELF),
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "bound_to_unbound",
+		.frame = FRAME(MAC_UNBOUND_PEER, MAC_SELF),
+		.uplink = PEER_UPLINK,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		/* Ports of no uplink are one network (passes on the
+		 * programs before the check too: it guards the check). */
+		.name = "unbound_to_unbound",
+		.frame = FRAME(MAC_UNBOUND_PEER, MAC_SELF),
+		EXPECT_FWD(PEER_UNBOUND),
+	},
+	{
+		.name = "dst_no_port_slot",
+		.frame = FRAME(MAC_NO_SLOT, MAC_SELF),
+		.uplink = UPLINK_PASS,
+		EXPECT_SHOT(VFWD_R_OTHER_UPLINK),
 	},
 
 	/* cfg_port_id with no port slot: the loader never does this. */

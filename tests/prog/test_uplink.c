@@ -5,7 +5,9 @@
  * for the frame that comes out, for exactly one reason counter moving by
  * one frame of the right size, and for the uplink's rx and the target
  * port's tx counters.  Rows marked flood run on a second instance loaded
- * with cfg_bum_flood set (--bum flood), with maps of its own.
+ * with cfg_bum_flood set (--bum flood), rows marked generic on a third
+ * loaded with cfg_generic set (an skb-mode uplink), each with maps of its
+ * own.
  *
  * Nothing is pinned and nothing is attached: the maps live only as long as
  * this process, and a non-live test run returns XDP_REDIRECT without
@@ -40,6 +42,20 @@
 /* A guest on an access port of TEST_VID: its MAC entry has
  * VFWD_MAC_ACCESS, so frames to it lose their tag on the way. */
 #define ACCESS_PORT 5
+/* A second uplink, and ports that do not follow UPLINK_PORT, the uplink
+ * the program under test serves: a live guest of the other uplink (bound
+ * untagged, and on TEST_VID as an access port), one of its ports whose
+ * device vanished, and a live guest that follows no uplink.  None of them
+ * may get a frame from UPLINK_PORT. */
+#define OTHER_UPLINK_PORT 6
+#define ELSEWHERE_PORT 7
+#define DOWN_ELSEWHERE_PORT 8
+#define UNBOUND_PORT 9
+/* A MAC entry may name a port id past the port table (the CLI never
+ * writes one): no slot, so no port of this uplink.  It has a tx devmap
+ * entry, which a DEVMAP_HASH takes under any key, so only the port check
+ * keeps the frame from being delivered. */
+#define NO_SLOT_PORT VFWD_MAX_PORTS
 
 /* The loopback device always exists, and non-live test runs never send. */
 #define LO_IFINDEX 1
@@ -58,6 +74,10 @@
 #define MAC_VLAN_GUEST { 0x02, 0x00, 0x00, 0x00, 0x00, 0x03 }
 #define MAC_DOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x04 }
 #define MAC_ACCESS { 0x02, 0x00, 0x00, 0x00, 0x00, 0x05 }
+#define MAC_ELSEWHERE { 0x02, 0x00, 0x00, 0x00, 0x00, 0x07 }
+#define MAC_DOWN_ELSEWHERE { 0x02, 0x00, 0x00, 0x00, 0x00, 0x08 }
+#define MAC_UNBOUND { 0x02, 0x00, 0x00, 0x00, 0x00, 0x09 }
+#define MAC_NO_SLOT { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a }
 #define MAC_UNKNOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 }
 #define MAC_PEER { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 }
 #define MAC_BCAST { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
@@ -92,8 +112,8 @@ struct uplink_env {
 	struct vfwd_tables t; /* the skeleton's maps */
 };
 
-/* The two program instances: BUM policy pass, and --bum flood. */
-static struct uplink_env pass_env, flood_env;
+/* The program instances: BUM policy pass, --bum flood, and skb mode. */
+static struct uplink_env pass_env, flood_env, generic_env;
 
 struct uplink_case {
 	const char *name;
@@ -104,6 +124,8 @@ struct uplink_case {
 	unsigned int runt_len;
 	/* Run on the --bum flood instance instead of the pass one. */
 	bool flood;
+	/* Run on the skb-mode (cfg_generic) instance instead. */
+	bool generic;
 	/* The program removes the frame's tag: what comes out is the frame
 	 * without it, and tx and the reason count the shorter frame. */
 	bool pop;
@@ -606,6 +628,116 @@ static const struct uplink_case cases[] = {
 		.flood = true,
 		EXPECT_DROP(VFWD_R_BAD_SRC),
 	},
+
+	/* A frame is delivered only to a port of the uplink it came in on;
+	 * the rest is dropped, and no port transmits it. */
+	{
+		.name = "other_uplink",
+		.frame = {.dst = MAC_ELSEWHERE,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		/* Dropped before the tag would come off: the frame is
+		 * untouched. */
+		.name = "other_uplink_access_no_pop",
+		.frame = {.dst = MAC_ELSEWHERE,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		/* Another network's port, up or down: not port_down, which
+		 * would take this uplink's BUM policy. */
+		.name = "other_uplink_port_down",
+		.frame = {.dst = MAC_DOWN_ELSEWHERE,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		/* A port bound to no uplink receives from none. */
+		.name = "unbound_port",
+		.frame = {.dst = MAC_UNBOUND,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "no_port_slot",
+		.frame = {.dst = MAC_NO_SLOT,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		/* Not BUM: dropped, never flooded. */
+		.name = "flood_other_uplink",
+		.frame = {.dst = MAC_ELSEWHERE,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "flood_unbound_port",
+		.frame = {.dst = MAC_UNBOUND,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.flood = true,
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	/* An skb-mode uplink reads the port too, although it never steers.
+	 * (test_cpu's generic_uplink_direct shows it still delivers to its
+	 * own ports.) */
+	{
+		.name = "generic_other_uplink",
+		.frame = {.dst = MAC_ELSEWHERE,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.generic = true,
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "generic_other_uplink_access_no_pop",
+		.frame = {.dst = MAC_ELSEWHERE,
+			  .src = MAC_PEER,
+			  .tags = {TAG_Q(TEST_VID)},
+			  .ntags = 1,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.generic = true,
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "generic_unbound_port",
+		.frame = {.dst = MAC_UNBOUND,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.generic = true,
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "generic_no_port_slot",
+		.frame = {.dst = MAC_NO_SLOT,
+			  .src = MAC_PEER,
+			  .proto = ETH_P_IP,
+			  .len = SMALL_FRAME_LEN},
+		.generic = true,
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
 	{
 		/* Replaces the MAC table, so it runs last. */
 		.name = "full_mac_table",
@@ -622,7 +754,9 @@ static const struct uplink_case cases[] = {
 
 /* Ports whose every counter is compared before and after each case. */
 static const __u32 tracked_ports[] = {
-	UPLINK_PORT, GUEST_PORT, VLAN_GUEST_PORT, DOWN_PORT, ACCESS_PORT,
+	UPLINK_PORT,	GUEST_PORT,	     VLAN_GUEST_PORT,
+	DOWN_PORT,	ACCESS_PORT,	     OTHER_UPLINK_PORT,
+	ELSEWHERE_PORT, DOWN_ELSEWHERE_PORT, UNBOUND_PORT,
 };
 
 static int read_counters(const struct uplink_env *env, struct prog_counters *c)
@@ -670,7 +804,9 @@ static void check_counters(const struct uplink_case *c, __u64 seen, __u64 sent,
 
 static void run_case(const struct uplink_case *c, struct report *rep)
 {
-	struct uplink_env *env = c->flood ? &flood_env : &pass_env;
+	struct uplink_env *env = c->flood     ? &flood_env
+				 : c->generic ? &generic_env
+					      : &pass_env;
 	__u8 in[FRAME_MAX_LEN], out[FRAME_MAX_LEN], exp[FRAME_MAX_LEN];
 	struct prog_counters before, after;
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
@@ -810,10 +946,13 @@ out:
 	return err;
 }
 
+/* A port of kind on loopback, following uplink (0: none), with a tx
+ * devmap entry if live. */
 static int add_port(const struct uplink_env *env, __u32 id, const char *name,
-		    __u8 kind, bool live)
+		    __u8 kind, __u32 uplink, bool live)
 {
-	struct vfwd_port port = {.ifindex = LO_IFINDEX, .kind = kind};
+	struct vfwd_port port = {
+		.ifindex = LO_IFINDEX, .uplink_id = uplink, .kind = kind};
 	struct bpf_devmap_val dev = {.ifindex = LO_IFINDEX};
 
 	snprintf(port.name, sizeof(port.name), "%s", name);
@@ -843,23 +982,30 @@ static int populate(const struct uplink_env *env)
 	static const __u8 mac_vlan_guest[] = MAC_VLAN_GUEST;
 	static const __u8 mac_down[] = MAC_DOWN;
 	static const __u8 mac_access[] = MAC_ACCESS;
+	static const __u8 mac_elsewhere[] = MAC_ELSEWHERE;
+	static const __u8 mac_down_elsewhere[] = MAC_DOWN_ELSEWHERE;
+	static const __u8 mac_unbound[] = MAC_UNBOUND;
+	static const __u8 mac_no_slot[] = MAC_NO_SLOT;
+	const struct bpf_devmap_val lo = {.ifindex = LO_IFINDEX};
+	const __u32 no_slot = NO_SLOT_PORT;
 	int err;
 
 	/* The uplink itself has no tx entry: vfwd_uplink never sends a
-	 * frame back out of the device it came in on. */
-	err = add_port(env, UPLINK_PORT, "uplink0", VFWD_PORT_UPLINK, false);
+	 * frame back out of the device it came in on.  The guests follow
+	 * it, as the CLI binds every port to the host's only uplink. */
+	err = add_port(env, UPLINK_PORT, "uplink0", VFWD_PORT_UPLINK, 0, false);
 	if (!err)
 		err = add_port(env, GUEST_PORT, "tap-guest", VFWD_PORT_TAP,
-			       true);
+			       UPLINK_PORT, true);
 	if (!err)
 		err = add_port(env, VLAN_GUEST_PORT, "tap-vlan", VFWD_PORT_TAP,
-			       true);
+			       UPLINK_PORT, true);
 	if (!err)
 		err = add_port(env, DOWN_PORT, "tap-down", VFWD_PORT_TAP,
-			       false);
+			       UPLINK_PORT, false);
 	if (!err)
 		err = add_port(env, ACCESS_PORT, "tap-access", VFWD_PORT_TAP,
-			       true);
+			       UPLINK_PORT, true);
 	if (!err)
 		err = add_mac(env, mac_guest, VFWD_VID_NONE, GUEST_PORT, 0);
 	if (!err)
@@ -875,10 +1021,39 @@ static int populate(const struct uplink_env *env)
 	if (!err)
 		err = add_mac(env, mac_access, VFWD_VID_NONE, ACCESS_PORT,
 			      VFWD_MAC_ACCESS);
+
+	if (!err)
+		err = add_port(env, OTHER_UPLINK_PORT, "uplink1",
+			       VFWD_PORT_UPLINK, 0, false);
+	if (!err)
+		err = add_port(env, ELSEWHERE_PORT, "tap-elsewhere",
+			       VFWD_PORT_TAP, OTHER_UPLINK_PORT, true);
+	if (!err)
+		err = add_port(env, DOWN_ELSEWHERE_PORT, "tap-down-else",
+			       VFWD_PORT_TAP, OTHER_UPLINK_PORT, false);
+	if (!err)
+		err = add_port(env, UNBOUND_PORT, "tap-unbound", VFWD_PORT_TAP,
+			       0, true);
+	if (!err &&
+	    bpf_map_update_elem(env->t.tx_fd, &no_slot, &lo, BPF_NOEXIST))
+		err = -errno;
+	if (!err)
+		err = add_mac(env, mac_elsewhere, VFWD_VID_NONE, ELSEWHERE_PORT,
+			      0);
+	if (!err)
+		err = add_mac(env, mac_elsewhere, TEST_VID, ELSEWHERE_PORT,
+			      VFWD_MAC_ACCESS);
+	if (!err)
+		err = add_mac(env, mac_down_elsewhere, VFWD_VID_NONE,
+			      DOWN_ELSEWHERE_PORT, 0);
+	if (!err)
+		err = add_mac(env, mac_unbound, VFWD_VID_NONE, UNBOUND_PORT, 0);
+	if (!err)
+		err = add_mac(env, mac_no_slot, VFWD_VID_NONE, NO_SLOT_PORT, 0);
 	return err;
 }
 
-static int env_open(struct uplink_env *env, bool bum_flood)
+static int env_open(struct uplink_env *env, bool bum_flood, bool generic)
 {
 	int err;
 
@@ -891,6 +1066,7 @@ static int env_open(struct uplink_env *env, bool bum_flood)
 	bpf_program__set_autoload(env->skel->progs.vfwd_uplink, true);
 	env->skel->rodata->cfg_uplink_port = UPLINK_PORT;
 	env->skel->rodata->cfg_bum_flood = bum_flood;
+	env->skel->rodata->cfg_generic = generic;
 	err = vfwd_bpf__load(env->skel);
 	if (err)
 		return err;
@@ -907,14 +1083,17 @@ int main(void)
 	int err;
 
 	libbpf_set_print(prog_print_stderr);
-	err = env_open(&pass_env, false);
+	err = env_open(&pass_env, false, false);
 	if (!err)
-		err = env_open(&flood_env, true);
+		err = env_open(&flood_env, true, false);
+	if (!err)
+		err = env_open(&generic_env, false, true);
 	if (err) {
 		printf("FAIL: %s/setup: loading vfwd_uplink: %s\n", SUITE,
 		       strerror(-err));
 		vfwd_bpf__destroy(pass_env.skel);
 		vfwd_bpf__destroy(flood_env.skel);
+		vfwd_bpf__destroy(generic_env.skel);
 		return 1;
 	}
 
@@ -929,5 +1108,6 @@ int main(void)
 
 	vfwd_bpf__destroy(pass_env.skel);
 	vfwd_bpf__destroy(flood_env.skel);
+	vfwd_bpf__destroy(generic_env.skel);
 	return all_passed ? 0 : 1;
 }
