@@ -17,7 +17,6 @@
 #include "vfwd_cfg.bpf.h"
 #include "vfwd_steer.bpf.h"
 
-/* Reasons that take the BUM policy: pass to the kernel, or flood. */
 /* What happens to a frame that vfwd does not switch (vfwd_reason_action):
  * malformed frames, and frames for a port of another uplink, are dropped;
  * valid ones not for a known port go to the kernel, so a host bridge or
