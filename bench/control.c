@@ -181,13 +181,16 @@ static int mac_count(const struct vfwd_tables *t, size_t *n)
 	return err;
 }
 
-/* Delete every MAC a round wrote, and check the table is empty. */
-static int reset(const struct vfwd_tables *t)
+/* Delete every MAC a round wrote, and check the table is empty.  The
+ * live table first: a vfwd mac load swapped in a new one. */
+static int reset(struct vfwd_tables *t)
 {
 	struct vfwd_mac_key k;
 	size_t n;
-	int err;
+	int err = vfwd_mac_table_refresh(t);
 
+	if (err)
+		return err;
 	for (__u32 i = 0; i < VFWD_MAX_MACS; i++) {
 		mac_key(i, &k);
 		err = vfwd_mac_del(t, &k);
@@ -203,7 +206,7 @@ static int reset(const struct vfwd_tables *t)
 }
 
 /* One round of the API: updates per second. */
-static int api_round(const struct vfwd_tables *t, __u32 port_id, double *ups)
+static int api_round(struct vfwd_tables *t, __u32 port_id, double *ups)
 {
 	struct vfwd_mac_val v = {.port_id = port_id, .flags = VFWD_MAC_STATIC};
 	struct vfwd_mac_key k;
@@ -294,7 +297,7 @@ static int status_macs(struct opts *o, long *macs)
 }
 
 /* One round of the CLI: one `mac load` of the whole file. */
-static int cli_round(struct opts *o, const struct vfwd_tables *t, int round,
+static int cli_round(struct opts *o, struct vfwd_tables *t, int round,
 		     double *secs)
 {
 	char *const args[] = {o->vfwd, "-j",   "--pin-path", pin_dir,

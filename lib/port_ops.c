@@ -377,9 +377,15 @@ int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
 		ret = vfwd_intent_clear(t);
 	if (ret)
 		return ret;
-	snprintf(msg, msglen, "%s '%s' of process %u was interrupted; %s it",
-		 vfwd_intent_op_str(in.op), in.name, in.pid,
-		 forward ? "finished" : "undid");
+	if (in.op == VFWD_OP_CREATE)
+		snprintf(msg, msglen,
+			 "process %u made the tables and did not finish; they stay only if this command succeeds",
+			 in.pid);
+	else
+		snprintf(msg, msglen,
+			 "%s '%s' of process %u was interrupted; %s it",
+			 vfwd_intent_op_str(in.op), in.name, in.pid,
+			 forward ? "finished" : "undid");
 	return 1;
 }
 

@@ -14,9 +14,6 @@
 #include <linux/magic.h>
 #include "vfwd_loader.h"
 
-/* Pin files must be private to root: anyone who can open a map pin can
- * rewrite the forwarding tables. */
-#define PIN_DIR_MODE 0700
 
 static bool is_bpffs(const char *path)
 {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -187,6 +188,10 @@ static int intent_precreate(const char *pin_dir)
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_MAP_INTENT);
 	if (access(path, F_OK) == 0)
 		return 0;
+	/* libbpf makes the directory for the pins it makes; this pin
+	 * comes first.  Private, as loader/pin_dir.c explains. */
+	if (mkdir(pin_dir, PIN_DIR_MODE) && errno != EEXIST)
+		return -errno;
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, VFWD_MAP_INTENT, sizeof(slot),
 			    sizeof(in), 1, NULL);
 	if (fd < 0)

@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include "vfwd_tables.h"
 
+/* Pin files must be private to root: anyone who can open a map pin can
+ * rewrite the forwarding tables. */
+#define PIN_DIR_MODE 0700
+
 /* Make sure pin_dir can hold pins.  When the default bpffs mount point is
  * not mounted it is mounted and *mounted set.  -ENOTSUP when pin_dir's
  * parent is not a bpffs.  create=false only checks and returns -ENOENT

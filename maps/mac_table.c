@@ -137,3 +137,15 @@ int vfwd_mac_table_replace(struct vfwd_tables *t,
 		close(fd);
 	return err;
 }
+
+int vfwd_mac_table_refresh(struct vfwd_tables *t)
+{
+	int fd = vfwd_mac_table_live(t->macs_fd);
+
+	if (fd < 0)
+		return fd;
+	if (t->mac_fd >= 0)
+		close(t->mac_fd);
+	t->mac_fd = fd;
+	return 0;
+}

@@ -88,6 +88,11 @@ int vfwd_mac_table_ensure(int macs_fd, const struct vfwd_mac_btf *b);
 int vfwd_mac_table_fill(int fd, const struct vfwd_mac_entry *e, size_t n);
 /* Make table fd live in one update; t->mac_fd then is fd (t owns it). */
 int vfwd_mac_table_publish(struct vfwd_tables *t, int fd);
+/* t->mac_fd again from the live slot.  A program that keeps its tables
+ * open while other processes run vfwd (a benchmark, a daemon) must call
+ * this before it uses the MAC table: a swap by another process leaves
+ * its fd on the old, unpublished table. */
+int vfwd_mac_table_refresh(struct vfwd_tables *t);
 /* Build a table of exactly e[0..n) and publish it: all or nothing. */
 int vfwd_mac_table_replace(struct vfwd_tables *t,
 			   const struct vfwd_mac_entry *e, size_t n);
