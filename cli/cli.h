@@ -47,6 +47,11 @@ void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
 void cli_warn(struct vfwd_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* What every number on the command line must look like, for error
+ * messages (see vfwd_parse_u32). */
+#define CLI_DECIMAL                                                            \
+	"in plain decimal (digits only, no sign, spaces or leading zeros)"
+
 /* A command or subcommand table entry. */
 struct cli_cmd {
 	const char *name;

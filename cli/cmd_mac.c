@@ -35,9 +35,10 @@ static int parse_mac(struct vfwd_ctx *c, const char *s, __u8 *mac)
 static int parse_vid(struct vfwd_ctx *c, const char *s, __u16 *vid)
 {
 	if (vfwd_vid_parse(s, vid))
-		return cli_err(c, -ERANGE,
-			       "invalid VLAN '%s': use a VLAN id from %d to %d",
-			       s, VFWD_VID_MIN, VFWD_VID_MAX);
+		return cli_err(
+			c, -ERANGE,
+			"invalid VLAN '%s': use a VLAN id from %d to %d " CLI_DECIMAL,
+			s, VFWD_VID_MIN, VFWD_VID_MAX);
 	return 0;
 }
 
@@ -367,9 +368,10 @@ static int load_parse_line(struct vfwd_ctx *c, const char *file, int lineno,
 			"%s:%d: invalid MAC '%s': expected a unicast address like 52:54:00:12:34:56",
 			file, lineno, f[0]);
 	if (n == 3 && vfwd_vid_parse(f[2], &it->key.vid))
-		return cli_err(c, -ERANGE,
-			       "%s:%d: invalid VLAN '%s': use %d to %d", file,
-			       lineno, f[2], VFWD_VID_MIN, VFWD_VID_MAX);
+		return cli_err(
+			c, -ERANGE,
+			"%s:%d: invalid VLAN '%s': use %d to %d " CLI_DECIMAL,
+			file, lineno, f[2], VFWD_VID_MIN, VFWD_VID_MAX);
 	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		const struct vfwd_port *p = &ports[id];
 

@@ -87,7 +87,8 @@ static int parse_port_opts(struct vfwd_ctx *c, int argc, char **argv,
 			if (vfwd_vid_parse(optarg, &r->vid))
 				return cli_err(
 					c, -ERANGE,
-					"invalid VLAN '%s': use a VLAN id from %d to %d%s",
+					"invalid VLAN '%s': use a VLAN id from %d to %d " CLI_DECIMAL
+					"%s",
 					optarg, VFWD_VID_MIN, VFWD_VID_MAX,
 					is_set ? ", or none" : "");
 			break;

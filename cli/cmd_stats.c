@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,7 +311,8 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 	};
 	bool per_cpu = false;
 	const char *pname = NULL;
-	double interval = 0, count = 0;
+	double interval = 0;
+	__u32 count = 0;
 	struct snapshot *s[2];
 	struct vfwd_port p;
 	int opt, err, only = -1;
@@ -328,12 +330,11 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 					optarg);
 			break;
 		case 'n':
-			if (parse_positive(optarg, &count) ||
-			    count != (long)count)
+			if (vfwd_parse_u32(optarg, 1, UINT32_MAX, &count))
 				return cli_err(
 					c, -EINVAL,
-					"stats: invalid --count '%s'; give a whole number > 0",
-					optarg);
+					"stats: invalid --count '%s'; give a whole number from 1 to %u " CLI_DECIMAL,
+					optarg, UINT32_MAX);
 			break;
 		case 'c':
 			per_cpu = true;
@@ -384,7 +385,7 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (c->json)
 		json_arr_open(&c->j);
-	for (long i = 0; !stop && (!count || i < (long)count); i++) {
+	for (__u32 i = 0; !stop && (!count || i < count); i++) {
 		struct timespec ts = {.tv_sec = (time_t)interval};
 		struct snapshot *t;
 

@@ -16,6 +16,9 @@
 #define PROC_ROOT "/proc"
 /* Longest message the CPU helpers write. */
 #define CPU_MSG_LEN 256
+/* The largest PID any kernel hands out: pid_max is at most PID_MAX_LIMIT,
+ * 2^22 (include/linux/threads.h), and PIDs stay below pid_max. */
+#define VM_PID_MAX ((1U << 22) - 1)
 
 static const char *const placement_names[] = {
 	[VFWD_PLACE_OFF] = "off",
@@ -56,18 +59,18 @@ bool cli_cpu_req_any(const struct cli_cpu_req *r)
 int cli_cpu_opt(struct vfwd_ctx *c, int opt, const char *arg,
 		struct cli_cpu_req *r)
 {
-	unsigned int v;
+	__u32 v;
 
 	switch (opt) {
 	case CLI_OPT_CPUS:
 		r->cpus = arg;
 		return 0;
 	case CLI_OPT_VM_PID:
-		/* PIDs are below 2^22 (PID_MAX_LIMIT) on every kernel. */
-		if (vfwd_parse_uint(arg, NULL, INT32_MAX, &v) || !v)
+		if (vfwd_parse_u32(arg, 1, VM_PID_MAX, &v))
 			return cli_err(
 				c, -EINVAL,
-				"invalid --vm-pid '%s': use a process id", arg);
+				"invalid --vm-pid '%s': use a process id from 1 to %u, " CLI_DECIMAL,
+				arg, VM_PID_MAX);
 		r->vm_pid = v;
 		return 0;
 	case CLI_OPT_PLACEMENT:
@@ -183,7 +186,8 @@ static int take_source(struct vfwd_ctx *c, const struct cli_cpu_req *r,
 		if (err)
 			return cli_err(
 				c, err,
-				"invalid --cpus '%s': list CPU ids in vCPU order, each once, e.g. 2,3 or 4-7%s",
+				"invalid --cpus '%s': list CPU ids in vCPU order, each once and " CLI_DECIMAL
+				", e.g. 2,3 or 4-7%s",
 				r->cpus, r->is_set ? ", or none" : "");
 		next->cpu_source = VFWD_CPUSRC_CPUS;
 		next->vm_pid = 0;

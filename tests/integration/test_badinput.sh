@@ -8,10 +8,14 @@ UP=${PFX}u
 W=${PFX}w
 TAP=${PFX}t
 TAP2=${PFX}t2
+# Never a port: left free for port add cases that the old code accepted.
+TAP3=${PFX}t3
+# Port vm4, which owns no MACs, for port set cases.
+TAP4=${PFX}t4
 M1=52:54:00:00:01:01
 
 add_netns "$WIRE" && add_veth "$UP" "$W" "$WIRE" || { fail setup veth; finish; }
-for t in "$TAP" "$TAP2"; do
+for t in "$TAP" "$TAP2" "$TAP3" "$TAP4"; do
 	ip tuntap add dev "$t" mode tap && track_link "$t" || { fail setup tap; finish; }
 done
 
@@ -30,6 +34,7 @@ check port_add vfwd port add vm1 --dev "$TAP"
 check port_add2 vfwd port add vm2 --dev "$TAP2"
 check mac_add vfwd mac add "$M1" --port vm1
 check mac_add_vlan vfwd mac add "$M1" --port vm2 --vlan 100
+check port_add4 vfwd port add vm4 --dev "$TAP4"
 
 snap=$(state_snapshot)
 unchanged() { expect_eq "$1_unchanged" "$snap" "$(state_snapshot)"; }
@@ -39,6 +44,18 @@ bad() {
 	shift
 	refuse "$name" "$@"
 	unchanged "$name"
+}
+# bad_msg NAME PATTERN COMMAND... : as bad, and the error line matches the
+# extended regex PATTERN, so a refusal for the wrong reason does not pass.
+bad_msg() {
+	local name=$1 pattern=$2
+	shift 2
+	bad "$name" "$@"
+	if grep -Eq -- "$pattern" "$TMPD/refuse.err"; then
+		pass "${name}_message"
+	else
+		fail "${name}_message" "expected /$pattern/, got: $(cat "$TMPD/refuse.err")"
+	fi
 }
 
 # Invalid MACs.
@@ -56,6 +73,23 @@ bad vlan_0 vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan 0
 bad vlan_4095 vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan 4095
 bad vlan_text vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan ten
 bad vlan_neg vfwd mac del "$M1" --vlan -1
+
+# Numbers are canonical decimal: no leading zero, sign or space, so "010"
+# is not taken as 10, nor " 5" as 5.
+bad vlan_leading_zero vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan 010
+bad vlan_leading_space vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan " 5"
+bad vlan_plus vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan +5
+bad vlan_del_leading_zero vfwd mac del "$M1" --vlan 0100
+bad vlan_port_add_leading_zero vfwd port add vm3 --dev "$TAP3" --vlan 07
+bad vlan_port_set_leading_zero vfwd port set vm4 --vlan 010
+printf '%s\n' "52:54:00:00:05:01 vm2 0100" >"$TMPD/zero.macs"
+bad load_vid_leading_zero vfwd mac load "$TMPD/zero.macs"
+bad cpus_double_zero vfwd port add vm3 --dev "$TAP3" --cpus 00
+bad cpus_leading_zero vfwd port add vm3 --dev "$TAP3" --cpus 1,00
+bad_msg vm_pid_leading_zero 'invalid --vm-pid' vfwd port add vm3 --dev "$TAP3" --vm-pid "0$$"
+bad count_leading_zero timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval 0.01 --count 010
+bad count_exponent timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval 0.01 --count 1e1
+bad count_leading_space timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval 0.01 --count " 2"
 
 # Unknown ports and interfaces.
 bad unknown_port_mac vfwd mac add 52:54:00:00:01:04 --port nosuch
