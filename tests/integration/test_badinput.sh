@@ -91,6 +91,29 @@ bad count_leading_zero timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval
 bad count_exponent timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval 0.01 --count 1e1
 bad count_leading_space timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval 0.01 --count " 2"
 
+# --interval: a plain decimal above 0 and at most an hour.  strtod() took
+# inf and 1e999 (an interval that never ends), hex floats and exponents.
+# timeout: a regression must fail here, not hang the run.
+stats_for() { timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval "$1" --count 1; }
+INTERVAL_RULE='at most 3600'
+bad_msg interval_inf "$INTERVAL_RULE" stats_for inf
+bad_msg interval_infinity "$INTERVAL_RULE" stats_for infinity
+bad_msg interval_overflow "$INTERVAL_RULE" stats_for 1e999
+bad_msg interval_nan "$INTERVAL_RULE" stats_for nan
+bad_msg interval_negative "$INTERVAL_RULE" stats_for -1
+bad_msg interval_zero "$INTERVAL_RULE" stats_for 0
+bad_msg interval_zero_fraction "$INTERVAL_RULE" stats_for 0.000
+bad_msg interval_above_max "$INTERVAL_RULE" stats_for 3601
+bad_msg interval_just_above_max "$INTERVAL_RULE" stats_for 3600.5
+bad_msg interval_exponent "$INTERVAL_RULE" stats_for 1e-2
+bad_msg interval_hex "$INTERVAL_RULE" stats_for 0x1p-4
+bad_msg interval_leading_space "$INTERVAL_RULE" stats_for " 1"
+bad_msg interval_plus "$INTERVAL_RULE" stats_for +1
+bad_msg interval_leading_zero "$INTERVAL_RULE" stats_for 01
+bad_msg interval_bare_point "$INTERVAL_RULE" stats_for .5
+bad_msg interval_trailing_point "$INTERVAL_RULE" stats_for 1.
+bad_msg interval_below_ns "$INTERVAL_RULE" stats_for 0.0000000001
+
 # Unknown ports and interfaces.
 bad unknown_port_mac vfwd mac add 52:54:00:00:01:04 --port nosuch
 bad unknown_port_del vfwd port del nosuch
