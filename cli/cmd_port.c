@@ -288,7 +288,7 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 	if (!vfwd_port_name_valid(name))
 		return cli_err(
 			c, -EINVAL,
-			"invalid port name '%s': use 1-%d letters, digits, '-', '_' or '.'",
+			"invalid port name '%s': use 1-%d letters, digits, '-', '_' or '.', not starting with '-', and not '.' or '..'",
 			name, VFWD_NAME_LEN - 1);
 
 	err = ctx_open(c, CTX_CREATE);

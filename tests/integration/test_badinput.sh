@@ -133,6 +133,8 @@ bad uplink_as_port vfwd port add vm3 --dev "$UP"
 bad port_as_uplink vfwd attach "$TAP"
 bad bad_port_name vfwd port add 'bad name' --dev "$TAP"
 bad long_port_name vfwd port add abcdefghijklmnop --dev "$TAP"
+bad port_name_dot vfwd port add . --dev "$TAP3"
+bad port_name_dotdot vfwd port add .. --dev "$TAP3"
 bad mac_to_uplink vfwd mac add 52:54:00:00:01:04 --port "$UP"
 bad not_a_port_dev vfwd port add vm3 --dev lo
 
