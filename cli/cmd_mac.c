@@ -89,11 +89,12 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 	struct vfwd_mac_val v = {.flags = VFWD_MAC_STATIC}, old;
 	const char *pname = NULL;
 	char ks[64], oldname[VFWD_NAME_LEN];
+	struct cli_getopt g = {.opts = opts, .usage = MAC_ADD_USAGE};
 	struct vfwd_port p;
 	bool replace = false, vlan_given = false;
 	int opt, id, err;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		switch (opt) {
 		case 'p':
 			pname = optarg;
@@ -106,10 +107,10 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 		case 'r':
 			replace = true;
 			break;
-		default:
-			return cli_bad_opt(c, argv, MAC_ADD_USAGE);
 		}
 	}
+	if (opt < 0)
+		return opt;
 	if (optind != argc - 1 || !pname)
 		return cli_err(c, -EINVAL, MAC_ADD_USAGE);
 	if ((err = parse_mac(c, argv[optind], k.mac)))
@@ -204,18 +205,19 @@ static int mac_del(struct vfwd_ctx *c, int argc, char **argv)
 		{"vlan", required_argument, NULL, 'V'},
 		{NULL},
 	};
+	struct cli_getopt g = {.opts = opts, .usage = MAC_DEL_USAGE};
 	struct vfwd_mac_key k = {};
 	bool vlan_given = false;
 	char ks[64];
 	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'V')
-			return cli_bad_opt(c, argv, MAC_DEL_USAGE);
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		if ((err = parse_vid(c, optarg, &k.vid)))
 			return err;
 		vlan_given = true;
 	}
+	if (opt < 0)
+		return opt;
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, MAC_DEL_USAGE);
 	if ((err = parse_mac(c, argv[optind], k.mac)))
@@ -262,14 +264,14 @@ static int mac_list(struct vfwd_ctx *c, int argc, char **argv)
 	struct vfwd_port p;
 	const char *pname = NULL;
 	char mac[VFWD_MAC_STRLEN], pn[VFWD_NAME_LEN];
+	struct cli_getopt g = {.opts = opts, .usage = MAC_LIST_USAGE};
 	int opt, err, only = -1;
 	size_t n;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'p')
-			return cli_bad_opt(c, argv, MAC_LIST_USAGE);
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0)
 		pname = optarg;
-	}
+	if (opt < 0)
+		return opt;
 	if (optind != argc)
 		return cli_err(c, -EINVAL, MAC_LIST_USAGE);
 	if ((err = ctx_open(c, CTX_READ)))
@@ -489,16 +491,16 @@ static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 	size_t n = 0, added = 0, moved = 0, same = 0, done = 0;
 	struct load_item *v = NULL;
 	struct vfwd_mac_entry *cur;
+	struct cli_getopt g = {.opts = opts, .usage = MAC_LOAD_USAGE};
 	bool replace = false;
 	const char *file;
 	size_t ncur;
 	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'r')
-			return cli_bad_opt(c, argv, MAC_LOAD_USAGE);
-		replace = true;
-	}
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0)
+		replace = opt == 'r';
+	if (opt < 0)
+		return opt;
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, MAC_LOAD_USAGE);
 	file = argv[optind];

@@ -353,11 +353,12 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 	struct timespec interval = {};
 	bool interval_given = false;
 	__u32 count = 0;
+	struct cli_getopt g = {.opts = opts, .usage = STATS_USAGE};
 	struct snapshot *s[2];
 	struct vfwd_port p;
 	int opt, err, only = -1;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		switch (opt) {
 		case 'p':
 			pname = optarg;
@@ -380,10 +381,10 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 		case 'c':
 			per_cpu = true;
 			break;
-		default:
-			return cli_bad_opt(c, argv, STATS_USAGE);
 		}
 	}
+	if (opt < 0)
+		return opt;
 	if (optind != argc || (count && !interval_given) ||
 	    (per_cpu && interval_given))
 		return cli_err(

@@ -149,6 +149,7 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 		{NULL},
 	};
 	enum vfwd_xdp_mode mode = VFWD_XDP_MODE_NATIVE;
+	struct cli_getopt g = {.opts = opts, .usage = ATTACH_USAGE};
 	struct vfwd_port old, p;
 	struct vfwd_dev_info dev;
 	char why[512];
@@ -157,7 +158,7 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	__u32 prog_id = 0;
 	int opt, id, err;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		switch (opt) {
 		case 'm':
 			if (parse_mode(optarg, &mode))
@@ -177,10 +178,10 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 				c, -EINVAL,
 				"attach: invalid --bum '%s'; use pass or flood",
 				optarg);
-		default:
-			return cli_bad_opt(c, argv, ATTACH_USAGE);
 		}
 	}
+	if (opt < 0)
+		return opt;
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, ATTACH_USAGE);
 
@@ -308,17 +309,17 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 		{NULL},
 	};
 	struct vfwd_xdp_state xdp = {};
+	struct cli_getopt g = {.opts = opts, .usage = DETACH_USAGE};
 	struct vfwd_dev_info dev;
 	struct vfwd_port p;
 	bool keep = false, detached = false, unpinned = false;
 	int opt, id, err, others;
 	const char *name;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'k')
-			return cli_bad_opt(c, argv, DETACH_USAGE);
-		keep = true;
-	}
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0)
+		keep = opt == 'k';
+	if (opt < 0)
+		return opt;
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, DETACH_USAGE);
 	name = argv[optind];

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Opening the state for a command, errors, and command dispatch. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,29 @@ int cli_bad_opt(struct vfwd_ctx *c, char **argv, const char *usage)
 	/* After a failed getopt_long, optind is past the offending word. */
 	return cli_err(c, -EINVAL, "invalid or incomplete option '%s'; %s",
 		       argv[optind - 1], usage);
+}
+
+int cli_getopt(struct vfwd_ctx *c, int argc, char **argv, struct cli_getopt *g)
+{
+	int opt, idx = -1;
+
+	opt = getopt_long(argc, argv, "", g->opts, &idx);
+	if (opt == -1)
+		return 0;
+	/* getopt_long sets idx only for a long option it recognised. */
+	if (opt == '?' || opt == ':' || idx < 0)
+		return cli_bad_opt(c, argv, g->usage);
+	/* Option tables are far smaller; a larger one goes unchecked
+	 * rather than refused. */
+	if (idx < CLI_OPTS_MAX) {
+		if (g->seen & (1ULL << idx))
+			return cli_err(
+				c, -EINVAL,
+				"option --%s given twice; give each option once",
+				g->opts[idx].name);
+		g->seen |= 1ULL << idx;
+	}
+	return opt;
 }
 
 /* One line on stderr: "vfwd: " prefix fmt. */

@@ -85,6 +85,11 @@ int cli_cpu_opt(struct vfwd_ctx *c, int opt, const char *arg,
 			arg);
 	case CLI_OPT_RPS:
 	case CLI_OPT_NO_RPS:
+		/* One setting, two spellings: the last must not win. */
+		if (r->rps >= 0)
+			return cli_err(
+				c, -EINVAL,
+				"options --rps and --no-rps contradict each other; give one");
 		r->rps = opt == CLI_OPT_RPS;
 		return 0;
 	}

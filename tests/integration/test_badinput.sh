@@ -163,6 +163,35 @@ bad bad_option vfwd mac add "$M1" --port vm1 --frobnicate
 bad missing_arg vfwd mac add "$M1"
 bad unknown_command vfwd frob
 
+# An option given twice is refused, naming it: no option takes a list by
+# repetition, so the second value would silently win.  Flags too, and the
+# two spellings of one setting.
+TWICE='option --[a-z-]+ given twice'
+printf '%s\n' "52:54:00:00:05:09 vm1" >"$TMPD/ok.macs"
+bad_msg twice_mac_add_port "$TWICE" vfwd mac add 52:54:00:00:01:05 --port vm2 --port vm1
+bad_msg twice_mac_add_port_abbrev "option --port given twice" vfwd mac add 52:54:00:00:01:05 --port vm2 --po vm1
+bad_msg twice_mac_add_vlan "$TWICE" vfwd mac add 52:54:00:00:01:05 --port vm1 --vlan 5 --vlan 6
+bad_msg twice_mac_add_replace "$TWICE" vfwd mac add "$M1" --port vm1 --replace --replace
+bad_msg twice_mac_del_vlan "$TWICE" vfwd mac del "$M1" --vlan 5 --vlan 100
+bad_msg twice_mac_list_port "$TWICE" vfwd mac list --port nosuch --port vm1
+bad_msg twice_mac_load_replace "$TWICE" vfwd mac load "$TMPD/ok.macs" --replace --replace
+bad_msg twice_port_add_dev "$TWICE" vfwd port add vm3 --dev "${PFX}none" --dev "$TAP3"
+bad_msg twice_port_add_vlan "$TWICE" vfwd port add vm3 --dev "$TAP3" --vlan 5 --vlan 6
+bad_msg twice_port_set_vlan "$TWICE" vfwd port set vm4 --vlan 5 --vlan 6
+bad_msg twice_port_set_uplink "$TWICE" vfwd port set vm4 --uplink nosuch --uplink auto
+bad_msg twice_port_set_cpus "$TWICE" vfwd port set vm4 --cpus 0 --cpus none
+bad_msg pair_spoofchk 'contradict' vfwd port set vm4 --spoofchk --no-spoofchk
+bad_msg pair_rps 'contradict' vfwd port set vm4 --rps --no-rps
+bad_msg twice_stats_port "$TWICE" vfwd stats --port nosuch --port vm1
+bad_msg twice_stats_interval "$TWICE" timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval 60 --interval 0.01 --count 1
+bad_msg twice_attach_mode "$TWICE" vfwd attach "$UP" --mode skb --mode native
+bad_msg twice_attach_bum "$TWICE" vfwd attach "$UP" --bum flood --bum pass
+# The global --pin-path too: two pin paths are two installations.  A bad
+# global option exits 2 (see docs/vfwd.md, "Exit status").
+refuse twice_pin_path vfwd --pin-path "$TMPD/other" status
+"$VFWD_BIN" --pin-path "$PIN" --pin-path "$TMPD/other" status >/dev/null 2>&1
+expect_eq twice_pin_path_exit 2 "$?"
+
 # mac load is all or nothing.
 printf '%s\n' "52:54:00:00:05:01 vm1" "52:54:00:00:05:02 vm2 100" "bogus vm1" >"$TMPD/bad.macs"
 bad load_bad_line vfwd mac load "$TMPD/bad.macs"
@@ -234,5 +263,11 @@ rm -rf "$PIN-other"
 
 # Changing the mode of an attached uplink needs a detach first.
 refuse mode_change vfwd attach "$UP" --mode skb
+
+# Last, as the code before this fix acted on them: a repeated flag of
+# port del and detach.
+snap=$(state_snapshot)
+bad_msg twice_port_del_force "$TWICE" vfwd port del vm4 --force --force
+bad_msg twice_detach_keep "$TWICE" vfwd detach "$UP" --keep-maps --keep-maps
 
 finish
