@@ -105,6 +105,23 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 	if (mounted)
 		cli_note(c, "bpffs was not mounted; mounted it at %s",
 			 VFWD_PIN_ROOT);
+	if (err == -EINVAL)
+		return cli_err(
+			c, err,
+			"invalid pin path '%s': %s; give an absolute path without '.' or '..' components, such as %s",
+			c->pin_dir, vfwd_pin_path_fault(c->pin_dir),
+			VFWD_PIN_DIR);
+	if (err == -EBUSY) {
+		/* The suggestion below it, without the path's trailing '/'. */
+		int len = (int)strlen(c->pin_dir);
+
+		while (len > 1 && c->pin_dir[len - 1] == '/')
+			len--;
+		return cli_err(
+			c, err,
+			"pin path %s is the root of a BPF filesystem; vfwd keeps its state in a directory of its own below one, which detach removes: use --pin-path %.*s/vfwd or another directory below it",
+			c->pin_dir, len, c->pin_dir);
+	}
 	if (err == -ENOENT)
 		return cli_err(
 			c, err,

@@ -239,6 +239,37 @@ mkdir -p "$TMPD/notbpf"
 refuse not_bpffs "$VFWD_BIN" --pin-path "$TMPD/notbpf/vfwd" port add vm9 --dev "$TAP"
 check not_bpffs_nothing_made [ ! -e "$TMPD/notbpf/vfwd" ]
 
+# The pin path is a directory below a bpffs mount, named one way: not the
+# mount root (detach would fail to remove it after doing everything
+# else), absolute, and without '.' or '..'.  Read commands check it too.
+ROOT_RULE='root of a BPF filesystem'
+PATH_RULE='invalid pin path'
+bad_msg pin_root_status "$ROOT_RULE" "$VFWD_BIN" --pin-path /sys/fs/bpf status
+bad_msg pin_root_slash_status "$ROOT_RULE" "$VFWD_BIN" --pin-path /sys/fs/bpf/ status
+bad_msg pin_root_dot_status "'\.' component" "$VFWD_BIN" --pin-path /sys/fs/bpf/. status
+bad_msg pin_root_port_list "$ROOT_RULE" "$VFWD_BIN" --pin-path /sys/fs/bpf port list
+# These name this test's own pin directory, which the old code then used.
+bad_msg pin_dotdot "'\.\.' component" "$VFWD_BIN" --pin-path "$PIN/../${PIN##*/}" status
+bad_msg pin_dot_inside "'\.' component" "$VFWD_BIN" --pin-path "/sys/fs/bpf/./${PIN##*/}" status
+bad_msg pin_relative "$PATH_RULE.*not an absolute path" env -C / "$VFWD_BIN" --pin-path "${PIN#/}" status
+bad_msg pin_empty "$PATH_RULE" "$VFWD_BIN" --pin-path "" status
+# A creating command at the root of a bpffs creates nothing there.  It
+# runs on a private bpffs, so even a regression cannot pin at the root of
+# the host's.
+mkdir -p "$TMPD/bpf"
+in_private_bpffs() {
+	unshare -m --propagation private sh -c '
+		mount -t bpf bpf "$0" || exit 99
+		"$@"
+		rc=$?
+		ls "$0" | grep "^vfwd_" >"$0.left"
+		exit $rc' "$TMPD/bpf" "$@"
+}
+bad_msg pin_root_create "$ROOT_RULE" in_private_bpffs "$VFWD_BIN" --pin-path "$TMPD/bpf" port add vm9 --dev "$TAP3"
+expect_eq pin_root_create_nothing_pinned "" "$(cat "$TMPD/bpf.left" 2>&1)"
+bad_msg pin_root_attach "$ROOT_RULE" in_private_bpffs "$VFWD_BIN" --pin-path "$TMPD/bpf/" attach "$UP" --mode skb
+expect_eq pin_root_attach_nothing_pinned "" "$(cat "$TMPD/bpf.left" 2>&1)"
+
 # bpffs not mounted at all: in a private mount namespace without it, vfwd
 # mounts it at the standard place and says so.
 out=$(unshare -m --propagation private bash -c "
