@@ -21,6 +21,26 @@ static int parse_mode(const char *s, enum vfwd_xdp_mode *mode)
 	return 0;
 }
 
+/* An uplink is the host's Ethernet NIC toward the guests' LAN.  Refused
+ * before anything changes: loopback, whose frames are the host's own
+ * (attached, it would also take the uplink from the ports that follow
+ * the only one), and any device without Ethernet frames (tun, tunnels,
+ * InfiniBand), where vfwd_uplink would take other headers for MACs. */
+static int check_uplink_dev(struct vfwd_ctx *c, const struct vfwd_dev_info *dev)
+{
+	if (dev->loopback)
+		return cli_err(
+			c, -EINVAL,
+			"interface %s is the loopback device and cannot be an uplink; attach the Ethernet NIC that carries the guests' traffic (see 'ip link')",
+			dev->name);
+	if (!dev->ether)
+		return cli_err(
+			c, -EINVAL,
+			"interface %s is not an Ethernet device (link type %u) and cannot be an uplink; attach the Ethernet NIC that carries the guests' traffic (see 'ip -d link show %s')",
+			dev->name, dev->hw_type, dev->name);
+	return 0;
+}
+
 /* The uplink slot for dev: the one already serving it (hot upgrade), the
  * one left by an earlier interface of the same name (it was recreated),
  * or a new one.  *fresh says whether the slot was free. */
@@ -190,6 +210,9 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 		return cli_err(c, err, "interface %s: %s", argv[optind],
 			       err == -ENODEV ? "no such device"
 					      : strerror(-err));
+	err = check_uplink_dev(c, &dev);
+	if (err)
+		return err;
 	err = ctx_open(c, CTX_CREATE);
 	if (err)
 		return err;

@@ -47,6 +47,9 @@ struct vfwd_dev_info {
 	enum vfwd_dev_type type;
 	bool up; /* IFF_UP */
 	bool running; /* IFF_RUNNING: carrier, and for a tap an attached reader */
+	bool loopback; /* IFF_LOOPBACK */
+	bool ether; /* link type ARPHRD_ETHER: it carries Ethernet frames */
+	__u16 hw_type; /* the link type, ARPHRD_* (for messages) */
 	__u8 mac[VFWD_ETH_ALEN];
 };
 /* By name; -ENODEV when no such device. */

@@ -138,6 +138,19 @@ bad port_name_dotdot vfwd port add .. --dev "$TAP3"
 bad mac_to_uplink vfwd mac add 52:54:00:00:01:04 --port "$UP"
 bad not_a_port_dev vfwd port add vm3 --dev lo
 
+# An uplink must be an Ethernet device: not loopback (which, attached,
+# also took the uplink from the ports following the only one), not a
+# layer-3 tun.  lo is the wire namespace's own, never the host's.
+vfwd_in() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$VFWD_BIN" --pin-path "$PIN" "$@"
+}
+ip tuntap add dev "${PFX}n" mode tun && track_link "${PFX}n" || fail setup_tun "cannot add a tun device"
+bad_msg uplink_loopback 'loopback device and cannot be an uplink' vfwd_in "$WIRE" attach lo --mode skb
+bad_msg uplink_loopback_native 'loopback device and cannot be an uplink' vfwd_in "$WIRE" attach lo
+bad_msg uplink_tun 'not an Ethernet device' vfwd attach "${PFX}n" --mode skb
+
 # A MAC bound elsewhere moves only with --replace.
 bad mac_taken vfwd mac add "$M1" --port vm2
 check mac_same_port_is_noop vfwd mac add "$M1" --port vm1
