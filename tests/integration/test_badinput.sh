@@ -236,6 +236,33 @@ check full_mac_replace_existing vfwd mac add 02:00:00:00:00:01 --port vm1 --repl
 check port_del_force vfwd port del vm2 --force
 expect_eq port_del_force_macs 2 "$(vfwd -j status | jget "d['tables']['macs']['used']")"
 
+# Exit status, as docs/vfwd.md documents it: 0 for success and help, 1
+# for a failed or refused command, 2 for a bad global option or no
+# command.
+exit_is() { # NAME WANT COMMAND...
+	local name=$1 want=$2
+	shift 2
+	"$@" >"$TMPD/exit.out" 2>"$TMPD/exit.err"
+	expect_eq "$name" "$want" "$?"
+}
+exit_is exit_bad_global_option 2 "$VFWD_BIN" --bogus status
+refuse exit_bad_global_option_one_line "$VFWD_BIN" --bogus status
+exit_is exit_bad_global_short_option 2 "$VFWD_BIN" -x status
+exit_is exit_bad_global_option_json 2 "$VFWD_BIN" -j --bogus status
+exit_is exit_global_missing_argument 2 "$VFWD_BIN" --pin-path
+exit_is exit_no_command 2 "$VFWD_BIN"
+exit_is exit_no_command_after_options 2 "$VFWD_BIN" --pin-path "$PIN"
+exit_is exit_help 0 "$VFWD_BIN" help
+check exit_help_on_stdout grep -q 'See docs/vfwd.md' "$TMPD/exit.out"
+exit_is exit_dash_h 0 "$VFWD_BIN" -h
+exit_is exit_dash_dash_help 0 "$VFWD_BIN" --help
+exit_is exit_unknown_command 1 vfwd frob
+exit_is exit_missing_subcommand 1 vfwd port
+exit_is exit_unknown_subcommand 1 vfwd mac frob
+exit_is exit_bad_command_option 1 vfwd mac list --frobnicate
+exit_is exit_refused 1 vfwd mac add nonsense --port vm1
+exit_is exit_success 0 vfwd status
+
 # JSON mode: the error is the document.
 out=$(vfwd -j mac add nonsense --port vm1)
 rc=$?
