@@ -201,7 +201,7 @@ bad_msg twice_attach_mode "$TWICE" vfwd attach "$UP" --mode skb --mode native
 bad_msg twice_attach_bum "$TWICE" vfwd attach "$UP" --bum flood --bum pass
 # The global --pin-path too: two pin paths are two installations.  A bad
 # global option exits 2 (see docs/vfwd.md, "Exit status").
-refuse twice_pin_path vfwd --pin-path "$TMPD/other" status
+bad_msg twice_pin_path "option --pin-path given twice" vfwd --pin-path "$TMPD/other" status
 "$VFWD_BIN" --pin-path "$PIN" --pin-path "$TMPD/other" status >/dev/null 2>&1
 expect_eq twice_pin_path_exit 2 "$?"
 
@@ -307,7 +307,7 @@ in_private_bpffs() {
 }
 bad_msg pin_root_create "$ROOT_RULE" in_private_bpffs "$VFWD_BIN" --pin-path "$TMPD/bpf" port add vm9 --dev "$TAP3"
 expect_eq pin_root_create_nothing_pinned "" "$(cat "$TMPD/bpf.left" 2>&1)"
-bad_msg pin_root_attach "$ROOT_RULE" in_private_bpffs "$VFWD_BIN" --pin-path "$TMPD/bpf/" attach "$UP" --mode skb
+bad_msg pin_root_attach "$ROOT_RULE" in_private_bpffs "$VFWD_BIN" --pin-path "$TMPD/bpf/" attach "$TAP3" --mode skb
 expect_eq pin_root_attach_nothing_pinned "" "$(cat "$TMPD/bpf.left" 2>&1)"
 
 # bpffs not mounted at all: in a private mount namespace without it, vfwd
