@@ -5,6 +5,7 @@
  * and status.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,10 @@
 #define PROC_ROOT "/proc"
 /* Longest message the CPU helpers write. */
 #define CPU_MSG_LEN 256
-/* The largest PID any kernel hands out: pid_max is at most PID_MAX_LIMIT,
- * 2^22 (include/linux/threads.h), and PIDs stay below pid_max. */
-#define VM_PID_MAX ((1U << 22) - 1)
+/* --vm-pid takes what a pid_t holds.  The kernel's own bound (pid_max,
+ * at most 2^22) is left to the lookup, whose "no process with PID N" says
+ * more than a range would. */
+#define VM_PID_MAX ((__u32)INT32_MAX)
 
 static const char *const placement_names[] = {
 	[VFWD_PLACE_OFF] = "off",
