@@ -26,11 +26,11 @@ static bool is_bpffs(const char *path)
 }
 
 /*
- * The pin path is compared as text (is it another installation's? the
- * default mount point?) and removed with rmdir by detach, so it must
- * name its directory one way: absolute, and without "." or "..", which
- * would make one directory look like two, or a mount root like a
- * directory below it.
+ * The pin path is checked as text (its parent against the default mount
+ * point, and whether it is that mount point) and removed with rmdir by
+ * detach, so it must name its directory one way: absolute, so it does not
+ * depend on the working directory, and without "." or "..", which would
+ * make a mount root ("/sys/fs/bpf/.") look like a directory below it.
  */
 const char *vfwd_pin_path_fault(const char *pin_dir)
 {
