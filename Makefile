@@ -68,8 +68,8 @@ $(BUILD)/gen_tx.bpf.o: tests/tools/gen_tx.bpf.c | $(BUILD)
 $(BUILD)/gen_tx.skel.h: $(BUILD)/gen_tx.bpf.o
 	$(BPFTOOL) gen skeleton $< name gen_tx_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/vfwd-gen: tests/tools/vfwd-gen.c maps/mac.c $(wildcard tests/tools/*.h) $(BUILD)/gen_tx.skel.h
-	$(CC) $(CFLAGS) -Itests/tools -o $@ tests/tools/vfwd-gen.c maps/mac.c $(LIBS)
+$(BUILD)/vfwd-gen: tests/tools/vfwd-gen.c maps/mac.c maps/num.c $(wildcard tests/tools/*.h) $(BUILD)/gen_tx.skel.h
+	$(CC) $(CFLAGS) -Itests/tools -o $@ tests/tools/vfwd-gen.c maps/mac.c maps/num.c $(LIBS)
 
 $(BUILD)/vfwd-sink: tests/tools/vfwd-sink.c $(wildcard tests/tools/*.h)
 	$(CC) $(CFLAGS) -Itests/tools -o $@ tests/tools/vfwd-sink.c $(LIBS)
@@ -89,8 +89,8 @@ $(BUILD)/test_guest: tests/prog/test_guest.c $(wildcard tests/prog/*.h) maps/vfw
 
 # Unit test of the host CPU code against fake sysfs/proc trees; needs
 # neither the skeleton nor root.
-CPU_SRCS := loader/cpuset.c loader/topology.c loader/vcpu.c
-$(BUILD)/test_cpus: tests/unit/test_cpus.c $(CPU_SRCS) loader/vfwd_cpus.h maps/vfwd_maps.h | $(BUILD)
+CPU_SRCS := loader/cpuset.c loader/topology.c loader/vcpu.c maps/num.c
+$(BUILD)/test_cpus: tests/unit/test_cpus.c $(CPU_SRCS) loader/vfwd_cpus.h maps/vfwd_maps.h maps/vfwd_tables.h | $(BUILD)
 	$(CC) $(CFLAGS) -Iloader -Imaps -o $@ tests/unit/test_cpus.c $(CPU_SRCS)
 
 test: all

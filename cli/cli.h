@@ -3,6 +3,7 @@
 #ifndef VFWD_CLI_H
 #define VFWD_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include "json.h"
 #include "vfwd_tables.h"
@@ -40,6 +41,22 @@ int cli_err(struct vfwd_ctx *c, int err, const char *fmt, ...)
 /* A bad option inside a getopt loop: names it, then the usage, on one line
  * (getopt's own messages are off so an error stays one line). */
 int cli_bad_opt(struct vfwd_ctx *c, char **argv, const char *usage);
+/* One command's option parsing: its table of long options (every val
+ * > 0), the usage line for errors, and which options it has seen. */
+struct cli_getopt {
+	const struct option *opts;
+	const char *usage;
+	unsigned long long seen; /* bit i: opts[i] was given */
+};
+/* Options a table may have for the checks of cli_getopt (bits of seen). */
+#define CLI_OPTS_MAX 64
+/* getopt_long with the checks every command makes: an unknown option or
+ * one missing its argument (named, with the usage), and an option given
+ * twice, are one error line each.  No vfwd option takes a list by
+ * repetition, so a second --port would otherwise silently win over the
+ * first.  Returns the option's val, 0 after the last option, or -errno
+ * after the error line. */
+int cli_getopt(struct vfwd_ctx *c, int argc, char **argv, struct cli_getopt *g);
 /* Informational line on stderr (text mode only: JSON stays one document). */
 void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -47,6 +64,11 @@ void cli_note(struct vfwd_ctx *c, const char *fmt, ...)
 /* A warning on stderr, also with -j (stdout stays one JSON document). */
 void cli_warn(struct vfwd_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* What every number on the command line must look like, for error
+ * messages (see vfwd_parse_u32). */
+#define CLI_DECIMAL                                                            \
+	"in plain decimal (digits only, no sign, spaces or leading zeros)"
 
 /* A command or subcommand table entry. */
 struct cli_cmd {

@@ -35,9 +35,10 @@ static int parse_mac(struct vfwd_ctx *c, const char *s, __u8 *mac)
 static int parse_vid(struct vfwd_ctx *c, const char *s, __u16 *vid)
 {
 	if (vfwd_vid_parse(s, vid))
-		return cli_err(c, -ERANGE,
-			       "invalid VLAN '%s': use a VLAN id from %d to %d",
-			       s, VFWD_VID_MIN, VFWD_VID_MAX);
+		return cli_err(
+			c, -ERANGE,
+			"invalid VLAN '%s': use a VLAN id from %d to %d " CLI_DECIMAL,
+			s, VFWD_VID_MIN, VFWD_VID_MAX);
 	return 0;
 }
 
@@ -88,11 +89,12 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 	struct vfwd_mac_val v = {.flags = VFWD_MAC_STATIC}, old;
 	const char *pname = NULL;
 	char ks[64], oldname[VFWD_NAME_LEN];
+	struct cli_getopt g = {.opts = opts, .usage = MAC_ADD_USAGE};
 	struct vfwd_port p;
 	bool replace = false, vlan_given = false;
 	int opt, id, err;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		switch (opt) {
 		case 'p':
 			pname = optarg;
@@ -105,10 +107,10 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 		case 'r':
 			replace = true;
 			break;
-		default:
-			return cli_bad_opt(c, argv, MAC_ADD_USAGE);
 		}
 	}
+	if (opt < 0)
+		return opt;
 	if (optind != argc - 1 || !pname)
 		return cli_err(c, -EINVAL, MAC_ADD_USAGE);
 	if ((err = parse_mac(c, argv[optind], k.mac)))
@@ -203,18 +205,19 @@ static int mac_del(struct vfwd_ctx *c, int argc, char **argv)
 		{"vlan", required_argument, NULL, 'V'},
 		{NULL},
 	};
+	struct cli_getopt g = {.opts = opts, .usage = MAC_DEL_USAGE};
 	struct vfwd_mac_key k = {};
 	bool vlan_given = false;
 	char ks[64];
 	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'V')
-			return cli_bad_opt(c, argv, MAC_DEL_USAGE);
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		if ((err = parse_vid(c, optarg, &k.vid)))
 			return err;
 		vlan_given = true;
 	}
+	if (opt < 0)
+		return opt;
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, MAC_DEL_USAGE);
 	if ((err = parse_mac(c, argv[optind], k.mac)))
@@ -261,14 +264,14 @@ static int mac_list(struct vfwd_ctx *c, int argc, char **argv)
 	struct vfwd_port p;
 	const char *pname = NULL;
 	char mac[VFWD_MAC_STRLEN], pn[VFWD_NAME_LEN];
+	struct cli_getopt g = {.opts = opts, .usage = MAC_LIST_USAGE};
 	int opt, err, only = -1;
 	size_t n;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'p')
-			return cli_bad_opt(c, argv, MAC_LIST_USAGE);
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0)
 		pname = optarg;
-	}
+	if (opt < 0)
+		return opt;
 	if (optind != argc)
 		return cli_err(c, -EINVAL, MAC_LIST_USAGE);
 	if ((err = ctx_open(c, CTX_READ)))
@@ -366,9 +369,10 @@ static int load_parse_line(struct vfwd_ctx *c, const char *file, int lineno,
 			"%s:%d: invalid MAC '%s': expected a unicast address like 52:54:00:12:34:56",
 			file, lineno, f[0]);
 	if (n == 3 && vfwd_vid_parse(f[2], &it->key.vid))
-		return cli_err(c, -ERANGE,
-			       "%s:%d: invalid VLAN '%s': use %d to %d", file,
-			       lineno, f[2], VFWD_VID_MIN, VFWD_VID_MAX);
+		return cli_err(
+			c, -ERANGE,
+			"%s:%d: invalid VLAN '%s': use %d to %d " CLI_DECIMAL,
+			file, lineno, f[2], VFWD_VID_MIN, VFWD_VID_MAX);
 	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		const struct vfwd_port *p = &ports[id];
 
@@ -486,17 +490,17 @@ static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 	struct vfwd_mac_load_stats st;
 	struct vfwd_mac_entry *e = NULL;
 	struct load_item *v = NULL;
+	struct cli_getopt g = {.opts = opts, .usage = MAC_LOAD_USAGE};
 	char why[VFWD_ERRLEN];
 	bool replace = false;
 	const char *file;
 	size_t n = 0;
 	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'r')
-			return cli_bad_opt(c, argv, MAC_LOAD_USAGE);
-		replace = true;
-	}
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0)
+		replace = opt == 'r';
+	if (opt < 0)
+		return opt;
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, MAC_LOAD_USAGE);
 	file = argv[optind];

@@ -65,6 +65,7 @@ static int parse_port_opts(struct vfwd_ctx *c, int argc, char **argv,
 			   bool is_set, const char *usage, struct port_req *r)
 {
 	struct option opts[N_PORT_OPTS + N_PLANNED + 1] = {};
+	struct cli_getopt g = {.opts = opts, .usage = usage};
 	int opt, err;
 
 	memcpy(opts, port_opts, sizeof(port_opts));
@@ -73,7 +74,7 @@ static int parse_port_opts(struct vfwd_ctx *c, int argc, char **argv,
 	r->spoofchk = -1;
 	cli_cpu_req_init(&r->cpu);
 	r->cpu.is_set = is_set;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		switch (opt) {
 		case 'd':
 			r->ifname = optarg;
@@ -87,7 +88,8 @@ static int parse_port_opts(struct vfwd_ctx *c, int argc, char **argv,
 			if (vfwd_vid_parse(optarg, &r->vid))
 				return cli_err(
 					c, -ERANGE,
-					"invalid VLAN '%s': use a VLAN id from %d to %d%s",
+					"invalid VLAN '%s': use a VLAN id from %d to %d " CLI_DECIMAL
+					"%s",
 					optarg, VFWD_VID_MIN, VFWD_VID_MAX,
 					is_set ? ", or none" : "");
 			break;
@@ -96,6 +98,12 @@ static int parse_port_opts(struct vfwd_ctx *c, int argc, char **argv,
 			break;
 		case 's':
 		case 'S':
+			/* One setting, two spellings: as with an option
+			 * given twice, the last must not silently win. */
+			if (r->spoofchk >= 0)
+				return cli_err(
+					c, -EINVAL,
+					"options --spoofchk and --no-spoofchk contradict each other; give one");
 			r->spoofchk = opt == 's';
 			break;
 		default:
@@ -109,6 +117,8 @@ static int parse_port_opts(struct vfwd_ctx *c, int argc, char **argv,
 			return cli_bad_opt(c, argv, usage);
 		}
 	}
+	if (opt < 0)
+		return opt;
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, "%s", usage);
 	return 0;
@@ -275,7 +285,7 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 	if (!vfwd_port_name_valid(name))
 		return cli_err(
 			c, -EINVAL,
-			"invalid port name '%s': use 1-%d letters, digits, '-', '_' or '.'",
+			"invalid port name '%s': use 1-%d letters, digits, '-', '_' or '.', not starting with '-', and not '.' or '..'",
 			name, VFWD_NAME_LEN - 1);
 
 	err = ctx_open(c, CTX_CREATE);
@@ -488,17 +498,17 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 		{"force", no_argument, NULL, 'f'},
 		{NULL},
 	};
+	struct cli_getopt g = {.opts = opts, .usage = PORT_DEL_USAGE};
 	struct vfwd_port p;
 	char why[VFWD_ERRLEN];
 	bool force = false;
 	size_t owned = 0;
 	int opt, id, err;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'f')
-			return cli_bad_opt(c, argv, PORT_DEL_USAGE);
-		force = true;
-	}
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0)
+		force = opt == 'f';
+	if (opt < 0)
+		return opt;
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, PORT_DEL_USAGE);
 	err = ctx_open(c, CTX_WRITE);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,18 @@
 	"usage: vfwd stats [--port NAME] [--interval SEC] [--count N] | [--port NAME] --per-cpu"
 #define NSEC_PER_SEC 1000000000.0
 #define BITS_PER_BYTE 8
+/*
+ * Longest --interval: one hour.  A rate is for watching traffic change;
+ * averaged over more than an hour it hides what it is meant to show, and
+ * a larger value is far more likely a slip (milliseconds typed as
+ * seconds) than a wish to wait a day for the first line.  It also keeps
+ * the sleep well inside what a timespec holds.
+ */
+#define INTERVAL_MAX_SEC 3600
+/* Fraction digits of --interval: nanoseconds, nanosleep()'s resolution;
+ * more would be dropped without a word. */
+#define INTERVAL_FRAC_DIGITS 9
+#define DECIMAL_BASE 10
 
 struct snapshot {
 	double t; /* CLOCK_MONOTONIC seconds */
@@ -291,12 +304,39 @@ static void print_rates(struct vfwd_ctx *c, const struct snapshot *a,
 	}
 }
 
-static int parse_positive(const char *s, double *v)
+/*
+ * --interval SEC: a decimal like 1, 0.5 or 2.25, above 0 and at most
+ * INTERVAL_MAX_SEC.  Parsed by hand, not with strtod(), which also takes
+ * "inf", "nan", "1e999" (infinity), hex floats and leading spaces: an
+ * infinite interval never prints and never ends.
+ */
+static int parse_interval(const char *s, struct timespec *ts)
 {
-	char *end;
+	const char *p;
+	__u32 sec, nsec = 0;
+	int digits = 0, err;
 
-	*v = strtod(s, &end);
-	return (end == s || *end || !(*v > 0)) ? -EINVAL : 0;
+	err = vfwd_parse_u32_prefix(s, &p, 0, INTERVAL_MAX_SEC, &sec);
+	if (err)
+		return err;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (++digits > INTERVAL_FRAC_DIGITS)
+				return -EINVAL;
+			nsec = nsec * DECIMAL_BASE + (__u32)(*p - '0');
+		}
+		if (!digits)
+			return -EINVAL;
+		for (; digits < INTERVAL_FRAC_DIGITS; digits++)
+			nsec *= DECIMAL_BASE;
+	}
+	if (*p)
+		return -EINVAL;
+	if ((!sec && !nsec) || (sec == INTERVAL_MAX_SEC && nsec))
+		return -ERANGE;
+	ts->tv_sec = sec;
+	ts->tv_nsec = nsec;
+	return 0;
 }
 
 int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
@@ -310,42 +350,46 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 	};
 	bool per_cpu = false;
 	const char *pname = NULL;
-	double interval = 0, count = 0;
+	struct timespec interval = {};
+	bool interval_given = false;
+	__u32 count = 0;
+	struct cli_getopt g = {.opts = opts, .usage = STATS_USAGE};
 	struct snapshot *s[2];
 	struct vfwd_port p;
 	int opt, err, only = -1;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		switch (opt) {
 		case 'p':
 			pname = optarg;
 			break;
 		case 'i':
-			if (parse_positive(optarg, &interval))
+			if (parse_interval(optarg, &interval))
 				return cli_err(
 					c, -EINVAL,
-					"stats: invalid --interval '%s'; give seconds > 0",
-					optarg);
+					"stats: invalid --interval '%s'; give seconds above 0 and at most %d as a plain decimal, like 1 or 0.5",
+					optarg, INTERVAL_MAX_SEC);
+			interval_given = true;
 			break;
 		case 'n':
-			if (parse_positive(optarg, &count) ||
-			    count != (long)count)
+			if (vfwd_parse_u32(optarg, 1, UINT32_MAX, &count))
 				return cli_err(
 					c, -EINVAL,
-					"stats: invalid --count '%s'; give a whole number > 0",
-					optarg);
+					"stats: invalid --count '%s'; give a whole number from 1 to %u " CLI_DECIMAL,
+					optarg, UINT32_MAX);
 			break;
 		case 'c':
 			per_cpu = true;
 			break;
-		default:
-			return cli_bad_opt(c, argv, STATS_USAGE);
 		}
 	}
-	if (optind != argc || (count && !interval) || (per_cpu && interval))
+	if (opt < 0)
+		return opt;
+	if (optind != argc || (count && !interval_given) ||
+	    (per_cpu && interval_given))
 		return cli_err(
 			c, -EINVAL, "%s%s", STATS_USAGE,
-			per_cpu && interval
+			per_cpu && interval_given
 				? " (--per-cpu shows totals; it takes no --interval)"
 			: count ? " (--count needs --interval)"
 				: "");
@@ -373,7 +417,7 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 		err = print_per_cpu(c, s[0]);
 		goto out;
 	}
-	if (!interval) {
+	if (!interval_given) {
 		print_totals(c, s[0]);
 		goto out;
 	}
@@ -384,11 +428,10 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (c->json)
 		json_arr_open(&c->j);
-	for (long i = 0; !stop && (!count || i < (long)count); i++) {
-		struct timespec ts = {.tv_sec = (time_t)interval};
+	for (__u32 i = 0; !stop && (!count || i < count); i++) {
+		struct timespec ts = interval;
 		struct snapshot *t;
 
-		ts.tv_nsec = (interval - ts.tv_sec) * NSEC_PER_SEC;
 		while (nanosleep(&ts, &ts) && !stop)
 			;
 		if (stop)

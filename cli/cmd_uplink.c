@@ -23,6 +23,26 @@ static int parse_mode(const char *s, enum vfwd_xdp_mode *mode)
 	return 0;
 }
 
+/* An uplink is the host's Ethernet NIC toward the guests' LAN.  Refused
+ * before anything changes: loopback, whose frames are the host's own
+ * (attached, it would also take the uplink from the ports that follow
+ * the only one), and any device without Ethernet frames (tun, tunnels,
+ * InfiniBand), where vfwd_uplink would take other headers for MACs. */
+static int check_uplink_dev(struct vfwd_ctx *c, const struct vfwd_dev_info *dev)
+{
+	if (dev->loopback)
+		return cli_err(
+			c, -EINVAL,
+			"interface %s is the loopback device and cannot be an uplink; attach the Ethernet NIC that carries the guests' traffic (see 'ip link')",
+			dev->name);
+	if (!dev->ether)
+		return cli_err(
+			c, -EINVAL,
+			"interface %s is not an Ethernet device (link type %u) and cannot be an uplink; attach the Ethernet NIC that carries the guests' traffic (see 'ip -d link show %s')",
+			dev->name, dev->hw_type, dev->name);
+	return 0;
+}
+
 /* The uplink slot for dev: the one already serving it (hot upgrade), the
  * one left by an earlier interface of the same name (it was recreated),
  * or a new one.  *fresh says whether the slot was free. */
@@ -219,6 +239,7 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 		{NULL},
 	};
 	enum vfwd_xdp_mode mode = VFWD_XDP_MODE_NATIVE;
+	struct cli_getopt g = {.opts = opts, .usage = ATTACH_USAGE};
 	struct vfwd_port old, p;
 	struct vfwd_dev_info dev;
 	bool fresh, replaced = false, flood = false, bum_given = false;
@@ -226,7 +247,7 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	__u32 prog_id = 0;
 	int opt, id, err;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		switch (opt) {
 		case 'm':
 			if (parse_mode(optarg, &mode))
@@ -246,10 +267,10 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 				c, -EINVAL,
 				"attach: invalid --bum '%s'; use pass or flood",
 				optarg);
-		default:
-			return cli_bad_opt(c, argv, ATTACH_USAGE);
 		}
 	}
+	if (opt < 0)
+		return opt;
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, ATTACH_USAGE);
 
@@ -258,6 +279,9 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 		return cli_err(c, err, "interface %s: %s", argv[optind],
 			       err == -ENODEV ? "no such device"
 					      : strerror(-err));
+	err = check_uplink_dev(c, &dev);
+	if (err)
+		return err;
 	err = ctx_open(c, CTX_CREATE);
 	if (err)
 		return err;
@@ -412,6 +436,7 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 		{NULL},
 	};
 	struct vfwd_xdp_state xdp = {};
+	struct cli_getopt g = {.opts = opts, .usage = DETACH_USAGE};
 	struct vfwd_dev_info dev;
 	struct vfwd_port p;
 	bool keep = false, all = false, detached = false, unpinned = false;
@@ -419,14 +444,14 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 	int opt, id, err, others;
 	const char *name;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		if (opt == 'k')
 			keep = true;
-		else if (opt == 'a')
-			all = true;
 		else
-			return cli_bad_opt(c, argv, DETACH_USAGE);
+			all = true;
 	}
+	if (opt < 0)
+		return opt;
 	if (all && !keep && optind == argc)
 		return detach_all(c);
 	if (all || optind != argc - 1)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Opening the state for a command, errors, and command dispatch. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +38,29 @@ int cli_bad_opt(struct vfwd_ctx *c, char **argv, const char *usage)
 	/* After a failed getopt_long, optind is past the offending word. */
 	return cli_err(c, -EINVAL, "invalid or incomplete option '%s'; %s",
 		       argv[optind - 1], usage);
+}
+
+int cli_getopt(struct vfwd_ctx *c, int argc, char **argv, struct cli_getopt *g)
+{
+	int opt, idx = -1;
+
+	opt = getopt_long(argc, argv, "", g->opts, &idx);
+	if (opt == -1)
+		return 0;
+	/* getopt_long sets idx only for a long option it recognised. */
+	if (opt == '?' || opt == ':' || idx < 0)
+		return cli_bad_opt(c, argv, g->usage);
+	/* Option tables are far smaller; a larger one goes unchecked
+	 * rather than refused. */
+	if (idx < CLI_OPTS_MAX) {
+		if (g->seen & (1ULL << idx))
+			return cli_err(
+				c, -EINVAL,
+				"option --%s given twice; give each option once",
+				g->opts[idx].name);
+		g->seen |= 1ULL << idx;
+	}
+	return opt;
 }
 
 /* One line on stderr: "vfwd: " prefix fmt. */
@@ -119,6 +143,23 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 	if (mounted)
 		cli_note(c, "bpffs was not mounted; mounted it at %s",
 			 VFWD_PIN_ROOT);
+	if (err == -EINVAL)
+		return cli_err(
+			c, err,
+			"invalid pin path '%s': %s; give an absolute path without '.' or '..' components, such as %s",
+			c->pin_dir, vfwd_pin_path_fault(c->pin_dir),
+			VFWD_PIN_DIR);
+	if (err == -EBUSY) {
+		/* The suggestion below it, without the path's trailing '/'. */
+		int len = (int)strlen(c->pin_dir);
+
+		while (len > 1 && c->pin_dir[len - 1] == '/')
+			len--;
+		return cli_err(
+			c, err,
+			"pin path %s is the root of a BPF filesystem; vfwd keeps its state in a directory of its own below one, which detach removes: use --pin-path %.*s/vfwd or another directory below it",
+			c->pin_dir, len, c->pin_dir);
+	}
 	if (err == -ENOENT)
 		return cli_err(
 			c, err,

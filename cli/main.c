@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 		{NULL},
 	};
 	struct vfwd_ctx c = {.pin_dir = VFWD_PIN_DIR, .lock_fd = -1};
+	bool pin_given = false;
 	int opt, err;
 
 	opterr = 0;
@@ -63,7 +64,15 @@ int main(int argc, char **argv)
 			c.verbose = true;
 			break;
 		case 'P':
+			/* Two pin paths are two installations: never pick
+			 * one silently.  The flags may repeat harmlessly. */
+			if (pin_given) {
+				fprintf(stderr,
+					"vfwd: option --pin-path given twice; give it once\n");
+				return 2;
+			}
 			c.pin_dir = optarg;
+			pin_given = true;
 			break;
 		case 'h':
 			usage(stdout);

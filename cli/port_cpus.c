@@ -5,6 +5,7 @@
  * and status.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,10 @@
 #define PROC_ROOT "/proc"
 /* Longest message the CPU helpers write. */
 #define CPU_MSG_LEN 256
+/* --vm-pid takes what a pid_t holds.  The kernel's own bound (pid_max,
+ * at most 2^22) is left to the lookup, whose "no process with PID N" says
+ * more than a range would. */
+#define VM_PID_MAX ((__u32)INT32_MAX)
 
 static const char *const placement_names[] = {
 	[VFWD_PLACE_OFF] = "off",
@@ -56,18 +61,18 @@ bool cli_cpu_req_any(const struct cli_cpu_req *r)
 int cli_cpu_opt(struct vfwd_ctx *c, int opt, const char *arg,
 		struct cli_cpu_req *r)
 {
-	unsigned int v;
+	__u32 v;
 
 	switch (opt) {
 	case CLI_OPT_CPUS:
 		r->cpus = arg;
 		return 0;
 	case CLI_OPT_VM_PID:
-		/* PIDs are below 2^22 (PID_MAX_LIMIT) on every kernel. */
-		if (vfwd_parse_uint(arg, NULL, INT32_MAX, &v) || !v)
+		if (vfwd_parse_u32(arg, 1, VM_PID_MAX, &v))
 			return cli_err(
 				c, -EINVAL,
-				"invalid --vm-pid '%s': use a process id", arg);
+				"invalid --vm-pid '%s': use a process id from 1 to %u, " CLI_DECIMAL,
+				arg, VM_PID_MAX);
 		r->vm_pid = v;
 		return 0;
 	case CLI_OPT_PLACEMENT:
@@ -82,6 +87,11 @@ int cli_cpu_opt(struct vfwd_ctx *c, int opt, const char *arg,
 			arg);
 	case CLI_OPT_RPS:
 	case CLI_OPT_NO_RPS:
+		/* One setting, two spellings: the last must not win. */
+		if (r->rps >= 0)
+			return cli_err(
+				c, -EINVAL,
+				"options --rps and --no-rps contradict each other; give one");
 		r->rps = opt == CLI_OPT_RPS;
 		return 0;
 	}
@@ -183,7 +193,8 @@ static int take_source(struct vfwd_ctx *c, const struct cli_cpu_req *r,
 		if (err)
 			return cli_err(
 				c, err,
-				"invalid --cpus '%s': list CPU ids in vCPU order, each once, e.g. 2,3 or 4-7%s",
+				"invalid --cpus '%s': list CPU ids in vCPU order, each once and " CLI_DECIMAL
+				", e.g. 2,3 or 4-7%s",
 				r->cpus, r->is_set ? ", or none" : "");
 		next->cpu_source = VFWD_CPUSRC_CPUS;
 		next->vm_pid = 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "vfwd_cpus.h"
+#include "vfwd_tables.h"
 
 #define WORD_BITS 64
 
@@ -56,34 +57,11 @@ int vfwd_cpuset_first(const struct vfwd_cpuset *s)
 	return vfwd_cpuset_next(s, -1);
 }
 
-int vfwd_parse_uint(const char *s, const char **end, unsigned int max,
-		    unsigned int *v)
-{
-	unsigned long long acc = 0;
-	bool big = false;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	/* Stop accumulating once past max so long strings cannot wrap. */
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (!big)
-			acc = acc * 10 + (unsigned int)(*s - '0');
-		if (acc > max)
-			big = true;
-	}
-	if (end)
-		*end = s;
-	else if (*s)
-		return -EINVAL;
-	if (big)
-		return -ERANGE;
-	*v = (unsigned int)acc;
-	return 0;
-}
-
+/* Each CPU id of a list is canonical decimal, as vfwd_parse_u32 reads it:
+ * "0-3,5" keeps its syntax, but "00" or "0-03" is refused. */
 static int parse_cpu(const char **p, unsigned int *cpu)
 {
-	return vfwd_parse_uint(*p, p, VFWD_CPU_LIMIT - 1, cpu);
+	return vfwd_parse_u32_prefix(*p, p, 0, VFWD_CPU_LIMIT - 1, cpu);
 }
 
 static bool only_space(const char *p)

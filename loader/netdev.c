@@ -2,6 +2,7 @@
 /* What kind of device an interface is, and whether it is up. */
 #include <errno.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,10 +43,16 @@ static int fill(struct vfwd_dev_info *d)
 	}
 	d->up = ifr.ifr_flags & IFF_UP;
 	d->running = ifr.ifr_flags & IFF_RUNNING;
+	d->loopback = ifr.ifr_flags & IFF_LOOPBACK;
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
 		err = -errno;
 		goto out;
 	}
+	/* The link type: ARPHRD_ETHER for every device that carries
+	 * Ethernet frames (NICs, taps, veths, bridges, bonds, VLANs),
+	 * another value for loopback, tun, tunnels, InfiniBand, ... */
+	d->hw_type = ifr.ifr_hwaddr.sa_family;
+	d->ether = d->hw_type == ARPHRD_ETHER;
 	memcpy(d->mac, ifr.ifr_hwaddr.sa_data, VFWD_ETH_ALEN);
 	ifr.ifr_data = (void *)&drv;
 	d->driver[0] = '\0';

@@ -22,18 +22,93 @@ static bool is_bpffs(const char *path)
 	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
 }
 
+/*
+ * The pin path is checked as text (its parent against the default mount
+ * point, and whether it is that mount point) and removed with rmdir by
+ * detach, so it must name its directory one way: absolute, so it does not
+ * depend on the working directory, and without "." or "..", which would
+ * make a mount root ("/sys/fs/bpf/.") look like a directory below it.
+ */
+const char *vfwd_pin_path_fault(const char *pin_dir)
+{
+	const char *p = pin_dir, *name;
+	size_t len;
+
+	if (pin_dir[0] != '/')
+		return "it is not an absolute path";
+	while (*p) {
+		while (*p == '/')
+			p++;
+		name = p;
+		while (*p && *p != '/')
+			p++;
+		len = (size_t)(p - name);
+		if (len == strlen(".") && !strncmp(name, ".", len))
+			return "it has a '.' component";
+		if (len == strlen("..") && !strncmp(name, "..", len))
+			return "it has a '..' component";
+	}
+	return NULL;
+}
+
+/* pin_dir is the standard mount point itself, with any trailing '/'. */
+static bool is_pin_root(const char *pin_dir)
+{
+	size_t len = strlen(VFWD_PIN_ROOT);
+
+	if (strncmp(pin_dir, VFWD_PIN_ROOT, len))
+		return false;
+	while (pin_dir[len] == '/')
+		len++;
+	return pin_dir[len] == '\0';
+}
+
+/* 1 if path is the root of a mounted filesystem, 0 if not, or -errno.
+ * statx() says so directly (STATX_ATTR_MOUNT_ROOT, Linux 5.8); without
+ * that, a mount root's parent is on another device (or is itself, at /). */
+static int is_mount_root(const char *path)
+{
+	char parent[PATH_MAX];
+	struct statx stx;
+	struct stat self, up;
+	int w;
+
+	if (statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &stx) == 0 &&
+	    (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return !!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	w = snprintf(parent, sizeof(parent), "%s/..", path);
+	if (w < 0 || (size_t)w >= sizeof(parent))
+		return -ENAMETOOLONG;
+	if (stat(path, &self) || stat(parent, &up))
+		return -errno;
+	return self.st_dev != up.st_dev || self.st_ino == up.st_ino;
+}
+
 int vfwd_pin_dir_prepare(const char *pin_dir, bool create, bool *mounted)
 {
 	char parent[PATH_MAX];
 	struct stat st;
+	int root;
 
 	*mounted = false;
+	if (vfwd_pin_path_fault(pin_dir))
+		return -EINVAL;
 	if (strlen(pin_dir) >= sizeof(parent))
 		return -ENAMETOOLONG;
+	/* vfwd's state is a directory of its own below a bpffs mount: detach
+	 * removes it, and a mount root cannot be removed.  The standard
+	 * mount point is refused even before anything is mounted on it. */
+	if (is_pin_root(pin_dir))
+		return -EBUSY;
 	if (stat(pin_dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
 			return -ENOTDIR;
-		return is_bpffs(pin_dir) ? 0 : -ENOTSUP;
+		if (!is_bpffs(pin_dir))
+			return -ENOTSUP;
+		root = is_mount_root(pin_dir);
+		if (root < 0)
+			return root;
+		return root ? -EBUSY : 0;
 	}
 	if (errno != ENOENT)
 		return -errno;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "vfwd_cpus.h"
+#include "vfwd_tables.h"
 
 /* Room for a CPU set in a message; a set too long for it is summarised. */
 #define SET_TEXT_LEN 128
@@ -131,7 +132,7 @@ int vfwd_cpu_node(const char *sysfs, unsigned int cpu)
 	 * is no link and everything is node 0. */
 	while ((de = readdir(dir))) {
 		if (strncmp(de->d_name, "node", 4) ||
-		    vfwd_parse_uint(de->d_name + 4, NULL, INT_MAX, &node))
+		    vfwd_parse_u32(de->d_name + 4, 0, INT_MAX, &node))
 			continue;
 		ret = (int)node;
 		break;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "vfwd_cpus.h"
+#include "vfwd_tables.h"
 
 /* A comm file holds at most TASK_COMM_LEN (16) bytes and a newline; the
  * rest is headroom.  A longer name is not a vCPU thread's. */
@@ -104,7 +105,8 @@ static bool vcpu_name(const char *comm, unsigned int *index)
 
 	if (strncmp(comm, "CPU ", strlen("CPU ")))
 		return false;
-	if (vfwd_parse_uint(comm + strlen("CPU "), &p, UINT_MAX, index) ||
+	if (vfwd_parse_u32_prefix(comm + strlen("CPU "), &p, 0, UINT_MAX,
+				  index) ||
 	    *p != '/')
 		return false;
 	if (!*++p)
@@ -266,7 +268,7 @@ int vfwd_vm_vcpus(const char *proc, pid_t pid, struct vfwd_vcpu *out,
 		goto fail;
 	}
 	while ((de = readdir(dir))) {
-		if (vfwd_parse_uint(de->d_name, NULL, INT_MAX, &tid))
+		if (vfwd_parse_u32(de->d_name, 0, INT_MAX, &tid))
 			continue;
 		memset(&v, 0, sizeof(v));
 		err = read_task(proc, pid, (pid_t)tid, out, max, kept, &v, msg,

@@ -110,11 +110,6 @@ int vfwd_vm_vcpus(const char *proc, pid_t pid, struct vfwd_vcpu *out,
 int vfwd_read_text(const char *path, char *buf, size_t len);
 /* A cpulist that may also be empty (a memory-only node's cpulist). */
 int vfwd_cpuset_parse_any(const char *list, struct vfwd_cpuset *s);
-/* Decimal digits at s, at most max.  With end, parsing stops at the first
- * non-digit and *end points there; without, the whole string must be
- * digits.  -EINVAL without a digit, -ERANGE above max. */
-int vfwd_parse_uint(const char *s, const char **end, unsigned int max,
-		    unsigned int *v);
 /* snprintf into msg when the caller gave one. */
 void vfwd_cpus_msg(char *msg, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

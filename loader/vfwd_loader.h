@@ -15,10 +15,15 @@
  * rewrite the forwarding tables. */
 #define PIN_DIR_MODE 0700
 
+/* Why pin_dir cannot be a pin path as written ("it is not an absolute
+ * path", "it has a '..' component"), or NULL when it can. */
+const char *vfwd_pin_path_fault(const char *pin_dir);
 /* Make sure pin_dir can hold pins.  When the default bpffs mount point is
- * not mounted it is mounted and *mounted set.  -ENOTSUP when pin_dir's
- * parent is not a bpffs.  create=false only checks and returns -ENOENT
- * when pin_dir does not exist. */
+ * not mounted it is mounted and *mounted set.  -EINVAL when
+ * vfwd_pin_path_fault() finds fault with pin_dir, -EBUSY when it is the
+ * root of a bpffs mount (vfwd's state is a directory below one), -ENOTSUP
+ * when pin_dir or its parent is not a bpffs.  create=false only checks
+ * and returns -ENOENT when pin_dir does not exist. */
 int vfwd_pin_dir_prepare(const char *pin_dir, bool create, bool *mounted);
 
 /* Exclusive lock on the pin directory for the life of the process; the
@@ -46,6 +51,9 @@ struct vfwd_dev_info {
 	enum vfwd_dev_type type;
 	bool up; /* IFF_UP */
 	bool running; /* IFF_RUNNING: carrier, and for a tap an attached reader */
+	bool loopback; /* IFF_LOOPBACK */
+	bool ether; /* link type ARPHRD_ETHER: it carries Ethernet frames */
+	__u16 hw_type; /* the link type, ARPHRD_* (for messages) */
 	__u8 mac[VFWD_ETH_ALEN];
 };
 /* By name; -ENODEV when no such device. */

@@ -64,14 +64,13 @@ bool vfwd_mac_is_unicast(const __u8 mac[VFWD_ETH_ALEN])
 
 int vfwd_vid_parse(const char *s, __u16 *vid)
 {
-	char *end;
-	long v;
+	__u32 v;
+	int err;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < VFWD_VID_MIN || v > VFWD_VID_MAX)
-		return -ERANGE;
-	*vid = v;
+	err = vfwd_parse_u32(s, VFWD_VID_MIN, VFWD_VID_MAX, &v);
+	if (err)
+		return err;
+	*vid = (__u16)v;
 	return 0;
 }
 

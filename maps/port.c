@@ -97,12 +97,16 @@ int vfwd_port_alloc(const struct vfwd_tables *t)
 }
 
 /* Names are shown in tables and used on command lines: keep them to what
- * interface names allow, minus characters a shell would mangle. */
+ * interface names allow, minus characters a shell would mangle.  "." and
+ * ".." are refused, as the kernel's dev_valid_name() refuses them: in any
+ * path made from a name they mean a directory, not an entry of one. */
 bool vfwd_port_name_valid(const char *name)
 {
 	size_t len = strlen(name);
 
 	if (len == 0 || len >= VFWD_NAME_LEN || name[0] == '-')
+		return false;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];

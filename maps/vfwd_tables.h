@@ -40,12 +40,22 @@ int vfwd_tables_unpin(const char *pin_dir);
 /* The name of the map a pinned-file name belongs to, for error messages. */
 extern const char *const vfwd_map_names[];
 
+/* Numbers: canonical decimal only, digits with no sign, spaces or
+ * leading zero (0 itself is "0"), from min to max.  -EINVAL when s is
+ * not written so, -ERANGE when the value is outside min..max. */
+int vfwd_parse_u32(const char *s, __u32 min, __u32 max, __u32 *out);
+/* The same for a number at the start of s: parsing stops at the first
+ * non-digit, and *end points there (also on error). */
+int vfwd_parse_u32_prefix(const char *s, const char **end, __u32 min, __u32 max,
+			  __u32 *out);
+
 /* MAC addresses. */
 /* Value of one hex digit, or -1. */
 int vfwd_hexval(char c);
 int vfwd_mac_parse(const char *s, __u8 mac[VFWD_ETH_ALEN]);
 void vfwd_mac_format(const __u8 mac[VFWD_ETH_ALEN], char buf[VFWD_MAC_STRLEN]);
 bool vfwd_mac_is_unicast(const __u8 mac[VFWD_ETH_ALEN]);
+/* A VLAN id VFWD_VID_MIN..VFWD_VID_MAX, as vfwd_parse_u32 reads it. */
 int vfwd_vid_parse(const char *s, __u16 *vid);
 
 /* MAC table. */

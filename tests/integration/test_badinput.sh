@@ -8,10 +8,14 @@ UP=${PFX}u
 W=${PFX}w
 TAP=${PFX}t
 TAP2=${PFX}t2
+# Never a port: left free for port add cases that the old code accepted.
+TAP3=${PFX}t3
+# Port vm4, which owns no MACs, for port set cases.
+TAP4=${PFX}t4
 M1=52:54:00:00:01:01
 
 add_netns "$WIRE" && add_veth "$UP" "$W" "$WIRE" || { fail setup veth; finish; }
-for t in "$TAP" "$TAP2"; do
+for t in "$TAP" "$TAP2" "$TAP3" "$TAP4"; do
 	ip tuntap add dev "$t" mode tap && track_link "$t" || { fail setup tap; finish; }
 done
 
@@ -30,6 +34,7 @@ check port_add vfwd port add vm1 --dev "$TAP"
 check port_add2 vfwd port add vm2 --dev "$TAP2"
 check mac_add vfwd mac add "$M1" --port vm1
 check mac_add_vlan vfwd mac add "$M1" --port vm2 --vlan 100
+check port_add4 vfwd port add vm4 --dev "$TAP4"
 
 snap=$(state_snapshot)
 unchanged() { expect_eq "$1_unchanged" "$snap" "$(state_snapshot)"; }
@@ -39,6 +44,18 @@ bad() {
 	shift
 	refuse "$name" "$@"
 	unchanged "$name"
+}
+# bad_msg NAME PATTERN COMMAND... : as bad, and the error line matches the
+# extended regex PATTERN, so a refusal for the wrong reason does not pass.
+bad_msg() {
+	local name=$1 pattern=$2
+	shift 2
+	bad "$name" "$@"
+	if grep -Eq -- "$pattern" "$TMPD/refuse.err"; then
+		pass "${name}_message"
+	else
+		fail "${name}_message" "expected /$pattern/, got: $(cat "$TMPD/refuse.err")"
+	fi
 }
 
 # Invalid MACs.
@@ -56,6 +73,46 @@ bad vlan_0 vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan 0
 bad vlan_4095 vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan 4095
 bad vlan_text vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan ten
 bad vlan_neg vfwd mac del "$M1" --vlan -1
+
+# Numbers are canonical decimal: no leading zero, sign or space, so "010"
+# is not taken as 10, nor " 5" as 5.
+bad vlan_leading_zero vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan 010
+bad vlan_leading_space vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan " 5"
+bad vlan_plus vfwd mac add 52:54:00:00:01:04 --port vm1 --vlan +5
+bad vlan_del_leading_zero vfwd mac del "$M1" --vlan 0100
+bad vlan_port_add_leading_zero vfwd port add vm3 --dev "$TAP3" --vlan 07
+bad vlan_port_set_leading_zero vfwd port set vm4 --vlan 010
+printf '%s\n' "52:54:00:00:05:01 vm2 0100" >"$TMPD/zero.macs"
+bad load_vid_leading_zero vfwd mac load "$TMPD/zero.macs"
+bad cpus_double_zero vfwd port add vm3 --dev "$TAP3" --cpus 00
+bad cpus_leading_zero vfwd port add vm3 --dev "$TAP3" --cpus 1,00
+bad_msg vm_pid_leading_zero 'invalid --vm-pid' vfwd port add vm3 --dev "$TAP3" --vm-pid "0$$"
+bad count_leading_zero timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval 0.01 --count 010
+bad count_exponent timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval 0.01 --count 1e1
+bad count_leading_space timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval 0.01 --count " 2"
+
+# --interval: a plain decimal above 0 and at most an hour.  strtod() took
+# inf and 1e999 (an interval that never ends), hex floats and exponents.
+# timeout: a regression must fail here, not hang the run.
+stats_for() { timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval "$1" --count 1; }
+INTERVAL_RULE='at most 3600'
+bad_msg interval_inf "$INTERVAL_RULE" stats_for inf
+bad_msg interval_infinity "$INTERVAL_RULE" stats_for infinity
+bad_msg interval_overflow "$INTERVAL_RULE" stats_for 1e999
+bad_msg interval_nan "$INTERVAL_RULE" stats_for nan
+bad_msg interval_negative "$INTERVAL_RULE" stats_for -1
+bad_msg interval_zero "$INTERVAL_RULE" stats_for 0
+bad_msg interval_zero_fraction "$INTERVAL_RULE" stats_for 0.000
+bad_msg interval_above_max "$INTERVAL_RULE" stats_for 3601
+bad_msg interval_just_above_max "$INTERVAL_RULE" stats_for 3600.5
+bad_msg interval_exponent "$INTERVAL_RULE" stats_for 1e-2
+bad_msg interval_hex "$INTERVAL_RULE" stats_for 0x1p-4
+bad_msg interval_leading_space "$INTERVAL_RULE" stats_for " 1"
+bad_msg interval_plus "$INTERVAL_RULE" stats_for +1
+bad_msg interval_leading_zero "$INTERVAL_RULE" stats_for 01
+bad_msg interval_bare_point "$INTERVAL_RULE" stats_for .5
+bad_msg interval_trailing_point "$INTERVAL_RULE" stats_for 1.
+bad_msg interval_below_ns "$INTERVAL_RULE" stats_for 0.0000000001
 
 # Unknown ports and interfaces.
 bad unknown_port_mac vfwd mac add 52:54:00:00:01:04 --port nosuch
@@ -76,8 +133,23 @@ bad uplink_as_port vfwd port add vm3 --dev "$UP"
 bad port_as_uplink vfwd attach "$TAP"
 bad bad_port_name vfwd port add 'bad name' --dev "$TAP"
 bad long_port_name vfwd port add abcdefghijklmnop --dev "$TAP"
+bad port_name_dot vfwd port add . --dev "$TAP3"
+bad port_name_dotdot vfwd port add .. --dev "$TAP3"
 bad mac_to_uplink vfwd mac add 52:54:00:00:01:04 --port "$UP"
 bad not_a_port_dev vfwd port add vm3 --dev lo
+
+# An uplink must be an Ethernet device: not loopback (which, attached,
+# also took the uplink from the ports following the only one), not a
+# layer-3 tun.  lo is the wire namespace's own, never the host's.
+vfwd_in() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$VFWD_BIN" --pin-path "$PIN" "$@"
+}
+ip tuntap add dev "${PFX}n" mode tun && track_link "${PFX}n" || fail setup_tun "cannot add a tun device"
+bad_msg uplink_loopback 'loopback device and cannot be an uplink' vfwd_in "$WIRE" attach lo --mode skb
+bad_msg uplink_loopback_native 'loopback device and cannot be an uplink' vfwd_in "$WIRE" attach lo
+bad_msg uplink_tun 'not an Ethernet device' vfwd attach "${PFX}n" --mode skb
 
 # A MAC bound elsewhere moves only with --replace.
 bad mac_taken vfwd mac add "$M1" --port vm2
@@ -103,6 +175,35 @@ bad bad_mode vfwd attach "$UP" --mode turbo
 bad bad_option vfwd mac add "$M1" --port vm1 --frobnicate
 bad missing_arg vfwd mac add "$M1"
 bad unknown_command vfwd frob
+
+# An option given twice is refused, naming it: no option takes a list by
+# repetition, so the second value would silently win.  Flags too, and the
+# two spellings of one setting.
+TWICE='option --[a-z-]+ given twice'
+printf '%s\n' "52:54:00:00:05:09 vm1" >"$TMPD/ok.macs"
+bad_msg twice_mac_add_port "$TWICE" vfwd mac add 52:54:00:00:01:05 --port vm2 --port vm1
+bad_msg twice_mac_add_port_abbrev "option --port given twice" vfwd mac add 52:54:00:00:01:05 --port vm2 --po vm1
+bad_msg twice_mac_add_vlan "$TWICE" vfwd mac add 52:54:00:00:01:05 --port vm1 --vlan 5 --vlan 6
+bad_msg twice_mac_add_replace "$TWICE" vfwd mac add "$M1" --port vm1 --replace --replace
+bad_msg twice_mac_del_vlan "$TWICE" vfwd mac del "$M1" --vlan 5 --vlan 100
+bad_msg twice_mac_list_port "$TWICE" vfwd mac list --port nosuch --port vm1
+bad_msg twice_mac_load_replace "$TWICE" vfwd mac load "$TMPD/ok.macs" --replace --replace
+bad_msg twice_port_add_dev "$TWICE" vfwd port add vm3 --dev "${PFX}none" --dev "$TAP3"
+bad_msg twice_port_add_vlan "$TWICE" vfwd port add vm3 --dev "$TAP3" --vlan 5 --vlan 6
+bad_msg twice_port_set_vlan "$TWICE" vfwd port set vm4 --vlan 5 --vlan 6
+bad_msg twice_port_set_uplink "$TWICE" vfwd port set vm4 --uplink nosuch --uplink auto
+bad_msg twice_port_set_cpus "$TWICE" vfwd port set vm4 --cpus 0 --cpus none
+bad_msg pair_spoofchk 'contradict' vfwd port set vm4 --spoofchk --no-spoofchk
+bad_msg pair_rps 'contradict' vfwd port set vm4 --rps --no-rps
+bad_msg twice_stats_port "$TWICE" vfwd stats --port nosuch --port vm1
+bad_msg twice_stats_interval "$TWICE" timeout 10 "$VFWD_BIN" --pin-path "$PIN" stats --interval 60 --interval 0.01 --count 1
+bad_msg twice_attach_mode "$TWICE" vfwd attach "$UP" --mode skb --mode native
+bad_msg twice_attach_bum "$TWICE" vfwd attach "$UP" --bum flood --bum pass
+# The global --pin-path too: two pin paths are two installations.  A bad
+# global option exits 2 (see docs/vfwd.md, "Exit status").
+bad_msg twice_pin_path "option --pin-path given twice" vfwd --pin-path "$TMPD/other" status
+"$VFWD_BIN" --pin-path "$PIN" --pin-path "$TMPD/other" status >/dev/null 2>&1
+expect_eq twice_pin_path_exit 2 "$?"
 
 # mac load is all or nothing.
 printf '%s\n' "52:54:00:00:05:01 vm1" "52:54:00:00:05:02 vm2 100" "bogus vm1" >"$TMPD/bad.macs"
@@ -135,6 +236,33 @@ check full_mac_replace_existing vfwd mac add 02:00:00:00:00:01 --port vm1 --repl
 check port_del_force vfwd port del vm2 --force
 expect_eq port_del_force_macs 2 "$(vfwd -j status | jget "d['tables']['macs']['used']")"
 
+# Exit status, as docs/vfwd.md documents it: 0 for success and help, 1
+# for a failed or refused command, 2 for a bad global option or no
+# command.
+exit_is() { # NAME WANT COMMAND...
+	local name=$1 want=$2
+	shift 2
+	"$@" >"$TMPD/exit.out" 2>"$TMPD/exit.err"
+	expect_eq "$name" "$want" "$?"
+}
+exit_is exit_bad_global_option 2 "$VFWD_BIN" --bogus status
+refuse exit_bad_global_option_one_line "$VFWD_BIN" --bogus status
+exit_is exit_bad_global_short_option 2 "$VFWD_BIN" -x status
+exit_is exit_bad_global_option_json 2 "$VFWD_BIN" -j --bogus status
+exit_is exit_global_missing_argument 2 "$VFWD_BIN" --pin-path
+exit_is exit_no_command 2 "$VFWD_BIN"
+exit_is exit_no_command_after_options 2 "$VFWD_BIN" --pin-path "$PIN"
+exit_is exit_help 0 "$VFWD_BIN" help
+check exit_help_on_stdout grep -q 'See docs/vfwd.md' "$TMPD/exit.out"
+exit_is exit_dash_h 0 "$VFWD_BIN" -h
+exit_is exit_dash_dash_help 0 "$VFWD_BIN" --help
+exit_is exit_unknown_command 1 vfwd frob
+exit_is exit_missing_subcommand 1 vfwd port
+exit_is exit_unknown_subcommand 1 vfwd mac frob
+exit_is exit_bad_command_option 1 vfwd mac list --frobnicate
+exit_is exit_refused 1 vfwd mac add nonsense --port vm1
+exit_is exit_success 0 vfwd status
+
 # JSON mode: the error is the document.
 out=$(vfwd -j mac add nonsense --port vm1)
 rc=$?
@@ -150,6 +278,37 @@ bad not_root setpriv --reuid=65534 --regid=65534 --clear-groups \
 mkdir -p "$TMPD/notbpf"
 refuse not_bpffs "$VFWD_BIN" --pin-path "$TMPD/notbpf/vfwd" port add vm9 --dev "$TAP"
 check not_bpffs_nothing_made [ ! -e "$TMPD/notbpf/vfwd" ]
+
+# The pin path is a directory below a bpffs mount, named one way: not the
+# mount root (detach would fail to remove it after doing everything
+# else), absolute, and without '.' or '..'.  Read commands check it too.
+ROOT_RULE='root of a BPF filesystem'
+PATH_RULE='invalid pin path'
+bad_msg pin_root_status "$ROOT_RULE" "$VFWD_BIN" --pin-path /sys/fs/bpf status
+bad_msg pin_root_slash_status "$ROOT_RULE" "$VFWD_BIN" --pin-path /sys/fs/bpf/ status
+bad_msg pin_root_dot_status "'\.' component" "$VFWD_BIN" --pin-path /sys/fs/bpf/. status
+bad_msg pin_root_port_list "$ROOT_RULE" "$VFWD_BIN" --pin-path /sys/fs/bpf port list
+# These name this test's own pin directory, which the old code then used.
+bad_msg pin_dotdot "'\.\.' component" "$VFWD_BIN" --pin-path "$PIN/../${PIN##*/}" status
+bad_msg pin_dot_inside "'\.' component" "$VFWD_BIN" --pin-path "/sys/fs/bpf/./${PIN##*/}" status
+bad_msg pin_relative "$PATH_RULE.*not an absolute path" env -C / "$VFWD_BIN" --pin-path "${PIN#/}" status
+bad_msg pin_empty "$PATH_RULE" "$VFWD_BIN" --pin-path "" status
+# A creating command at the root of a bpffs creates nothing there.  It
+# runs on a private bpffs, so even a regression cannot pin at the root of
+# the host's.
+mkdir -p "$TMPD/bpf"
+in_private_bpffs() {
+	unshare -m --propagation private sh -c '
+		mount -t bpf bpf "$0" || exit 99
+		"$@"
+		rc=$?
+		ls "$0" | grep "^vfwd_" >"$0.left"
+		exit $rc' "$TMPD/bpf" "$@"
+}
+bad_msg pin_root_create "$ROOT_RULE" in_private_bpffs "$VFWD_BIN" --pin-path "$TMPD/bpf" port add vm9 --dev "$TAP3"
+expect_eq pin_root_create_nothing_pinned "" "$(cat "$TMPD/bpf.left" 2>&1)"
+bad_msg pin_root_attach "$ROOT_RULE" in_private_bpffs "$VFWD_BIN" --pin-path "$TMPD/bpf/" attach "$TAP3" --mode skb
+expect_eq pin_root_attach_nothing_pinned "" "$(cat "$TMPD/bpf.left" 2>&1)"
 
 # bpffs not mounted at all: in a private mount namespace without it, vfwd
 # mounts it at the standard place and says so.
@@ -175,5 +334,11 @@ rm -rf "$PIN-other"
 
 # Changing the mode of an attached uplink needs a detach first.
 refuse mode_change vfwd attach "$UP" --mode skb
+
+# Last, as the code before this fix acted on them: a repeated flag of
+# port del and detach.
+snap=$(state_snapshot)
+bad_msg twice_port_del_force "$TWICE" vfwd port del vm4 --force --force
+bad_msg twice_detach_keep "$TWICE" vfwd detach "$UP" --keep-maps --keep-maps
 
 finish

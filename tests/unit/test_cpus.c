@@ -2,7 +2,8 @@
 /*
  * Unit test of the host CPU code (loader/cpuset.c, topology.c, vcpu.c)
  * against fake sysfs and proc trees built in a temporary directory, plus a
- * few checks against this machine's real /sys and /proc.  Prints
+ * few checks against this machine's real /sys and /proc, and of the number
+ * parser they share with the CLI (maps/num.c).  Prints
  * "PASS: cpus/<name>" or "FAIL: cpus/<name>: <why>" per check and exits 1
  * if any check failed.
  */
@@ -10,12 +11,14 @@
 #include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "vfwd_cpus.h"
+#include "vfwd_tables.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define TEXT_LEN 256
@@ -316,6 +319,11 @@ static void test_cpuset(void)
 	parse_case("parse_limit", "4096", -ERANGE, NULL);
 	parse_case("parse_range_past_limit", "0-5000", -ERANGE, NULL);
 	parse_case("parse_huge", "99999999999999999999", -ERANGE, NULL);
+	/* Each CPU id is canonical decimal: one spelling per number. */
+	parse_case("parse_leading_zero", "01", -EINVAL, NULL);
+	parse_case("parse_double_zero", "00", -EINVAL, NULL);
+	parse_case("parse_leading_zero_range_end", "0-03", -EINVAL, NULL);
+	parse_case("parse_leading_zero_later", "1,02", -EINVAL, NULL);
 
 	ret = vfwd_cpuset_parse("2,5,64,4095", &s);
 	c[0] = vfwd_cpuset_first(&s);
@@ -383,6 +391,66 @@ static void test_cpulist(void)
 	ret = vfwd_cpulist_parse("4096", cpus, ARRAY_SIZE(cpus), &n);
 	check("list_range_error", ret == -ERANGE, "ret %d, want %d", ret,
 	      -ERANGE);
+
+	/* --cpus: "02" is not CPU 2, "0-01" not 0-1. */
+	ret = vfwd_cpulist_parse("02", cpus, ARRAY_SIZE(cpus), &n);
+	check("list_leading_zero", ret == -EINVAL, "ret %d, want %d", ret,
+	      -EINVAL);
+	ret = vfwd_cpulist_parse("0-01", cpus, ARRAY_SIZE(cpus), &n);
+	check("list_leading_zero_range", ret == -EINVAL, "ret %d, want %d", ret,
+	      -EINVAL);
+	ret = vfwd_cpulist_parse("1,00", cpus, ARRAY_SIZE(cpus), &n);
+	check("list_double_zero", ret == -EINVAL, "ret %d, want %d", ret,
+	      -EINVAL);
+}
+
+/* vfwd_parse_u32(s, min, max) gives err, and on success want. */
+static void u32_case(const char *name, const char *s, __u32 min, __u32 max,
+		     int err, __u32 want)
+{
+	__u32 v = 0;
+	int ret = vfwd_parse_u32(s, min, max, &v);
+
+	check(name, ret == err && (err || v == want),
+	      "parse_u32(\"%s\", %u, %u) = %d value %u, want %d value %u", s,
+	      min, max, ret, v, err, want);
+}
+
+static void test_parse_u32(void)
+{
+	const char *end = NULL;
+	__u32 v = 0;
+	int ret;
+
+	u32_case("u32_plain", "42", 0, 100, 0, 42);
+	u32_case("u32_zero", "0", 0, 100, 0, 0);
+	u32_case("u32_min", "1", 1, 100, 0, 1);
+	u32_case("u32_max", "4294967295", 0, UINT32_MAX, 0, UINT32_MAX);
+	u32_case("u32_below_min", "0", 1, 100, -ERANGE, 0);
+	u32_case("u32_above_max", "101", 0, 100, -ERANGE, 0);
+	u32_case("u32_wraps", "4294967296", 0, UINT32_MAX, -ERANGE, 0);
+	u32_case("u32_huge", "99999999999999999999999", 0, UINT32_MAX, -ERANGE,
+		 0);
+	u32_case("u32_leading_zero", "010", 0, 100, -EINVAL, 0);
+	u32_case("u32_zeros", "00", 0, 100, -EINVAL, 0);
+	u32_case("u32_leading_space", " 5", 0, 100, -EINVAL, 0);
+	u32_case("u32_trailing_space", "5 ", 0, 100, -EINVAL, 0);
+	u32_case("u32_plus", "+5", 0, 100, -EINVAL, 0);
+	u32_case("u32_minus", "-1", 0, 100, -EINVAL, 0);
+	u32_case("u32_minus_zero", "-0", 0, 100, -EINVAL, 0);
+	u32_case("u32_empty", "", 0, 100, -EINVAL, 0);
+	u32_case("u32_hex", "0x10", 0, 100, -EINVAL, 0);
+	u32_case("u32_exponent", "1e2", 0, 1000, -EINVAL, 0);
+	u32_case("u32_fraction", "1.0", 0, 100, -EINVAL, 0);
+	u32_case("u32_big_junk", "99999x", 0, 100, -EINVAL, 0);
+
+	ret = vfwd_parse_u32_prefix("12/KVM", &end, 0, 100, &v);
+	check("u32_prefix", !ret && v == 12 && end && !strcmp(end, "/KVM"),
+	      "ret %d value %u rest \"%s\"", ret, v, end ? end : "(null)");
+	end = NULL;
+	ret = vfwd_parse_u32_prefix("x", &end, 0, 100, &v);
+	check("u32_prefix_no_digit", ret == -EINVAL && end && !strcmp(end, "x"),
+	      "ret %d rest \"%s\"", ret, end ? end : "(null)");
 }
 
 static void test_sysfs(void)
@@ -611,6 +679,7 @@ int main(void)
 	}
 	test_cpuset();
 	test_cpulist();
+	test_parse_u32();
 	test_sysfs();
 	test_place();
 	test_vcpus();
