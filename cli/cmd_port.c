@@ -595,6 +595,7 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 {
 	__u32 counts[VFWD_MAX_PORTS], total;
+	struct vfwd_drift_list d = {};
 	struct vfwd_dev_info dev;
 	struct vfwd_port p;
 	int err;
@@ -607,6 +608,15 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 	err = cli_mac_counts(c, counts, &total);
 	if (err)
 		return err;
+	/* STATE is what the kernel has, not what the tables claim. */
+	err = vfwd_drift_check(c->pin_dir, &c->t, &d);
+	if (err) {
+		vfwd_drift_list_free(&d);
+		return cli_err(
+			c, err,
+			"pin path %s: cannot compare the tables with the kernel: %s",
+			c->pin_dir, strerror(-err));
+	}
 	if (c->json)
 		json_arr_open(&c->j);
 	else
@@ -617,14 +627,14 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 		if (vfwd_port_get(&c->t, id, &p) || p.kind == VFWD_PORT_FREE)
 			continue;
 		if (c->json) {
-			cli_port_json(c, id, &p, counts[id]);
+			cli_port_json_drift(c, id, &p, counts[id], &d);
 			continue;
 		}
 		if (vfwd_dev_by_index(p.ifindex, &dev))
 			snprintf(dev.name, sizeof(dev.name), "-");
 		printf("%-4u %-15s %-7s %-15s %-8u %-5s ", id, p.name,
 		       vfwd_port_kind_str(p.kind), dev.name, p.ifindex,
-		       cli_port_state(c, id, &p));
+		       cli_port_state_drift(c, id, &p, &d));
 		if (p.kind == VFWD_PORT_UPLINK) {
 			printf("%-5s %-5s %-15s -     -\n", "-", "-",
 			       p.flags & VFWD_PORT_F_BUM_FLOOD ? "(bum flood)"
@@ -637,6 +647,12 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 		json_arr_close(&c->j);
 		json_end(&c->j);
 	}
+	if (d.n)
+		cli_note(
+			c,
+			"%zu difference%s between the tables and the kernel (STATE drift or gone); see 'vfwd status'",
+			d.n, d.n == 1 ? "" : "s");
+	vfwd_drift_list_free(&d);
 	return 0;
 }
 
