@@ -199,10 +199,13 @@ static void check_uplink_xdp(struct drift_ctx *d)
 static void check_uplink(struct drift_ctx *d)
 {
 	const struct vfwd_port *p = d->p;
+	char hint[VFWD_DRIFT_MSGLEN];
 
-	if (!check_dev(
-		    d, "uplink",
-		    "attach its replacement with 'vfwd attach IFNAME' or remove it with 'vfwd detach'"))
+	snprintf(
+		hint, sizeof(hint),
+		"attach its replacement with 'vfwd attach IFNAME' or remove it with 'vfwd detach %s'",
+		p->name);
+	if (!check_dev(d, "uplink", hint))
 		return;
 	/* The table keys an uplink by its name ('vfwd detach NAME'), and
 	 * attach finds it again by ifindex under its new name. */
@@ -369,9 +372,14 @@ static void check_cpus(struct drift_ctx *d)
 
 static void check_guest(struct drift_ctx *d)
 {
-	bool alive = check_dev(
-		d, "port",
-		"point the port at its new device with 'vfwd port set NAME --dev IFNAME', or delete it");
+	char hint[VFWD_DRIFT_MSGLEN];
+	bool alive;
+
+	snprintf(
+		hint, sizeof(hint),
+		"point the port at its new device with 'vfwd port set %s --dev IFNAME', or delete it",
+		d->p->name);
+	alive = check_dev(d, "port", hint);
 
 	/* The CPUMAP entries outlive the device: check them either way. */
 	check_cpus(d);
