@@ -127,7 +127,7 @@ static int repair_one(const char *pin_dir, const struct vfwd_tables *t,
 	}
 	if (after.n) {
 		err = -EIO;
-		snprintf(errbuf, errlen, "still differs after the repair: %s",
+		snprintf(errbuf, errlen, "the repair did not take: %s",
 			 after.items[0].msg);
 		goto out;
 	}
