@@ -388,6 +388,46 @@ static int port_macs(struct vfwd_ctx *c, int id, size_t *owned)
 	return err;
 }
 
+/* port set NAME with no option: put the port back into the kernel as the
+ * tables have it (lib/repair.c), loading its programs anew. */
+static int port_reapply(struct vfwd_ctx *c, const char *name)
+{
+	struct vfwd_repair_result res = {};
+	char why[VFWD_ERRLEN];
+	struct vfwd_port p;
+	int id, err;
+
+	err = ctx_open(c, CTX_WRITE);
+	if (err)
+		return err;
+	id = cli_port_lookup(c, name, &p);
+	if (id < 0)
+		return id;
+	if (p.kind == VFWD_PORT_UPLINK)
+		return cli_err(
+			c, -EINVAL,
+			"port '%s' is an uplink; re-run 'vfwd attach' instead",
+			p.name);
+	err = vfwd_repair_port(c->pin_dir, &c->t, id, VFWD_REPAIR_RELOAD, &res,
+			       why, sizeof(why));
+	if (err) {
+		vfwd_repair_result_free(&res);
+		return cli_err(c, err, "%s", why);
+	}
+	if (c->json) {
+		print_port_done(c, "re-applied", id, &p);
+	} else {
+		printf("re-applied port %s (id %d, %s %s)", p.name, id,
+		       vfwd_port_kind_str(p.kind), cli_port_state(c, id, &p));
+		for (size_t i = 0; i < res.fixed.n; i++)
+			printf("%s%s", i ? ", " : "; repaired ",
+			       vfwd_drift_kind_str(res.fixed.items[i].kind));
+		printf("\n");
+	}
+	vfwd_repair_result_free(&res);
+	return 0;
+}
+
 static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 {
 	struct vfwd_dev_info dev = {};
@@ -402,7 +442,7 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 		return err;
 	if (!r.ifname && !r.vlan_set && !r.uplink && r.spoofchk < 0 &&
 	    !cli_cpu_req_any(&r.cpu))
-		return cli_err(c, -EINVAL, PORT_SET_USAGE);
+		return port_reapply(c, argv[optind]);
 	err = ctx_open(c, CTX_WRITE);
 	if (err)
 		return err;
