@@ -10,6 +10,16 @@
 #include "vfwd_loader.h"
 #include "vfwd_ops.h"
 
+/* Exit statuses of vfwd (docs/vfwd.md, "Exit status"). */
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILED = 1, /* the command failed */
+	CLI_EXIT_USAGE = 2, /* a bad global option, or no command */
+	/* status: it worked, and found the kernel differing from the
+	 * tables (drift). */
+	CLI_EXIT_DRIFT = 3,
+};
+
 struct vfwd_ctx {
 	const char *pin_dir;
 	bool json;
@@ -20,7 +30,14 @@ struct vfwd_ctx {
 	bool tables_open;
 	bool created; /* this command created the maps: undo if it fails */
 	int lock_fd;
+	/* The exit status of a command that succeeded: CLI_EXIT_OK unless
+	 * the command chose another (cli_set_exit).  A failure is always
+	 * CLI_EXIT_FAILED. */
+	enum cli_exit exit_code;
 };
+
+/* A successful command's exit status, when it is not CLI_EXIT_OK. */
+void cli_set_exit(struct vfwd_ctx *c, enum cli_exit code);
 
 /* How a command needs the state: read it, change it, or create it when
  * absent.  Changing and creating take the pin-directory lock. */
@@ -82,15 +99,33 @@ void cli_usage(FILE *f, const struct cli_cmd *cmds);
 
 /* Port helpers shared by port, mac, stats and status. */
 int cli_port_lookup(struct vfwd_ctx *c, const char *name, struct vfwd_port *p);
-/* "up", "down" (admin down or no carrier/reader), or "gone" (the device
- * disappeared, so the kernel dropped it from the tx devmap). */
+/* "up", "down" (admin down or no carrier/reader), "gone" (the device
+ * disappeared, so the kernel dropped it from the tx devmap), or "drift"
+ * (the device is there, but what vfwd put in the kernel for the port is
+ * not as the tables say: see 'vfwd status').  It checks the port. */
 const char *cli_port_state(struct vfwd_ctx *c, __u32 id,
 			   const struct vfwd_port *p);
+/* The same from differences already found: d holds those of port id, or
+ * of every port. */
+const char *cli_port_state_drift(struct vfwd_ctx *c, __u32 id,
+				 const struct vfwd_port *p,
+				 const struct vfwd_drift_list *d);
+/* The differences of port id in d, as the key "drift" of the open JSON
+ * object: an array of {"kind", "message"}. */
+void cli_drift_json(struct vfwd_ctx *c, const struct vfwd_drift_list *d,
+		    __u32 id);
+/* The same as text lines under a table row: "    drift: KIND: MESSAGE". */
+void cli_drift_text(const struct vfwd_drift_list *d, __u32 id);
 /* MACs per port id, from one pass over the table. */
 int cli_mac_counts(struct vfwd_ctx *c, __u32 counts[VFWD_MAX_PORTS],
 		   __u32 *total);
+/* Port p as a JSON object, with its state and its differences ("drift"):
+ * found here, or, with the _drift form, taken from d (as above). */
 void cli_port_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p,
 		   __u32 macs);
+void cli_port_json_drift(struct vfwd_ctx *c, __u32 id,
+			 const struct vfwd_port *p, __u32 macs,
+			 const struct vfwd_drift_list *d);
 /* Text columns VLAN, SPOOF, UPLINK and MACS of a guest port, and a
  * newline. */
 void cli_port_guest_cols(struct vfwd_ctx *c, const struct vfwd_port *p,

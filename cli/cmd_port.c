@@ -364,6 +364,46 @@ static int port_macs(struct vfwd_ctx *c, int id, size_t *owned)
 	return err;
 }
 
+/* port set NAME with no option: put the port back into the kernel as the
+ * tables have it (lib/repair.c), loading its programs anew. */
+static int port_reapply(struct vfwd_ctx *c, const char *name)
+{
+	struct vfwd_repair_result res = {};
+	char why[VFWD_ERRLEN];
+	struct vfwd_port p;
+	int id, err;
+
+	err = ctx_open(c, CTX_WRITE);
+	if (err)
+		return err;
+	id = cli_port_lookup(c, name, &p);
+	if (id < 0)
+		return id;
+	if (p.kind == VFWD_PORT_UPLINK)
+		return cli_err(
+			c, -EINVAL,
+			"port '%s' is an uplink; re-run 'vfwd attach' instead",
+			p.name);
+	err = vfwd_repair_port(c->pin_dir, &c->t, id, VFWD_REPAIR_RELOAD, &res,
+			       why, sizeof(why));
+	if (err) {
+		vfwd_repair_result_free(&res);
+		return cli_err(c, err, "%s", why);
+	}
+	if (c->json) {
+		print_port_done(c, "re-applied", id, &p);
+	} else {
+		printf("re-applied port %s (id %d, %s %s)", p.name, id,
+		       vfwd_port_kind_str(p.kind), cli_port_state(c, id, &p));
+		for (size_t i = 0; i < res.fixed.n; i++)
+			printf("%s%s", i ? ", " : "; repaired ",
+			       vfwd_drift_kind_str(res.fixed.items[i].kind));
+		printf("\n");
+	}
+	vfwd_repair_result_free(&res);
+	return 0;
+}
+
 static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 {
 	struct vfwd_dev_info dev = {};
@@ -378,7 +418,7 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 		return err;
 	if (!r.ifname && !r.vlan_set && !r.uplink && r.spoofchk < 0 &&
 	    !cli_cpu_req_any(&r.cpu))
-		return cli_err(c, -EINVAL, PORT_SET_USAGE);
+		return port_reapply(c, argv[optind]);
 	err = ctx_open(c, CTX_WRITE);
 	if (err)
 		return err;
@@ -551,6 +591,7 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 {
 	__u32 counts[VFWD_MAX_PORTS], total;
+	struct vfwd_drift_list d = {};
 	struct vfwd_dev_info dev;
 	struct vfwd_port p;
 	int err;
@@ -563,6 +604,15 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 	err = cli_mac_counts(c, counts, &total);
 	if (err)
 		return err;
+	/* STATE is what the kernel has, not what the tables claim. */
+	err = vfwd_drift_check(c->pin_dir, &c->t, &d);
+	if (err) {
+		vfwd_drift_list_free(&d);
+		return cli_err(
+			c, err,
+			"pin path %s: cannot compare the tables with the kernel: %s",
+			c->pin_dir, strerror(-err));
+	}
 	if (c->json)
 		json_arr_open(&c->j);
 	else
@@ -573,14 +623,14 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 		if (vfwd_port_get(&c->t, id, &p) || p.kind == VFWD_PORT_FREE)
 			continue;
 		if (c->json) {
-			cli_port_json(c, id, &p, counts[id]);
+			cli_port_json_drift(c, id, &p, counts[id], &d);
 			continue;
 		}
 		if (vfwd_dev_by_index(p.ifindex, &dev))
 			snprintf(dev.name, sizeof(dev.name), "-");
 		printf("%-4u %-15s %-7s %-15s %-8u %-5s ", id, p.name,
 		       vfwd_port_kind_str(p.kind), dev.name, p.ifindex,
-		       cli_port_state(c, id, &p));
+		       cli_port_state_drift(c, id, &p, &d));
 		if (p.kind == VFWD_PORT_UPLINK) {
 			printf("%-5s %-5s %-15s -     -\n", "-", "-",
 			       p.flags & VFWD_PORT_F_BUM_FLOOD ? "(bum flood)"
@@ -593,6 +643,12 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 		json_arr_close(&c->j);
 		json_end(&c->j);
 	}
+	if (d.n)
+		cli_note(
+			c,
+			"%zu difference%s between the tables and the kernel (STATE drift or gone); see 'vfwd status'",
+			d.n, d.n == 1 ? "" : "s");
+	vfwd_drift_list_free(&d);
 	return 0;
 }
 

@@ -110,43 +110,24 @@ static int host_macs(struct vfwd_ctx *c, const struct vfwd_dev_info *dev,
 	return 0;
 }
 
-/* Replace vfwd_guest/vfwd_egress of every guest port whose device is
- * still there with this build's programs. */
-static int upgrade_guests(struct vfwd_ctx *c)
+/* Every guest port back as the tables say (lib/repair.c); on a hot
+ * upgrade (reload) with this build's programs, CPUMAP entries included. */
+static int repair_guests(struct vfwd_ctx *c, const char *uplink, bool reload)
 {
-	struct vfwd_dev_info dev;
-	struct vfwd_port p;
-	char why[512];
+	struct vfwd_repair_result res = {};
+	char why[VFWD_ERRLEN];
 	int err;
 
-	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-		if (vfwd_port_get(&c->t, id, &p) || !vfwd_port_is_guest(&p) ||
-		    vfwd_dev_by_index(p.ifindex, &dev))
-			continue;
-		err = vfwd_guest_attach(c->pin_dir, &c->t, id, p.ifindex, why,
-					sizeof(why));
-		if (err)
-			return cli_err(
-				c, err,
-				"uplink attached, but port '%s' keeps its previous program: %s",
-				p.name, why);
-	}
-	return 0;
-}
-
-/* The CPUMAP entries get this build's vfwd_cpu too. */
-static int upgrade_cpus(struct vfwd_ctx *c, const char *uplink)
-{
-	char why[512];
-	int err;
-
-	err = vfwd_cpumap_sync(c->pin_dir, &c->t, NULL, 0, true, why,
-			       sizeof(why));
+	err = vfwd_repair_all(c->pin_dir, &c->t,
+			      reload ? VFWD_REPAIR_RELOAD : 0, &res, why,
+			      sizeof(why));
+	if (!err && res.repaired)
+		cli_note(c, "repaired %u guest port%s that had drifted",
+			 res.repaired, res.repaired == 1 ? "" : "s");
+	vfwd_repair_result_free(&res);
 	if (err)
-		return cli_err(
-			c, err,
-			"uplink %s: attached, but its CPUMAP entries still run the previous vfwd_cpu: %s",
-			uplink, why);
+		return cli_err(c, err, "interface %s: attached, but %s", uplink,
+			       why);
 	return 0;
 }
 
@@ -323,15 +304,11 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	if (fresh)
 		vfwd_intent_clear(&c->t);
 	/* Re-running attach upgrades the whole installation: the guest
-	 * programs are replaced in place too.  A first attach has nothing
-	 * to upgrade: port add loaded this build's programs. */
-	if (replaced) {
-		err = upgrade_guests(c);
-		if (!err)
-			err = upgrade_cpus(c, dev.name);
-		if (err)
-			return err;
-	}
+	 * programs are replaced in place too.  Any attach repairs the
+	 * ports that drifted. */
+	err = repair_guests(c, dev.name, replaced);
+	if (err)
+		return err;
 	if (mode == VFWD_XDP_MODE_SKB)
 		note_generic_cpus(c, id, dev.name);
 

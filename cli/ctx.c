@@ -33,6 +33,11 @@ int cli_err(struct vfwd_ctx *c, int err, const char *fmt, ...)
 	return err < 0 ? err : -EINVAL;
 }
 
+void cli_set_exit(struct vfwd_ctx *c, enum cli_exit code)
+{
+	c->exit_code = code;
+}
+
 int cli_bad_opt(struct vfwd_ctx *c, char **argv, const char *usage)
 {
 	/* After a failed getopt_long, optind is past the offending word. */

@@ -45,7 +45,9 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL},
 	};
-	struct vfwd_ctx c = {.pin_dir = VFWD_PIN_DIR, .lock_fd = -1};
+	struct vfwd_ctx c = {.pin_dir = VFWD_PIN_DIR,
+			     .lock_fd = -1,
+			     .exit_code = CLI_EXIT_OK};
 	bool pin_given = false;
 	int opt, err;
 
@@ -69,7 +71,7 @@ int main(int argc, char **argv)
 			if (pin_given) {
 				fprintf(stderr,
 					"vfwd: option --pin-path given twice; give it once\n");
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			c.pin_dir = optarg;
 			pin_given = true;
@@ -81,17 +83,17 @@ int main(int argc, char **argv)
 			fprintf(stderr,
 				"vfwd: invalid option '%s'; see 'vfwd help'\n",
 				argv[optind - 1]);
-			return 2;
+			return CLI_EXIT_USAGE;
 		}
 	}
 	json_init(&c.j, stdout, c.pretty);
 	vfwd_set_verbose(c.verbose);
 	if (optind >= argc) {
 		usage(stderr);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
 	err = cli_dispatch(&c, commands, "command", argc - optind,
 			   argv + optind);
 	ctx_close(&c, err != 0);
-	return err ? 1 : 0;
+	return err ? CLI_EXIT_FAILED : c.exit_code;
 }

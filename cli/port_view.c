@@ -21,18 +21,60 @@ int cli_port_lookup(struct vfwd_ctx *c, const char *name, struct vfwd_port *p)
 	return id;
 }
 
-const char *cli_port_state(struct vfwd_ctx *c, __u32 id,
-			   const struct vfwd_port *p)
+const char *cli_port_state_drift(struct vfwd_ctx *c, __u32 id,
+				 const struct vfwd_port *p,
+				 const struct vfwd_drift_list *d)
 {
 	struct vfwd_dev_info dev;
 
-	if (!p->ifindex || vfwd_dev_by_index(p->ifindex, &dev))
+	if (!p->ifindex || vfwd_drift_has(d, id, VFWD_DRIFT_DEV_GONE) ||
+	    vfwd_dev_by_index(p->ifindex, &dev))
 		return "gone";
-	/* The kernel removes a devmap entry when its device unregisters;
-	 * uplinks are not in the tx devmap. */
-	if (p->kind != VFWD_PORT_UPLINK && vfwd_tx_present(&c->t, id) != 1)
-		return "gone";
+	/* Never "up" while the kernel is not as the tables say: a port
+	 * without its filter forwards, but its guest can spoof. */
+	if (vfwd_drift_count(d, id))
+		return "drift";
 	return dev.up && dev.running ? "up" : "down";
+}
+
+const char *cli_port_state(struct vfwd_ctx *c, __u32 id,
+			   const struct vfwd_port *p)
+{
+	struct vfwd_drift_list d = {};
+	const char *state;
+
+	/* Out of memory: the entries found so far still count. */
+	vfwd_drift_check_port(c->pin_dir, &c->t, id, p, &d);
+	state = cli_port_state_drift(c, id, p, &d);
+	vfwd_drift_list_free(&d);
+	return state;
+}
+
+void cli_drift_json(struct vfwd_ctx *c, const struct vfwd_drift_list *d,
+		    __u32 id)
+{
+	struct json *j = &c->j;
+
+	json_key(j, "drift");
+	json_arr_open(j);
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->items[i].port_id != id)
+			continue;
+		json_obj_open(j);
+		json_kv_str(j, "kind", vfwd_drift_kind_str(d->items[i].kind));
+		json_kv_str(j, "message", d->items[i].msg);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+void cli_drift_text(const struct vfwd_drift_list *d, __u32 id)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->items[i].port_id == id)
+			printf("    drift: %s: %s\n",
+			       vfwd_drift_kind_str(d->items[i].kind),
+			       d->items[i].msg);
 }
 
 int cli_mac_counts(struct vfwd_ctx *c, __u32 counts[VFWD_MAX_PORTS],
@@ -58,6 +100,17 @@ int cli_mac_counts(struct vfwd_ctx *c, __u32 counts[VFWD_MAX_PORTS],
 void cli_port_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p,
 		   __u32 macs)
 {
+	struct vfwd_drift_list d = {};
+
+	vfwd_drift_check_port(c->pin_dir, &c->t, id, p, &d);
+	cli_port_json_drift(c, id, p, macs, &d);
+	vfwd_drift_list_free(&d);
+}
+
+void cli_port_json_drift(struct vfwd_ctx *c, __u32 id,
+			 const struct vfwd_port *p, __u32 macs,
+			 const struct vfwd_drift_list *d)
+{
 	struct vfwd_dev_info dev;
 	struct json *j = &c->j;
 
@@ -71,7 +124,7 @@ void cli_port_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p,
 	else
 		json_null(j);
 	json_kv_u64(j, "ifindex", p->ifindex);
-	json_kv_str(j, "state", cli_port_state(c, id, p));
+	json_kv_str(j, "state", cli_port_state_drift(c, id, p, d));
 	if (p->kind == VFWD_PORT_UPLINK) {
 		json_kv_str(j, "mode", vfwd_xdp_mode_str(p->xdp_mode));
 		json_kv_str(j, "bum",
@@ -90,6 +143,7 @@ void cli_port_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p,
 			json_null(j);
 		cli_port_cpus_json(c, p);
 	}
+	cli_drift_json(c, d, id);
 	json_obj_close(j);
 }
 

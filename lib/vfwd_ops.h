@@ -66,4 +66,125 @@ int vfwd_guests_release(const char *pin_dir, const struct vfwd_tables *t,
 int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
 		 size_t msglen);
 
+/*
+ * Drift: a difference between what the tables say the kernel should have
+ * for an uplink or a guest port and what the kernel really has, for
+ * instance a tc filter someone deleted behind vfwd's back (lib/drift.c).
+ * The short names (vfwd_drift_kind_str) are part of `vfwd -j status`:
+ * never rename one, only add.
+ */
+enum vfwd_drift_kind {
+	/* The kernel could not be asked; nothing is known either way. */
+	VFWD_DRIFT_CHECK_FAILED,
+	/* The device with the recorded ifindex no longer exists here. */
+	VFWD_DRIFT_DEV_GONE,
+	/* Uplinks: the device has another name than the recorded one. */
+	VFWD_DRIFT_RENAMED,
+	/* Uplinks: no XDP program on the device. */
+	VFWD_DRIFT_XDP_MISSING,
+	/* Uplinks: an XDP program that is not vfwd_uplink. */
+	VFWD_DRIFT_XDP_FOREIGN,
+	/* Uplinks: a vfwd_uplink of another installation (pin path). */
+	VFWD_DRIFT_XDP_OTHER_VFWD,
+	/* Uplinks: attached in another mode than the recorded one. */
+	VFWD_DRIFT_XDP_MODE,
+	/* Uplinks: loaded for another uplink, or another BUM policy. */
+	VFWD_DRIFT_XDP_CONFIG,
+	/* Guest ports: no filter in vfwd's tc slot on the device. */
+	VFWD_DRIFT_FILTER_MISSING,
+	/* Guest ports: the filter there does not use this installation's
+	 * tables (another installation's, or another tool's). */
+	VFWD_DRIFT_FILTER_FOREIGN,
+	/* Guest ports: the filter was loaded for another port. */
+	VFWD_DRIFT_FILTER_PORT,
+	/* Guest ports: no tx devmap entry, or one for another device. */
+	VFWD_DRIFT_TX_MISSING,
+	VFWD_DRIFT_TX_WRONG,
+	/* Guest ports: no flood devmap entry, one for another device or
+	 * with another port's egress program, or one without an egress
+	 * program. */
+	VFWD_DRIFT_FLOOD_MISSING,
+	VFWD_DRIFT_FLOOD_WRONG,
+	VFWD_DRIFT_FLOOD_NO_EGRESS,
+	/* Guest ports: a CPU the port steers to has no CPUMAP entry, or one
+	 * without vfwd_cpu or with another queue size. */
+	VFWD_DRIFT_CPUMAP_MISSING,
+	VFWD_DRIFT_CPUMAP_WRONG,
+	VFWD_DRIFT_KIND_COUNT,
+};
+
+/* A human sentence: what differs, what it means, and how to repair it. */
+#define VFWD_DRIFT_MSGLEN 320
+
+struct vfwd_drift {
+	__u32 port_id; /* the uplink's or guest port's slot */
+	char name[VFWD_NAME_LEN]; /* its name in the port table */
+	enum vfwd_drift_kind kind;
+	char msg[VFWD_DRIFT_MSGLEN];
+};
+
+/* A growing array of differences; zero-initialise it before use. */
+struct vfwd_drift_list {
+	struct vfwd_drift *items;
+	size_t n;
+	size_t cap;
+};
+
+void vfwd_drift_list_free(struct vfwd_drift_list *l);
+/* Add a copy of *e at the end: 0 or -ENOMEM. */
+int vfwd_drift_append(struct vfwd_drift_list *l, const struct vfwd_drift *e);
+/* "dev_gone", "filter_missing", ...: stable, used in JSON. */
+const char *vfwd_drift_kind_str(enum vfwd_drift_kind kind);
+/* How many differences l holds for port_id. */
+size_t vfwd_drift_count(const struct vfwd_drift_list *l, __u32 port_id);
+/* Whether l holds a difference of that kind for port_id. */
+bool vfwd_drift_has(const struct vfwd_drift_list *l, __u32 port_id,
+		    enum vfwd_drift_kind kind);
+
+/* Append the differences of slot id (port p, as read from the table) to
+ * l.  Free slots and AF_XDP ports have none.  0, or -ENOMEM; a kernel
+ * query that fails is a VFWD_DRIFT_CHECK_FAILED entry, not an error. */
+int vfwd_drift_check_port(const char *pin_dir, const struct vfwd_tables *t,
+			  __u32 id, const struct vfwd_port *p,
+			  struct vfwd_drift_list *l);
+/* The same for every uplink and port in the table, in slot order.
+ * -errno when the port table cannot be read. */
+int vfwd_drift_check(const char *pin_dir, const struct vfwd_tables *t,
+		     struct vfwd_drift_list *l);
+
+/*
+ * Repair (lib/repair.c): put a guest port's kernel objects back as the
+ * tables say: its tx devmap entry, its tc filter and flood entry (loaded
+ * anew and attached with REPLACE, so the guest is never unfiltered), and
+ * the CPUMAP entries of its CPUs.  A port whose device is gone cannot be
+ * repaired (it needs 'port set NAME --dev'), nor one whose tc slot holds
+ * a filter that is not this installation's (vfwd never replaces those).
+ * Uplinks are repaired by re-running attach.
+ */
+enum vfwd_repair_flags {
+	/* Load and attach this build's programs even where nothing
+	 * drifted: a hot upgrade, or 'port set NAME' re-applying a port.
+	 * For vfwd_repair_all also a new vfwd_cpu in every CPUMAP entry. */
+	VFWD_REPAIR_RELOAD = 1U << 0,
+};
+
+struct vfwd_repair_result {
+	struct vfwd_drift_list fixed; /* the differences found and repaired */
+	unsigned int ports; /* guest ports looked at */
+	unsigned int repaired; /* of those, ports that had drifted */
+	unsigned int gone; /* vfwd_repair_all: skipped, device gone */
+};
+/* Zero-initialise it before use; free it after. */
+void vfwd_repair_result_free(struct vfwd_repair_result *r);
+
+/* Repair guest port id.  -ENODEV when its device is gone. */
+int vfwd_repair_port(const char *pin_dir, const struct vfwd_tables *t, __u32 id,
+		     unsigned int flags, struct vfwd_repair_result *res,
+		     char *errbuf, size_t errlen);
+/* Repair every guest port whose device exists.  A failing port does not
+ * stop the others; the first failure is returned and explained. */
+int vfwd_repair_all(const char *pin_dir, const struct vfwd_tables *t,
+		    unsigned int flags, struct vfwd_repair_result *res,
+		    char *errbuf, size_t errlen);
+
 #endif /* VFWD_OPS_H */

@@ -110,6 +110,17 @@ int vfwd_guest_query(__u32 ifindex, __u32 *prog_id);
  * belongs to that installation. */
 bool vfwd_prog_uses_pins(__u32 prog_id, const char *pin_dir);
 
+/* The load-time constants (.rodata) of a running vfwd program instance:
+ * which uplink or guest port it was loaded for.  -ENOENT when the program
+ * has no vfwd .rodata (it is not a vfwd program). */
+struct vfwd_prog_cfg {
+	__u32 uplink_port; /* vfwd_uplink: its uplink's port id */
+	__u32 bum_flood; /* vfwd_uplink: --bum flood */
+	__u32 generic; /* vfwd_uplink: attached in skb mode */
+	__u32 port_id; /* vfwd_guest, vfwd_egress: the port served */
+};
+int vfwd_prog_cfg(__u32 prog_id, struct vfwd_prog_cfg *cfg);
+
 /* CPU steering.  Make the CPUMAP hold an entry, with the vfwd_cpu
  * program, for exactly the CPUs some port steers to plus extra[nextra]
  * (CPUs a port is about to use: their entries must exist before the port

@@ -22,6 +22,19 @@ int vfwd_flood_del(const struct vfwd_tables *t, __u32 id)
 	return bpf_map_delete_elem(t->flood_fd, &id) ? -errno : 0;
 }
 
+int vfwd_flood_get(const struct vfwd_tables *t, __u32 id, __u32 *ifindex,
+		   __u32 *prog_id)
+{
+	struct bpf_devmap_val v;
+
+	/* The kernel reports the egress program by id on lookup. */
+	if (bpf_map_lookup_elem(t->flood_fd, &id, &v))
+		return -errno;
+	*ifindex = v.ifindex;
+	*prog_id = v.bpf_prog.id;
+	return 0;
+}
+
 int vfwd_vlan_sync(const struct vfwd_tables *t)
 {
 	/* 4095 groups of 4 KiB would be 16 MiB: build them one VLAN at a

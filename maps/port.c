@@ -162,3 +162,13 @@ int vfwd_tx_present(const struct vfwd_tables *t, __u32 id)
 		return 1;
 	return errno == ENOENT ? 0 : -errno;
 }
+
+int vfwd_tx_get(const struct vfwd_tables *t, __u32 id, __u32 *ifindex)
+{
+	struct bpf_devmap_val v;
+
+	if (bpf_map_lookup_elem(t->tx_fd, &id, &v))
+		return -errno;
+	*ifindex = v.ifindex;
+	return 0;
+}

@@ -135,11 +135,17 @@ int vfwd_tx_set(const struct vfwd_tables *t, __u32 id, __u32 ifindex);
 int vfwd_tx_del(const struct vfwd_tables *t, __u32 id);
 /* 1 if the port has a live devmap entry, 0 if not, or -errno. */
 int vfwd_tx_present(const struct vfwd_tables *t, __u32 id);
+/* The device the port's tx entry points at; -ENOENT when it has none. */
+int vfwd_tx_get(const struct vfwd_tables *t, __u32 id, __u32 *ifindex);
 
 /* Flood devmap: the port's device with its vfwd_egress instance. */
 int vfwd_flood_set(const struct vfwd_tables *t, __u32 id, __u32 ifindex,
 		   int egress_prog_fd);
 int vfwd_flood_del(const struct vfwd_tables *t, __u32 id);
+/* The port's flood entry: its device, and the id of its egress program
+ * (0 when it has none); -ENOENT when the port has no entry. */
+int vfwd_flood_get(const struct vfwd_tables *t, __u32 id, __u32 *ifindex,
+		   __u32 *prog_id);
 /* Rebuild every VLAN's flood group from the port table: each guest port
  * (tap, veth) belongs to the group of its access VID, 0 for untagged. */
 int vfwd_vlan_sync(const struct vfwd_tables *t);

@@ -170,7 +170,11 @@ bad planned_cpus_port vfwd port add vm3 --dev "$W" --cpus 0
 bad planned_xsk_port vfwd port add vm3 --xsk
 bad bad_bum vfwd attach "$UP" --bum sometimes
 bad bad_port_vlan vfwd port add vm3 --dev "$W" --vlan 4095
-bad port_set_nothing vfwd port set vm1
+bad port_set_no_name vfwd port set
+# With a name and no option, port set re-applies the port (a repair,
+# docs/vfwd.md): on a healthy port the tables stay as they were.
+check port_set_reapply vfwd port set vm1
+unchanged port_set_reapply
 bad bad_mode vfwd attach "$UP" --mode turbo
 bad bad_option vfwd mac add "$M1" --port vm1 --frobnicate
 bad missing_arg vfwd mac add "$M1"

@@ -99,6 +99,24 @@ has_filter() { tc filter show dev "$1" ingress 2>/dev/null | grep -q vfwd_guest;
 has_clsact() { tc qdisc show dev "$1" 2>/dev/null | grep -q clsact; }
 # A write command that changes nothing, so that it only runs the repair.
 settle() { vfwd port set vm1 --spoofchk >/dev/null 2>&1; }
+# status_rc: the exit status of vfwd status (0 all as it should be, 3 a
+# difference or a pending journal entry is reported).
+status_rc() {
+	vfwd status >/dev/null 2>&1
+	echo $?
+}
+# After a kill, status either finds nothing wrong or reports it; after the
+# next changing command, nothing is wrong.
+check_reported() {
+	local rc
+	rc=$(status_rc)
+	[ "$rc" = 0 ] || [ "$rc" = 3 ] || note_bad "$1: status exited $rc"
+}
+check_settled() {
+	local rc
+	rc=$(status_rc)
+	[ "$rc" = 0 ] || note_bad "$1: status exited $rc after the next command: $(vfwd status 2>&1 | grep -E 'drift|pending' | tr '\n' ' ')"
+}
 # port_ok NAME DEV: NAME is a complete port: filter on DEV, devmap entry.
 port_ok() {
 	has_filter "$2" &&
@@ -159,7 +177,9 @@ for i in $(seq "$ROUNDS"); do
 	if [ "$(port_listed vm3)" = 1 ]; then
 		port_ok vm3 "$T3" || note_bad "round $i: vm3 listed but incomplete"
 	fi
+	check_reported "round $i"
 	settle
+	check_settled "round $i"
 	if [ "$(port_listed vm3)" = 1 ]; then
 		port_ok vm3 "$T3" || note_bad "round $i: vm3 incomplete after repair"
 		vfwd port del vm3 >/dev/null || note_bad "round $i: port del failed"
@@ -182,7 +202,9 @@ for i in $(seq "$ROUNDS"); do
 	killed "$ms" port del vm3 --force
 	n=$(macs_of vm3)
 	[ "$n" = 0 ] || [ "$n" = "$NDEL" ] || note_bad "round $i: vm3 has $n of $NDEL MACs"
+	check_reported "round $i"
 	settle
+	check_settled "round $i"
 	if [ "$(port_listed vm3)" = 1 ]; then
 		port_ok vm3 "$T3" || note_bad "round $i: vm3 incomplete after repair"
 		[ "$(macs_of vm3)" = "$NDEL" ] || note_bad "round $i: vm3 kept $(macs_of vm3) MACs"
@@ -227,6 +249,7 @@ for i in $(seq "$ROUNDS"); do
 		has_filter "$t" || note_bad "round $i: no filter on $t"
 	done
 	[ "$(macs_of vm2)" = "$NMACS" ] || note_bad "round $i: MAC table changed"
+	check_reported "round $i"
 done
 expect_eq reattach_always_served 0 "$bad"
 check reattach_next vfwd attach "$UP"
