@@ -378,9 +378,10 @@ int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
 	if (ret)
 		return ret;
 	if (in.op == VFWD_OP_CREATE)
-		snprintf(msg, msglen,
-			 "process %u made the tables and did not finish; they stay only if this command succeeds",
-			 in.pid);
+		snprintf(
+			msg, msglen,
+			"process %u made the tables and did not finish; they stay only if this command succeeds",
+			in.pid);
 	else
 		snprintf(msg, msglen,
 			 "%s '%s' of process %u was interrupted; %s it",

@@ -14,7 +14,6 @@
 #include <linux/magic.h>
 #include "vfwd_loader.h"
 
-
 static bool is_bpffs(const char *path)
 {
 	struct statfs st;
