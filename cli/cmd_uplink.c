@@ -144,74 +144,6 @@ static void note_generic_cpus(struct vfwd_ctx *c, __u32 uplink_id,
 			cli_warn(c, "%s", cli_generic_cpus_msg(&p, uplink));
 }
 
-/* A first attach, in publish-last order under the intent journal: the
- * program goes on the device first, where it can deliver to no port yet
- * (no port is bound to a slot that is not an uplink, and with --bum pass
- * everything goes to the kernel as before); the slot is written last and
- * makes the uplink exist.  A kill in between is undone by the next
- * command (lib/port_ops.c, vfwd_recover). */
-static int attach_first(struct vfwd_ctx *c, int id,
-			const struct vfwd_dev_info *dev,
-			const struct vfwd_port *p, enum vfwd_xdp_mode mode,
-			bool flood, __u32 *prog_id)
-{
-	struct vfwd_intent in = {.op = VFWD_OP_ATTACH,
-				 .port_id = id,
-				 .ifindex = dev->ifindex,
-				 .pid = getpid()};
-	char why[VFWD_ERRLEN];
-	bool replaced;
-	int err;
-
-	snprintf(in.name, sizeof(in.name), "%s", dev->name);
-	err = vfwd_intent_put(&c->t, &in);
-	if (!err)
-		err = vfwd_stats_clear(&c->t, id);
-	if (err)
-		return cli_err(c, err, "uplink %s: cannot prepare its slot: %s",
-			       dev->name, strerror(-err));
-	err = vfwd_uplink_attach(c->pin_dir, dev->ifindex, id, mode, flood,
-				 &replaced, prog_id, why, sizeof(why));
-	if (err) {
-		vfwd_intent_clear(&c->t);
-		return cli_err(c, err, "interface %s: %s", dev->name, why);
-	}
-	err = vfwd_port_put(&c->t, id, p);
-	if (err) {
-		vfwd_uplink_detach(dev->ifindex, mode, *prog_id);
-		vfwd_intent_clear(&c->t);
-		return cli_err(c, err, "port table: cannot write uplink %s: %s",
-			       dev->name, strerror(-err));
-	}
-	return 0;
-}
-
-/* Attach again (a hot upgrade, or a changed --bum): the slot first, so
- * the new program reads the new policy from its first frame, then the
- * program, replaced in one step.  Each step stands on its own: a kill
- * leaves the old program or the new one. */
-static int attach_again(struct vfwd_ctx *c, int id,
-			const struct vfwd_dev_info *dev,
-			const struct vfwd_port *old, const struct vfwd_port *p,
-			enum vfwd_xdp_mode mode, bool flood, bool *replaced,
-			__u32 *prog_id)
-{
-	char why[VFWD_ERRLEN];
-	int err;
-
-	err = vfwd_port_put(&c->t, id, p);
-	if (err)
-		return cli_err(c, err, "port table: cannot write uplink %s: %s",
-			       dev->name, strerror(-err));
-	err = vfwd_uplink_attach(c->pin_dir, dev->ifindex, id, mode, flood,
-				 replaced, prog_id, why, sizeof(why));
-	if (err) {
-		vfwd_port_put(&c->t, id, old);
-		return cli_err(c, err, "interface %s: %s", dev->name, why);
-	}
-	return 0;
-}
-
 int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -224,6 +156,7 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	struct vfwd_port old, p;
 	struct vfwd_dev_info dev;
 	bool fresh, replaced = false, flood = false, bum_given = false;
+	char why[VFWD_ERRLEN];
 	int unbound;
 	__u32 prog_id = 0;
 	int opt, id, err;
@@ -286,23 +219,17 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	p.flags &= ~VFWD_PORT_F_BUM_FLOOD;
 	if (flood)
 		p.flags |= VFWD_PORT_F_BUM_FLOOD;
+	/* lib/uplink_ops.c: publish last, and bind the guest ports. */
 	if (fresh)
-		err = attach_first(c, id, &dev, &p, mode, flood, &prog_id);
+		err = vfwd_uplink_create(c->pin_dir, &c->t, id, &p, &prog_id,
+					 &unbound, why, sizeof(why));
 	else
-		err = attach_again(c, id, &dev, &old, &p, mode, flood,
-				   &replaced, &prog_id);
+		err = vfwd_uplink_update(c->pin_dir, &c->t, id, &old, &p,
+					 &replaced, &prog_id, &unbound, why,
+					 sizeof(why));
 	if (err)
-		return err;
-	err = cli_bind_uplinks(c, &unbound);
-	if (err)
-		return cli_err(
-			c, err,
-			"interface %s: attached, but binding guest ports to it failed: %s",
-			dev.name, strerror(-err));
+		return cli_err(c, err, "interface %s: %s", dev.name, why);
 	cli_note_unbound(c, unbound);
-	/* Bound: a first attach is complete. */
-	if (fresh)
-		vfwd_intent_clear(&c->t);
 	/* Re-running attach upgrades the whole installation: the guest
 	 * programs are replaced in place too.  Any attach repairs the
 	 * ports that drifted. */

@@ -51,6 +51,19 @@ int vfwd_port_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
  * finished, by this command or the next.  *macs: MACs removed. */
 int vfwd_port_delete(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 		     size_t *macs, char *err, size_t errlen);
+/* Uplinks (lib/uplink_ops.c).  p is the uplink's slot as it will be
+ * (name, ifindex, xdp_mode, flags with the BUM policy, host MACs).
+ * create: a first attach into free slot id, under the journal; the guest
+ * ports are bound to it (*unbound as vfwd_bind_uplinks says).  update:
+ * attach again over slot id, which holds old; *replaced says whether a
+ * running program was swapped. */
+int vfwd_uplink_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
+		       const struct vfwd_port *p, __u32 *prog_id, int *unbound,
+		       char *err, size_t errlen);
+int vfwd_uplink_update(const char *pin_dir, struct vfwd_tables *t, __u32 id,
+		       const struct vfwd_port *old, const struct vfwd_port *p,
+		       bool *replaced, __u32 *prog_id, int *unbound, char *err,
+		       size_t errlen);
 /* Take this installation's vfwd_uplink off uplink up's device, if it is
  * there (*detached says so); a foreign program is left alone. */
 int vfwd_uplink_release(const char *pin_dir, const struct vfwd_port *up,
