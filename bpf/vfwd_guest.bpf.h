@@ -81,15 +81,16 @@ static __always_inline __u32 vfwd_guest_parse(struct __sk_buff *skb,
 	return VFWD_R_FWD;
 }
 
-/* The source MAC must be bound to this port on the frame's VLAN. */
-static __always_inline bool vfwd_guest_src_ok(const struct vfwd_guest_frame *f,
-					      __u32 self)
+/* The source MAC must be bound to this port on the frame's VLAN, in the
+ * MAC table macs. */
+static __always_inline bool
+vfwd_guest_src_ok(void *macs, const struct vfwd_guest_frame *f, __u32 self)
 {
 	struct vfwd_mac_key k = {.vid = f->l2.key.vid};
 	struct vfwd_mac_val *v;
 
 	__builtin_memcpy(k.mac, f->src, VFWD_ETH_ALEN);
-	v = vfwd_mac_lookup(&k);
+	v = bpf_map_lookup_elem(macs, &k);
 	return v && v->port_id == self;
 }
 
@@ -197,6 +198,7 @@ int vfwd_guest(struct __sk_buff *skb)
 	struct vfwd_guest_frame f = {};
 	struct vfwd_mac_val *hit;
 	bool flood = false;
+	void *macs;
 
 	if (st) {
 		st->rx_packets++;
@@ -206,6 +208,12 @@ int vfwd_guest(struct __sk_buff *skb)
 	/* A filter that outlived its port (a freed or reused slot) must fail
 	 * closed: a cleared slot has the spoof check off. */
 	if (!me || (me->kind != VFWD_PORT_TAP && me->kind != VFWD_PORT_VETH)) {
+		reason = VFWD_R_ERROR;
+		goto drop;
+	}
+	/* One MAC table for the source check and the destination. */
+	macs = vfwd_mac_table();
+	if (!macs) {
 		reason = VFWD_R_ERROR;
 		goto drop;
 	}
@@ -226,16 +234,17 @@ int vfwd_guest(struct __sk_buff *skb)
 		/* Valid, but not for vfwd's single-tag table: like the
 		 * uplink, leave it to the kernel, after the source check. */
 		if ((me->flags & VFWD_PORT_F_SPOOFCHK) &&
-		    !vfwd_guest_src_ok(&f, self))
+		    !vfwd_guest_src_ok(macs, &f, self))
 			goto spoof;
 		goto pass;
 	default:
 		goto drop;
 	}
 	if (me->flags & VFWD_PORT_F_SPOOFCHK) {
-		if (!vfwd_guest_src_ok(&f, self))
+		if (!vfwd_guest_src_ok(macs, &f, self))
 			goto spoof;
-	} else if (f.l2.key.vid && !me->vid && !vfwd_guest_src_ok(&f, self)) {
+	} else if (f.l2.key.vid && !me->vid &&
+		   !vfwd_guest_src_ok(macs, &f, self)) {
 		/* --no-spoofchk trusts a guest's source addresses, not its
 		 * choice of network: a tagged frame from a port without an
 		 * access VLAN still needs a MAC of this port bound on that
@@ -248,7 +257,7 @@ int vfwd_guest(struct __sk_buff *skb)
 		reason = vfwd_classify_group(&f.l2);
 		goto bum;
 	}
-	hit = vfwd_mac_lookup(&f.l2.key);
+	hit = bpf_map_lookup_elem(macs, &f.l2.key);
 	if (!hit) {
 		if (up && vfwd_is_host_mac(up, f.l2.key.mac)) {
 			reason = VFWD_R_HOST;

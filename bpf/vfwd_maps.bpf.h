@@ -53,18 +53,25 @@ struct {
 	__type(value, struct vfwd_mac_val);
 } vfwd_mac_btf SEC(".maps");
 
-/* The MAC entry of key k in the live table, or NULL.  The verifier
- * inlines the ARRAY_OF_MAPS lookup (a bounds check and a load), so the
- * indirection costs a few instructions per frame. */
+/* The live MAC table, or NULL (never, once the loader made it).  The
+ * verifier inlines the ARRAY_OF_MAPS lookup (a bounds check and a load),
+ * so the indirection costs a few instructions per frame.  A program that
+ * looks up several keys of one frame fetches the table once: it then
+ * sees one table for all of them, even across a swap. */
+static __always_inline void *vfwd_mac_table(void)
+{
+	__u32 slot = VFWD_MAC_SLOT_LIVE;
+
+	return bpf_map_lookup_elem(&vfwd_macs_v3, &slot);
+}
+
+/* The MAC entry of key k in the live table, or NULL. */
 static __always_inline struct vfwd_mac_val *
 vfwd_mac_lookup(const struct vfwd_mac_key *k)
 {
-	__u32 slot = VFWD_MAC_SLOT_LIVE;
-	void *tbl = bpf_map_lookup_elem(&vfwd_macs_v3, &slot);
+	void *tbl = vfwd_mac_table();
 
-	if (!tbl)
-		return NULL;
-	return bpf_map_lookup_elem(tbl, k);
+	return tbl ? bpf_map_lookup_elem(tbl, k) : NULL;
 }
 
 struct {

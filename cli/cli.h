@@ -116,6 +116,9 @@ void cli_drift_json(struct vfwd_ctx *c, const struct vfwd_drift_list *d,
 		    __u32 id);
 /* The same as text lines under a table row: "    drift: KIND: MESSAGE". */
 void cli_drift_text(const struct vfwd_drift_list *d, __u32 id);
+/* Every difference between the tables and the kernel (lib/drift.c), or
+ * -errno after an error line. */
+int cli_drift_check(struct vfwd_ctx *c, struct vfwd_drift_list *d);
 /* MACs per port id, from one pass over the table. */
 int cli_mac_counts(struct vfwd_ctx *c, __u32 counts[VFWD_MAX_PORTS],
 		   __u32 *total);

@@ -139,19 +139,6 @@ static int find_uplink(struct vfwd_ctx *c, const char *name, __u32 *id)
 	return 0;
 }
 
-/* Rebuild the VLAN flood groups. */
-static int sync_vlans(struct vfwd_ctx *c, const struct vfwd_port *p)
-{
-	int err = vfwd_vlan_sync(&c->t);
-
-	if (err)
-		return cli_err(
-			c, err,
-			"port '%s': cannot update the VLAN flood groups: %s",
-			p->name, strerror(-err));
-	return 0;
-}
-
 /* A device a guest port may use; fills *kind. */
 static int check_dev(struct vfwd_ctx *c, const char *ifname,
 		     struct vfwd_dev_info *dev, __u8 *kind, int self)
@@ -225,28 +212,9 @@ static void print_port_done(struct vfwd_ctx *c, const char *verb, int id,
  * the port table uses.  The first error was reported already. */
 static void cpus_undo(struct vfwd_ctx *c)
 {
-	char why[512];
+	char why[VFWD_ERRLEN];
 
 	vfwd_cpumap_sync(c->pin_dir, &c->t, NULL, 0, false, why, sizeof(why));
-}
-
-/* CPUMAP entries for the CPUs next will steer to, made before the port
- * entry points at them (vfwd_uplink falls back to direct delivery for a
- * CPU without one, but the operator asked for steering). */
-static int cpus_prepare(struct vfwd_ctx *c, const struct vfwd_port *next)
-{
-	unsigned int n = vfwd_port_steer_ncpus(next);
-	char why[512];
-	int err;
-
-	err = vfwd_cpumap_sync(c->pin_dir, &c->t, next->cpus, n, false, why,
-			       sizeof(why));
-	if (err) {
-		cpus_undo(c);
-		return cli_err(c, err, "port '%s': CPU steering: %s",
-			       next->name, why);
-	}
-	return 0;
 }
 
 /* After a change took effect: CPUs no port uses any more lose their
@@ -254,7 +222,7 @@ static int cpus_prepare(struct vfwd_ctx *c, const struct vfwd_port *next)
  * warning: an idle entry costs a sleeping kthread, nothing else. */
 static void cpus_prune(struct vfwd_ctx *c, const char *what)
 {
-	char why[512];
+	char why[VFWD_ERRLEN];
 	int err;
 
 	err = vfwd_cpumap_sync(c->pin_dir, &c->t, NULL, 0, false, why,
@@ -272,7 +240,7 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 	struct vfwd_port p = {};
 	struct port_req r;
 	const char *name;
-	char why[512];
+	char why[VFWD_ERRLEN];
 	__u32 uplink_id = 0;
 	int id, err;
 
@@ -331,28 +299,6 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
-/* Put port id back as it was (old) after a failed move to new_ifindex.
- * If the old device is gone too, the port is left without a flood entry,
- * so that nothing points at the device the move failed to take. */
-static void port_restore(struct vfwd_ctx *c, int id,
-			 const struct vfwd_port *old, __u32 new_ifindex)
-{
-	char why[512];
-
-	vfwd_port_put(&c->t, id, old);
-	vfwd_vlan_sync(&c->t);
-	cpus_undo(c);
-	/* Same device: its filter was never replaced, or was replaced by
-	 * an equal one; the flood entry works either way. */
-	if (new_ifindex == old->ifindex)
-		return;
-	vfwd_guest_detach(new_ifindex);
-	if (!old->ifindex || vfwd_tx_set(&c->t, id, old->ifindex) ||
-	    vfwd_guest_attach(c->pin_dir, &c->t, id, old->ifindex, why,
-			      sizeof(why)))
-		vfwd_flood_del(&c->t, id);
-}
-
 /* Count the MACs bound to port id. */
 static int port_macs(struct vfwd_ctx *c, int id, size_t *owned)
 {
@@ -362,6 +308,20 @@ static int port_macs(struct vfwd_ctx *c, int id, size_t *owned)
 	if (!err)
 		*owned = counts[id];
 	return err;
+}
+
+/* The guest port port set works on: uplinks are attach's. */
+static int guest_port_lookup(struct vfwd_ctx *c, const char *name,
+			     struct vfwd_port *p)
+{
+	int id = cli_port_lookup(c, name, p);
+
+	if (id >= 0 && p->kind == VFWD_PORT_UPLINK)
+		return cli_err(
+			c, -EINVAL,
+			"port '%s' is an uplink; re-run 'vfwd attach' instead",
+			p->name);
+	return id;
 }
 
 /* port set NAME with no option: put the port back into the kernel as the
@@ -376,14 +336,9 @@ static int port_reapply(struct vfwd_ctx *c, const char *name)
 	err = ctx_open(c, CTX_WRITE);
 	if (err)
 		return err;
-	id = cli_port_lookup(c, name, &p);
+	id = guest_port_lookup(c, name, &p);
 	if (id < 0)
 		return id;
-	if (p.kind == VFWD_PORT_UPLINK)
-		return cli_err(
-			c, -EINVAL,
-			"port '%s' is an uplink; re-run 'vfwd attach' instead",
-			p.name);
 	err = vfwd_repair_port(c->pin_dir, &c->t, id, VFWD_REPAIR_RELOAD, &res,
 			       why, sizeof(why));
 	if (err) {
@@ -410,7 +365,7 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 	struct vfwd_port p, next;
 	struct port_req r;
 	size_t owned = 0;
-	char why[512];
+	char why[VFWD_ERRLEN];
 	int id, err;
 
 	err = parse_port_opts(c, argc, argv, true, PORT_SET_USAGE, &r);
@@ -422,14 +377,9 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 	err = ctx_open(c, CTX_WRITE);
 	if (err)
 		return err;
-	id = cli_port_lookup(c, argv[optind], &p);
+	id = guest_port_lookup(c, argv[optind], &p);
 	if (id < 0)
 		return id;
-	if (p.kind == VFWD_PORT_UPLINK)
-		return cli_err(
-			c, -EINVAL,
-			"port '%s' is an uplink; re-run 'vfwd attach' instead",
-			p.name);
 	next = p;
 	if (r.ifname) {
 		err = check_dev(c, r.ifname, &dev, &next.kind, id);
@@ -471,63 +421,17 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 	 * mode: check the CPU set against them again. */
 	if (cli_cpu_req_any(&r.cpu) || ((r.ifname || r.uplink) && next.ncpus)) {
 		err = cli_port_cpus(c, &r.cpu, &next);
-		if (!err)
-			err = cpus_prepare(c, &next);
 		if (err)
 			return err;
 	}
-
-	/* Slot first, then the groups: both are read per frame, and the
-	 * old values are put back if a later step fails. */
-	err = vfwd_port_put(&c->t, id, &next);
-	if (err) {
-		cpus_undo(c);
-		return cli_err(c, err, "port '%s': cannot update it: %s",
-			       p.name, strerror(-err));
-	}
-	err = sync_vlans(c, &next);
-	if (err) {
-		vfwd_port_put(&c->t, id, &p);
-		vfwd_vlan_sync(&c->t);
-		cpus_undo(c);
-		return err;
-	}
-	if (r.ifname) {
-		/* Programs on the (new) device first: the guest behind it is
-		 * filtered from its first frame, and on the same device the
-		 * filter is replaced in one step (this is how a port's
-		 * programs are upgraded).  Then the devmap, then an old
-		 * device loses its filter. */
-		why[0] = '\0';
-		err = vfwd_guest_attach(c->pin_dir, &c->t, id, next.ifindex,
-					why, sizeof(why));
-		if (!err) {
-			err = vfwd_tx_set(&c->t, id, next.ifindex);
-			if (err)
-				snprintf(why, sizeof(why),
-					 "cannot point the tx devmap at it: %s",
-					 strerror(-err));
-		}
-		if (err) {
-			port_restore(c, id, &p, next.ifindex);
-			return cli_err(
-				c, err,
-				"port '%s': cannot move to device %s: %s",
-				p.name, r.ifname, why);
-		}
-		if (p.ifindex && p.ifindex != next.ifindex) {
-			err = vfwd_guest_detach(p.ifindex);
-			if (err)
-				return cli_err(
-					c, err,
-					"port '%s': moved to %s, but vfwd's filter is still on its old device (ifindex %u): %s",
-					p.name, r.ifname, p.ifindex,
-					strerror(-err));
-		}
-	}
-	/* CPUs the port stopped using lose their entries. */
-	snprintf(why, sizeof(why), "port set %s", p.name);
-	cpus_prune(c, why);
+	/* Published last, the move under the journal (lib/port_set.c). */
+	err = vfwd_port_update(c->pin_dir, &c->t, id, &p, &next,
+			       r.ifname != NULL, why, sizeof(why));
+	if (err)
+		return cli_err(c, err, "port '%s': %s%s: %s", p.name,
+			       r.ifname ? "cannot move to device "
+					: "cannot update it",
+			       r.ifname ? r.ifname : "", why);
 	print_port_done(c, "updated", id, &next);
 	return 0;
 }
@@ -605,14 +509,9 @@ static int port_list(struct vfwd_ctx *c, int argc, char **argv)
 	if (err)
 		return err;
 	/* STATE is what the kernel has, not what the tables claim. */
-	err = vfwd_drift_check(c->pin_dir, &c->t, &d);
-	if (err) {
-		vfwd_drift_list_free(&d);
-		return cli_err(
-			c, err,
-			"pin path %s: cannot compare the tables with the kernel: %s",
-			c->pin_dir, strerror(-err));
-	}
+	err = cli_drift_check(c, &d);
+	if (err)
+		return err;
 	if (c->json)
 		json_arr_open(&c->j);
 	else
@@ -699,7 +598,7 @@ static int port_sync(struct vfwd_ctx *c, int argc, char **argv)
 	__u32 counts[VFWD_MAX_PORTS], total, ids[VFWD_MAX_PORTS];
 	unsigned int ncpus = 0;
 	struct cli_cpu_req r;
-	char why[512];
+	char why[VFWD_ERRLEN];
 	int n, err;
 
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))

@@ -165,14 +165,9 @@ int cmd_status(struct vfwd_ctx *c, int argc, char **argv)
 	if (err)
 		return err;
 	/* All differences first: "ok" leads the JSON document. */
-	err = vfwd_drift_check(c->pin_dir, &c->t, &d);
-	if (err) {
-		vfwd_drift_list_free(&d);
-		return cli_err(
-			c, err,
-			"pin path %s: cannot compare the tables with the kernel: %s",
-			c->pin_dir, strerror(-err));
-	}
+	err = cli_drift_check(c, &d);
+	if (err)
+		return err;
 
 	pending = intent_pending(c, &in);
 	if (c->json) {

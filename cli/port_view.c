@@ -168,3 +168,17 @@ void cli_port_guest_cols(struct vfwd_ctx *c, const struct vfwd_port *p,
 	       p->flags & VFWD_PORT_F_SPOOFCHK ? "on" : "off",
 	       cli_port_uplink(c, p, &up) ? up.name : "-", macs, cpus);
 }
+
+int cli_drift_check(struct vfwd_ctx *c, struct vfwd_drift_list *d)
+{
+	int err = vfwd_drift_check(c->pin_dir, &c->t, d);
+
+	if (err) {
+		vfwd_drift_list_free(d);
+		return cli_err(
+			c, err,
+			"pin path %s: cannot compare the tables with the kernel: %s",
+			c->pin_dir, strerror(-err));
+	}
+	return 0;
+}

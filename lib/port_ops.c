@@ -74,11 +74,27 @@ int vfwd_bind_uplinks(const struct vfwd_tables *t, int *unbound)
 	return 0;
 }
 
-/* CPUMAP entries for exactly the CPUs the port table steers to. */
-static int cpus_prune(const char *pin_dir, const struct vfwd_tables *t,
-		      char *err, size_t errlen)
+int vfwd_cpus_prune(const char *pin_dir, const struct vfwd_tables *t, char *err,
+		    size_t errlen)
 {
 	return vfwd_cpumap_sync(pin_dir, t, NULL, 0, false, err, errlen);
+}
+
+int vfwd_filter_release(const char *pin_dir, __u32 ifindex, bool clsact)
+{
+	__u32 prog = 0;
+	int ret = 0;
+
+	if (!ifindex)
+		return 0;
+	/* Only this installation's filter: anything else in vfwd's tc slot
+	 * is another installation's or another tool's. */
+	if (vfwd_guest_query(ifindex, &prog) == 0 && prog &&
+	    vfwd_prog_uses_pins(prog, pin_dir))
+		ret = vfwd_guest_detach(ifindex);
+	if (!ret && clsact)
+		ret = vfwd_clsact_release(ifindex);
+	return ret == -ENODEV ? 0 : ret;
 }
 
 static void intent_fill(struct vfwd_intent *in, __u32 op, __u32 id,
@@ -100,20 +116,16 @@ static void intent_fill(struct vfwd_intent *in, __u32 op, __u32 id,
 static int port_add_undo(const char *pin_dir, const struct vfwd_tables *t,
 			 const struct vfwd_intent *in, char *err, size_t errlen)
 {
-	__u32 prog = 0;
-	int ret = 0, e;
+	int ret, e;
 
-	if (in->ifindex && vfwd_guest_query(in->ifindex, &prog) == 0 && prog &&
-	    vfwd_prog_uses_pins(prog, pin_dir))
-		ret = vfwd_guest_detach(in->ifindex);
+	ret = vfwd_filter_release(pin_dir, in->ifindex,
+				  in->flags & VFWD_INTENT_F_CLSACT);
 	e = vfwd_flood_del(t, in->port_id);
 	if (!ret && e && e != -ENOENT)
 		ret = e;
 	e = vfwd_tx_del(t, in->port_id);
 	if (!ret && e && e != -ENOENT)
 		ret = e;
-	if (!ret && (in->flags & VFWD_INTENT_F_CLSACT))
-		ret = vfwd_clsact_release(in->ifindex);
 	if (ret) {
 		snprintf(
 			err, errlen,
@@ -121,7 +133,7 @@ static int port_add_undo(const char *pin_dir, const struct vfwd_tables *t,
 			in->name, in->ifindex, strerror(-ret));
 		return ret;
 	}
-	return cpus_prune(pin_dir, t, err, errlen);
+	return vfwd_cpus_prune(pin_dir, t, err, errlen);
 }
 
 int vfwd_port_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
@@ -206,7 +218,6 @@ static int port_del_finish(const char *pin_dir, struct vfwd_tables *t,
 			   char *err, size_t errlen)
 {
 	struct vfwd_port p;
-	__u32 prog = 0;
 	int ret;
 
 	/* 1. Its MACs, in one publish: no frame is steered at it after. */
@@ -233,26 +244,14 @@ static int port_del_finish(const char *pin_dir, struct vfwd_tables *t,
 		return ret;
 	}
 	/* 3. What the kernel holds for it on its device. */
-	if (in->ifindex && vfwd_guest_query(in->ifindex, &prog) == 0 && prog &&
-	    vfwd_prog_uses_pins(prog, pin_dir)) {
-		ret = vfwd_guest_detach(in->ifindex);
-		if (ret) {
-			snprintf(
-				err, errlen,
-				"cannot remove vfwd's tc filter from its device (ifindex %u): %s",
-				in->ifindex, strerror(-ret));
-			return ret;
-		}
-	}
-	if (in->flags & VFWD_INTENT_F_CLSACT) {
-		ret = vfwd_clsact_release(in->ifindex);
-		if (ret) {
-			snprintf(
-				err, errlen,
-				"cannot remove the clsact qdisc it made on its device: %s",
-				strerror(-ret));
-			return ret;
-		}
+	ret = vfwd_filter_release(pin_dir, in->ifindex,
+				  in->flags & VFWD_INTENT_F_CLSACT);
+	if (ret) {
+		snprintf(
+			err, errlen,
+			"cannot remove vfwd's tc filter or the clsact qdisc it made from its device (ifindex %u): %s",
+			in->ifindex, strerror(-ret));
+		return ret;
 	}
 	ret = vfwd_flood_del(t, in->port_id);
 	if (ret && ret != -ENOENT) {
@@ -261,7 +260,7 @@ static int port_del_finish(const char *pin_dir, struct vfwd_tables *t,
 			 strerror(-ret));
 		return ret;
 	}
-	ret = cpus_prune(pin_dir, t, err, errlen);
+	ret = vfwd_cpus_prune(pin_dir, t, err, errlen);
 	return ret ? ret : vfwd_intent_clear(t);
 }
 
@@ -364,6 +363,10 @@ int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
 	case VFWD_OP_ATTACH:
 		ret = attach_recover(pin_dir, t, &in, &forward, msg, msglen);
 		break;
+	case VFWD_OP_PORT_SET:
+		ret = vfwd_port_set_recover(pin_dir, t, &in, &forward, msg,
+					    msglen);
+		break;
 	case VFWD_OP_CREATE:
 		/* Nothing to undo in the tables themselves; the caller
 		 * treats empty ones as its own to remove on failure. */
@@ -417,21 +420,15 @@ int vfwd_guests_release(const char *pin_dir, const struct vfwd_tables *t,
 			char *err, size_t errlen)
 {
 	struct vfwd_port p;
-	__u32 prog;
 	int ret;
 
 	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		if (vfwd_port_get(t, id, &p) || !p.ifindex ||
 		    !vfwd_port_is_guest(&p))
 			continue;
-		/* Only this installation's filter: a device reused by
-		 * another vfwd keeps that one's. */
-		ret = vfwd_guest_query(p.ifindex, &prog);
-		if (!ret && prog && vfwd_prog_uses_pins(prog, pin_dir))
-			ret = vfwd_guest_detach(p.ifindex);
-		if (!ret && (p.flags & VFWD_PORT_F_OWN_CLSACT))
-			ret = vfwd_clsact_release(p.ifindex);
-		if (ret && ret != -ENODEV) {
+		ret = vfwd_filter_release(pin_dir, p.ifindex,
+					  p.flags & VFWD_PORT_F_OWN_CLSACT);
+		if (ret) {
 			snprintf(
 				err, errlen,
 				"port '%s': cannot remove vfwd's tc filter or qdisc from its device: %s",

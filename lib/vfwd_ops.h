@@ -73,6 +73,26 @@ int vfwd_uplink_release(const char *pin_dir, const struct vfwd_port *up,
  * Repeating it after a kill finishes it. */
 int vfwd_guests_release(const char *pin_dir, const struct vfwd_tables *t,
 			char *err, size_t errlen);
+/* Apply port set: old is the slot as it is, next as it will be (checked,
+ * with its CPU set).  attach: load the port's programs onto next's
+ * device (a move when its ifindex differs, else an upgrade in place).
+ * Sets or clears VFWD_PORT_F_OWN_CLSACT in next for a move.  On failure
+ * the port is as it was (lib/port_set.c). */
+int vfwd_port_update(const char *pin_dir, struct vfwd_tables *t, __u32 id,
+		     const struct vfwd_port *old, struct vfwd_port *next,
+		     bool attach, char *err, size_t errlen);
+/* The journal's PORT_SET entry: *forward says whether it was finished
+ * (published) or taken back. */
+int vfwd_port_set_recover(const char *pin_dir, struct vfwd_tables *t,
+			  const struct vfwd_intent *in, bool *forward,
+			  char *err, size_t errlen);
+/* CPUMAP entries for exactly the CPUs the port table steers to. */
+int vfwd_cpus_prune(const char *pin_dir, const struct vfwd_tables *t, char *err,
+		    size_t errlen);
+/* Take this installation's tc filter off ifindex (another's stays), and
+ * with clsact also the qdisc if nothing else uses it; 0 when the device
+ * is gone. */
+int vfwd_filter_release(const char *pin_dir, __u32 ifindex, bool clsact);
 /* Finish or undo what a killed command left in the intent journal.
  * 0: nothing was pending; 1: msg says what was done; -errno: msg says
  * what failed (the journal still holds it). */

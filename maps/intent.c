@@ -39,6 +39,8 @@ const char *vfwd_intent_op_str(__u32 op)
 		return "attach";
 	case VFWD_OP_CREATE:
 		return "table creation";
+	case VFWD_OP_PORT_SET:
+		return "port set";
 	default:
 		return "none";
 	}

@@ -344,11 +344,18 @@ enum vfwd_intent_op {
 	 * clears it when it succeeds.  Left behind, it means that command
 	 * died, so empty tables are not state anyone asked for. */
 	VFWD_OP_CREATE = 4,
+	/* port set: published by writing the port's slot; a move (another
+	 * device, new_ifindex) is finished or undone, anything else only
+	 * has its derived state (flood groups, CPUMAP) redone */
+	VFWD_OP_PORT_SET = 5,
 };
 
 enum vfwd_intent_flags {
-	/* PORT_ADD: the command created the device's clsact qdisc */
+	/* PORT_ADD, PORT_SET: the command created the (new) device's clsact
+	 * qdisc; PORT_DEL: the port had made its device's */
 	VFWD_INTENT_F_CLSACT = 1U << 0,
+	/* PORT_SET: the port had made its old device's clsact qdisc */
+	VFWD_INTENT_F_OLD_CLSACT = 1U << 1,
 };
 
 struct vfwd_intent {
@@ -357,7 +364,7 @@ struct vfwd_intent {
 	__u32 ifindex; /* the device the command attaches to or detaches */
 	__u32 flags; /* enum vfwd_intent_flags */
 	__u32 pid; /* the command's process, for the operator */
-	__u32 reserved; /* zero */
+	__u32 new_ifindex; /* PORT_SET: the device it moves to, else 0 */
 	char name[VFWD_NAME_LEN]; /* the port or uplink */
 };
 

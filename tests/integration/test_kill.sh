@@ -10,6 +10,8 @@
 #                        absent after the next command: no filter, no qdisc
 #   port del             the port complete with its MACs, or, after the next
 #                        command, gone with its MACs, filter and qdisc
+#   port set --dev       the port on its old device or its new one; after the
+#                        next command only that device has a filter and qdisc
 #   first attach         after the next command (detach), no pins and no XDP
 #   re-attach            our program on the uplink, every port's filter there
 #
@@ -34,11 +36,12 @@ W2=${PFX}x
 T1=${PFX}t1
 T2=${PFX}t2
 T3=${PFX}t3
+T4=${PFX}t4
 PIN2=$PIN-first
 
 add_netns "$WIRE" && add_veth "$UP" "$W" "$WIRE" && add_veth "$UP2" "$W2" "$WIRE" ||
 	{ fail setup veth; finish; }
-for t in "$T1" "$T2" "$T3"; do
+for t in "$T1" "$T2" "$T3" "$T4"; do
 	ip tuntap add dev "$t" mode tap && track_link "$t" || { fail setup tap; finish; }
 done
 _hooks+=(kill_cleanup)
@@ -217,6 +220,31 @@ for i in $(seq "$ROUNDS"); do
 	fi
 done
 expect_eq port_del_complete_or_gone 0 "$bad"
+
+# --- port set --dev: a move between two taps.  The port is on one of
+# them; after the next command the other has neither filter nor qdisc.
+port_dev() { vfwd -j port list | jget "[p['dev'] for p in d if p['name']=='vm3'][0]"; }
+ms=$(run_ms vfwd port set vm3 --dev "$T4")
+vfwd port set vm3 --dev "$T3" >/dev/null
+bad=0
+for i in $(seq "$ROUNDS"); do
+	if [ "$(port_dev)" = "$T3" ]; then to=$T4; else to=$T3; fi
+	killed "$ms" port set vm3 --dev "$to"
+	check_reported "round $i"
+	settle
+	check_settled "round $i"
+	on=$(port_dev)
+	if [ "$on" = "$T3" ]; then off=$T4; elif [ "$on" = "$T4" ]; then off=$T3; else
+		note_bad "round $i: vm3 on '$on'"
+		continue
+	fi
+	port_ok vm3 "$on" || note_bad "round $i: vm3 incomplete on $on"
+	has_filter "$off" && note_bad "round $i: filter left on $off"
+	has_clsact "$off" && note_bad "round $i: clsact left on $off"
+	[ "$(macs_of vm3)" = "$NDEL" ] || note_bad "round $i: vm3 has $(macs_of vm3) MACs"
+done
+expect_eq port_move_old_or_new 0 "$bad"
+check port_move_next vfwd port set vm3 --dev "$T3"
 
 # --- first attach, into a pin path of its own: the next command (detach)
 # leaves either a working uplink it then removes, or nothing at all.
