@@ -188,13 +188,15 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 				c->pin_dir, strerror(-c->lock_fd));
 	}
 	if (mode != CTX_READ) {
-		int present, total = vfwd_tables_pins(c->pin_dir, &present);
+		int present;
 
-		/* Some pins but not all: a first command was killed while it
-		 * made the maps.  This command completes them and counts as
-		 * the first, so they go again if it fails too. */
-		c->created = (mode == CTX_CREATE && !present) ||
-			     (present && present < total);
+		vfwd_tables_pins(c->pin_dir, &present);
+		/* Some pins but not all are what a first command killed
+		 * while it made the maps leaves: the maps are completed
+		 * below, and its VFWD_OP_CREATE journal entry (pinned
+		 * first) makes ctx_recover count this command as the first,
+		 * so they go again if it fails too. */
+		c->created = mode == CTX_CREATE && !present;
 		/* A changing command also adds the maps an older vfwd did
 		 * not have (existing pins are reused as they are), so state
 		 * made by an earlier version keeps working. */

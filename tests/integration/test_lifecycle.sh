@@ -111,6 +111,31 @@ check all_no_clsact bash -c "! tc qdisc show dev $TAP | grep -q clsact"
 refuse all_again vfwd detach --all
 refuse all_with_name vfwd detach --all "$UP"
 
+# A first command killed while it made the tables: the journal is pinned
+# first, saying VFWD_OP_CREATE (4) for a process that is gone.  status
+# calls it incomplete; the next command that fails removes it all, one
+# that succeeds keeps the tables and clears the journal.
+half_made() {
+	mkdir -p "$PIN" &&
+		bpftool map create "$PIN/vfwd_intent_v3" type array key 4 value 40 \
+			entries 1 name vfwd_intent_v3 &&
+		bpftool map update pinned "$PIN/vfwd_intent_v3" key 0 0 0 0 \
+			value 4 0 0 0 $(printf '0 %.0s' $(seq 12)) 255 255 255 127 \
+			$(printf '0 %.0s' $(seq 20))
+}
+check half_setup half_made
+refuse half_status vfwd status
+expect_eq half_status_says 1 "$(vfwd status 2>&1 | grep -c 'incomplete vfwd state')"
+# It fails (one note on what it found, one error), and takes them along.
+vfwd detach "$UP" >"$TMPD/half.out" 2>&1
+expect_eq half_failing_cmd "1 1" "$?"" $(grep -c 'made the tables and did not finish' "$TMPD/half.out")"
+check half_failing_cmd_removed [ ! -e "$PIN" ]
+check half_setup2 half_made
+check half_ok_cmd vfwd port add q1 --dev "$TAP"
+check half_ok_cmd_kept [ -e "$PIN/vfwd_port_v3" ]
+expect_eq half_journal_cleared 0 "$(vfwd -j status | jget "int('pending' in d)")"
+check half_cleanup vfwd detach --all
+
 # A renamed uplink: detach takes its new name.
 REN=${PFX}r
 check renamed_attach vfwd attach "$UP2"
