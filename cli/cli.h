@@ -183,13 +183,8 @@ int cli_mac_vlan(const struct vfwd_port *p, bool given, __u16 *vid);
 /* Flags of a MAC entry bound to port p. */
 __u32 cli_mac_flags(const struct vfwd_port *p);
 
-/* Guest ports that follow the host's only uplink (no --uplink) are bound
- * to it, or to none when there are zero or several; ports bound with
- * --uplink to a slot that is no longer an uplink lose that binding.  Run
- * after every change to the set of uplinks.  *unbound: ports following
- * the default that have no uplink because there are several. */
-int cli_bind_uplinks(struct vfwd_ctx *c, int *unbound);
-/* Tell the operator about such ports (a note, not an error). */
+/* Tell the operator about the guest ports vfwd_bind_uplinks left without
+ * an uplink because there are several (a note, not an error). */
 void cli_note_unbound(struct vfwd_ctx *c, int unbound);
 /* The uplink a new guest port follows by default: the only one (*id), or
  * none (0); -EEXIST (after an error line) when there are several. */

@@ -402,7 +402,7 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 	} else {
 		int unbound;
 
-		err = cli_bind_uplinks(c, &unbound);
+		err = vfwd_bind_uplinks(&c->t, &unbound);
 		if (err)
 			return cli_err(
 				c, err,

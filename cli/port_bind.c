@@ -36,11 +36,6 @@ int cli_default_uplink(struct vfwd_ctx *c, const char *port, __u32 *id)
 	return 0;
 }
 
-int cli_bind_uplinks(struct vfwd_ctx *c, int *unbound)
-{
-	return vfwd_bind_uplinks(&c->t, unbound);
-}
-
 void cli_note_unbound(struct vfwd_ctx *c, int unbound)
 {
 	if (unbound)
