@@ -208,32 +208,6 @@ static void print_port_done(struct vfwd_ctx *c, const char *verb, int id,
 	}
 }
 
-/* Best effort, after a failed step: the CPUMAP entries back to the CPUs
- * the port table uses.  The first error was reported already. */
-static void cpus_undo(struct vfwd_ctx *c)
-{
-	char why[VFWD_ERRLEN];
-
-	vfwd_cpumap_sync(c->pin_dir, &c->t, NULL, 0, false, why, sizeof(why));
-}
-
-/* After a change took effect: CPUs no port uses any more lose their
- * CPUMAP entries.  The change stands either way, so a failure is a
- * warning: an idle entry costs a sleeping kthread, nothing else. */
-static void cpus_prune(struct vfwd_ctx *c, const char *what)
-{
-	char why[VFWD_ERRLEN];
-	int err;
-
-	err = vfwd_cpumap_sync(c->pin_dir, &c->t, NULL, 0, false, why,
-			       sizeof(why));
-	if (err)
-		cli_warn(
-			c,
-			"%s: done, but the CPUMAP entries of CPUs no port uses any more could not be removed (their kthreads stay, idle; any later port command retries): %s",
-			what, why);
-}
-
 static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 {
 	struct vfwd_dev_info dev;
@@ -594,9 +568,7 @@ static int sync_targets(struct vfwd_ctx *c, const char *name, __u32 *ids)
 static int port_sync(struct vfwd_ctx *c, int argc, char **argv)
 {
 	static struct vfwd_port old[VFWD_MAX_PORTS], next[VFWD_MAX_PORTS];
-	static __u16 cpus[VFWD_MAX_PORTS * VFWD_MAX_VCPUS];
 	__u32 counts[VFWD_MAX_PORTS], total, ids[VFWD_MAX_PORTS];
-	unsigned int ncpus = 0;
 	struct cli_cpu_req r;
 	char why[VFWD_ERRLEN];
 	int n, err;
@@ -623,28 +595,11 @@ static int port_sync(struct vfwd_ctx *c, int argc, char **argv)
 		err = cli_port_cpus(c, &r, &next[i]);
 		if (err)
 			return err;
-		memcpy(&cpus[ncpus], next[i].cpus,
-		       vfwd_port_steer_ncpus(&next[i]) * sizeof(cpus[0]));
-		ncpus += vfwd_port_steer_ncpus(&next[i]);
 	}
-	/* Entries for every new CPU first, then the ports, then drop the
-	 * entries of CPUs no port uses any more. */
-	err = vfwd_cpumap_sync(c->pin_dir, &c->t, cpus, ncpus, false, why,
-			       sizeof(why));
-	if (err) {
-		cpus_undo(c);
-		return cli_err(c, err, "port sync: CPU steering: %s", why);
-	}
-	for (int i = 0; i < n && !err; i++)
-		err = vfwd_port_put(&c->t, ids[i], &next[i]);
-	if (err) {
-		for (int i = 0; i < n; i++)
-			vfwd_port_put(&c->t, ids[i], &old[i]);
-		cpus_undo(c);
-		return cli_err(c, err, "port table: cannot update it: %s",
-			       strerror(-err));
-	}
-	cpus_prune(c, "port sync");
+	err = vfwd_ports_resteer(c->pin_dir, &c->t, ids, old, next, n, why,
+				 sizeof(why));
+	if (err)
+		return cli_err(c, err, "port sync: %s", why);
 	if (c->json)
 		json_arr_open(&c->j);
 	for (int i = 0; i < n; i++) {

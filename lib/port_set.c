@@ -187,3 +187,50 @@ int vfwd_port_set_recover(const char *pin_dir, struct vfwd_tables *t,
 	}
 	return set_finish(pin_dir, t, in, err, errlen);
 }
+
+int vfwd_ports_resteer(const char *pin_dir, const struct vfwd_tables *t,
+		       const __u32 *ids, const struct vfwd_port *old,
+		       const struct vfwd_port *next, unsigned int n, char *err,
+		       size_t errlen)
+{
+	static __u16 cpus[VFWD_MAX_PORTS * VFWD_MAX_VCPUS];
+	unsigned int ncpus = 0;
+	char why[VFWD_ERRLEN];
+	int ret = 0;
+
+	if (n > VFWD_MAX_PORTS) {
+		snprintf(err, errlen, "%u ports: more than the table holds", n);
+		return -E2BIG;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int k = vfwd_port_steer_ncpus(&next[i]);
+
+		memcpy(&cpus[ncpus], next[i].cpus, k * sizeof(cpus[0]));
+		ncpus += k;
+	}
+	/* Entries for every new CPU first, then the ports, each one slot
+	 * write (a kill leaves each port on its old CPUs or its new ones,
+	 * with entries for both), then drop the entries no port uses. */
+	ret = vfwd_cpumap_sync(pin_dir, t, cpus, ncpus, false, why,
+			       sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "CPU steering: %s", why);
+		goto undo;
+	}
+	for (unsigned int i = 0; i < n && !ret; i++)
+		ret = vfwd_port_put(t, ids[i], &next[i]);
+	if (ret) {
+		snprintf(err, errlen, "cannot update the port table: %s",
+			 strerror(-ret));
+		for (unsigned int i = 0; i < n; i++)
+			vfwd_port_put(t, ids[i], &old[i]);
+		goto undo;
+	}
+	/* Done either way: an idle entry costs a sleeping kthread, and the
+	 * next command prunes it. */
+	vfwd_cpus_prune(pin_dir, t, why, sizeof(why));
+	return 0;
+undo:
+	vfwd_cpus_prune(pin_dir, t, why, sizeof(why));
+	return ret;
+}

@@ -86,6 +86,13 @@ int vfwd_port_update(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 int vfwd_port_set_recover(const char *pin_dir, struct vfwd_tables *t,
 			  const struct vfwd_intent *in, bool *forward,
 			  char *err, size_t errlen);
+/* port sync: ports ids[0..n) get the CPU sets of next[] (old[] is what
+ * their slots hold now), CPUMAP entries made before and pruned after.  On
+ * failure every port is put back. */
+int vfwd_ports_resteer(const char *pin_dir, const struct vfwd_tables *t,
+		       const __u32 *ids, const struct vfwd_port *old,
+		       const struct vfwd_port *next, unsigned int n, char *err,
+		       size_t errlen);
 /* CPUMAP entries for exactly the CPUs the port table steers to. */
 int vfwd_cpus_prune(const char *pin_dir, const struct vfwd_tables *t, char *err,
 		    size_t errlen);
