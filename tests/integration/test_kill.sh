@@ -171,12 +171,15 @@ expect_eq load_all_or_nothing 0 "$bad"
 check load_next vfwd mac load "$TMPD/load1"
 
 # --- port add: complete or absent; absent leaves nothing on the device.
+macs_total() { vfwd mac list | awk 'NR > 1 { n++ } END { print n + 0 }'; }
+macs0=$(macs_total)
 check add_clean_before bash -c "! tc qdisc show dev $T3 | grep -q clsact"
 ms=$(run_ms vfwd port add vm3 --dev "$T3")
 vfwd port del vm3 >/dev/null
 bad=0
 for i in $(seq "$ROUNDS"); do
 	killed "$ms" port add vm3 --dev "$T3"
+	[ "$(macs_total)" = "$macs0" ] || note_bad "round $i: the MAC table changed"
 	if [ "$(port_listed vm3)" = 1 ]; then
 		port_ok vm3 "$T3" || note_bad "round $i: vm3 listed but incomplete"
 	fi
@@ -230,6 +233,7 @@ bad=0
 for i in $(seq "$ROUNDS"); do
 	if [ "$(port_dev)" = "$T3" ]; then to=$T4; else to=$T3; fi
 	killed "$ms" port set vm3 --dev "$to"
+	[ "$(macs_of vm3)" = "$NDEL" ] || note_bad "round $i: vm3 has $(macs_of vm3) MACs after the kill"
 	check_reported "round $i"
 	settle
 	check_settled "round $i"
