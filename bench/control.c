@@ -368,7 +368,7 @@ static int setup(struct opts *o, struct vfwd_tables *t, __u32 *port_id)
 		return err;
 	snprintf(pin_dir, sizeof(pin_dir), "%s/vfwd-bench-%d", VFWD_PIN_ROOT,
 		 getpid());
-	err = vfwd_maps_create(pin_dir);
+	err = vfwd_maps_create(pin_dir, NULL);
 	if (!err)
 		err = vfwd_tables_open(t, pin_dir);
 	if (err) {

@@ -29,6 +29,10 @@ struct vfwd_ctx {
 	struct vfwd_tables t;
 	bool tables_open;
 	bool created; /* this command created the maps: undo if it fails */
+	bool own_create; /* ... and pinned the journal itself */
+	/* detach --all: a journal entry that cannot be finished does not
+	 * stop it (it removes everything anyway) */
+	bool recover_optional;
 	int lock_fd;
 	/* The exit status of a command that succeeded: CLI_EXIT_OK unless
 	 * the command chose another (cli_set_exit).  A failure is always

@@ -272,51 +272,36 @@ static int other_uplinks(struct vfwd_ctx *c, int self)
 	return n;
 }
 
-/* The tables go away, and so must everything that uses them: vfwd's
- * filters and the qdiscs it made on the guest devices, or guests would
- * keep running against orphan maps. */
-static int remove_tables(struct vfwd_ctx *c)
+/* The last uplink, or detach --all: the installation goes, in the order
+ * lib/uplink_ops.c gives it (a kill half-way is finished by the next
+ * command).  *n: uplinks whose program came off. */
+static int remove_all(struct vfwd_ctx *c, int *n)
 {
 	char why[VFWD_ERRLEN];
-	int err;
+	int err = vfwd_destroy(c->pin_dir, &c->t, n, why, sizeof(why));
 
-	err = vfwd_guests_release(c->pin_dir, &c->t, why, sizeof(why));
+	/* vfwd_destroy closes the tables once it starts unpinning. */
+	if (c->t.macs_fd < 0)
+		c->tables_open = false;
 	if (err)
-		return cli_err(c, err, "cannot remove the tables: %s", why);
-	vfwd_tables_close(&c->t);
-	c->tables_open = false;
-	err = vfwd_tables_unpin(c->pin_dir);
-	if (err)
-		return cli_err(c, err,
-			       "pin path %s: cannot remove the tables: %s",
-			       c->pin_dir, strerror(-err));
+		return cli_err(c, err, "cannot remove the installation: %s",
+			       why);
 	return 0;
 }
 
 /* detach --all: every uplink, every port's filter, the tables.  What an
  * installation whose uplinks are all gone, or that never had one, needs
- * to go away.  A kill half-way leaves less of it; running it again
- * finishes. */
+ * to go away. */
 static int detach_all(struct vfwd_ctx *c)
 {
-	char why[VFWD_ERRLEN];
-	struct vfwd_port p;
 	int err, n = 0;
-	bool detached;
 
+	/* A journal entry that cannot be finished must not keep the one
+	 * command that removes everything from running. */
+	c->recover_optional = true;
 	err = ctx_open(c, CTX_WRITE);
-	if (err)
-		return err;
-	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-		if (vfwd_port_get(&c->t, id, &p) || p.kind != VFWD_PORT_UPLINK)
-			continue;
-		err = vfwd_uplink_release(c->pin_dir, &p, &detached, why,
-					  sizeof(why));
-		if (err)
-			return cli_err(c, err, "uplink %s: %s", p.name, why);
-		n += detached;
-	}
-	err = remove_tables(c);
+	if (!err)
+		err = remove_all(c, &n);
 	if (err)
 		return err;
 	if (c->json) {
@@ -375,39 +360,32 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 			"interface %s is not a vfwd uplink (see 'vfwd status'; 'vfwd detach --all' removes an installation without uplinks)",
 			name);
 
-	err = vfwd_uplink_release(c->pin_dir, &p, &detached, why, sizeof(why));
-	if (err)
-		return cli_err(c, err, "interface %s: %s", name, why);
-	if (!detached && vfwd_dev_by_index(p.ifindex, &dev) == 0)
-		vfwd_xdp_query(p.ifindex, c->pin_dir, &xdp);
-	if (!detached && xdp.prog_id) {
+	/* A foreign program on the hook is left alone: say so. */
+	if (vfwd_dev_by_index(p.ifindex, &dev) == 0 &&
+	    vfwd_xdp_query(p.ifindex, c->pin_dir, &xdp) == 0 && xdp.prog_id &&
+	    !xdp.ours)
 		cli_note(
 			c,
 			"interface %s runs XDP program '%s' (id %u) %s; left it alone",
 			name, xdp.prog_name, xdp.prog_id,
 			xdp.is_vfwd ? "of another vfwd installation"
 				    : "that is not vfwd's");
-	}
-	err = vfwd_port_clear(&c->t, id);
-	if (err)
-		return cli_err(c, err, "port table: cannot clear uplink %s: %s",
-			       name, strerror(-err));
-
 	others = other_uplinks(c, id);
 	if (!keep && others == 0) {
-		err = remove_tables(c);
+		int n;
+
+		err = remove_all(c, &n);
 		if (err)
 			return err;
+		detached = n > 0;
 		unpinned = true;
 	} else {
 		int unbound;
 
-		err = vfwd_bind_uplinks(&c->t, &unbound);
+		err = vfwd_uplink_remove(c->pin_dir, &c->t, id, &detached,
+					 &unbound, why, sizeof(why));
 		if (err)
-			return cli_err(
-				c, err,
-				"detached %s, but cannot re-bind the guest ports that used it: %s",
-				name, strerror(-err));
+			return cli_err(c, err, "interface %s: %s", name, why);
 		cli_note_unbound(c, unbound);
 	}
 

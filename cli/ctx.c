@@ -118,8 +118,16 @@ static bool tables_empty(struct vfwd_ctx *c)
 static int ctx_recover(struct vfwd_ctx *c)
 {
 	char msg[VFWD_ERRLEN];
-	int ret = vfwd_recover(c->pin_dir, &c->t, msg, sizeof(msg));
+	int ret = vfwd_recover(c->pin_dir, &c->t, c->own_create, msg,
+			       sizeof(msg));
 
+	if (ret < 0 && c->recover_optional) {
+		cli_warn(
+			c,
+			"an interrupted command left work that cannot be finished or undone (%s); going on, as this command removes everything",
+			msg);
+		return 0;
+	}
 	if (ret < 0)
 		return cli_err(
 			c, ret,
@@ -133,16 +141,12 @@ static int ctx_recover(struct vfwd_ctx *c)
 	return 0;
 }
 
-int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
+/* The pin directory ready (made when mode creates), and locked for a
+ * command that changes state. */
+static int ctx_prepare(struct vfwd_ctx *c, enum ctx_access mode)
 {
 	bool mounted = false;
 	int err;
-
-	err = vfwd_check_privileges();
-	if (err)
-		return cli_err(
-			c, err,
-			"permission denied: vfwd needs root (CAP_BPF and CAP_NET_ADMIN); run it with sudo");
 
 	err = vfwd_pin_dir_prepare(c->pin_dir, mode == CTX_CREATE, &mounted);
 	if (mounted)
@@ -187,6 +191,58 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 				"pin path %s: cannot lock it: %s (was the state removed meanwhile?)",
 				c->pin_dir, strerror(-c->lock_fd));
 	}
+	return 0;
+}
+
+/* A removal of the whole installation that a killed command left half
+ * done is finished before anything else (lib/uplink_ops.c); a read-only
+ * command says so and reads nothing. */
+static int ctx_finish_removal(struct vfwd_ctx *c, enum ctx_access mode)
+{
+	char why[VFWD_ERRLEN];
+	int ret;
+
+	if (mode == CTX_READ) {
+		ret = vfwd_destroy_pending(c->pin_dir);
+		if (ret > 0)
+			return cli_err(
+				c, -ESTALE,
+				"vfwd state at %s is half removed: a detach was interrupted; the next vfwd command that changes state finishes the removal",
+				c->pin_dir);
+		return 0;
+	}
+	ret = vfwd_destroy_resume(c->pin_dir, why, sizeof(why));
+	if (ret < 0)
+		return cli_err(
+			c, ret,
+			"pin path %s: an interrupted removal of the tables cannot be finished: %s",
+			c->pin_dir, why);
+	if (!ret)
+		return 0;
+	cli_note(c,
+		 "a removal of the tables at %s was interrupted; finished it",
+		 c->pin_dir);
+	/* The directory this command locked is gone: start again. */
+	close(c->lock_fd);
+	c->lock_fd = -1;
+	return ctx_prepare(c, mode);
+}
+
+int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
+{
+	bool fresh = false;
+	int err;
+
+	err = vfwd_check_privileges();
+	if (err)
+		return cli_err(
+			c, err,
+			"permission denied: vfwd needs root (CAP_BPF and CAP_NET_ADMIN); run it with sudo");
+	err = ctx_prepare(c, mode);
+	if (!err)
+		err = ctx_finish_removal(c, mode);
+	if (err)
+		return err;
 	if (mode != CTX_READ) {
 		int present;
 
@@ -201,8 +257,12 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 		 * not have (existing pins are reused as they are), so state
 		 * made by an earlier version keeps working. */
 		err = mode == CTX_CREATE || present
-			      ? vfwd_maps_create(c->pin_dir)
+			      ? vfwd_maps_create(c->pin_dir, &fresh)
 			      : 0;
+		/* This command pinned the journal: its VFWD_OP_CREATE is
+		 * its own, not one a dead command left. */
+		c->own_create = fresh;
+		c->created |= fresh;
 		if (err)
 			return cli_err(
 				c, err,
@@ -234,25 +294,32 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 void ctx_close(struct vfwd_ctx *c, bool failed)
 {
 	struct vfwd_intent in;
+	bool pending = false;
 
-	/* The first command that made the tables succeeded: they are
-	 * state now (loader/skel.c, intent_precreate). */
-	if (!failed && c->created && c->tables_open &&
-	    vfwd_intent_get(&c->t, &in) == 0 && in.op == VFWD_OP_CREATE)
-		vfwd_intent_clear(&c->t);
+	if (c->tables_open && vfwd_intent_get(&c->t, &in) == 0) {
+		/* The first command that made the tables succeeded: they
+		 * are state now (loader/skel.c, intent_precreate). */
+		if (!failed && c->created && in.op == VFWD_OP_CREATE)
+			vfwd_intent_clear(&c->t);
+		/* Work a failed command published but could not finish
+		 * (the journal still names it) is state: it stays for the
+		 * next command to finish, and so do the tables. */
+		pending = in.op != VFWD_OP_CREATE;
+	}
 	if (c->tables_open)
 		vfwd_tables_close(&c->t);
 	c->tables_open = false;
 	/* A refused first command must not leave empty tables behind: the
 	 * state is all or nothing from the very first command on.  The lock
 	 * is still held, so nobody else has started using them. */
-	if (failed && c->created)
+	if (failed && c->created && !pending)
 		vfwd_tables_unpin(c->pin_dir);
 	/* A pin directory with no pins (its first command was killed
 	 * before it made any) goes too; rmdir leaves one with state. */
 	else if (failed && c->lock_fd >= 0)
 		rmdir(c->pin_dir);
 	c->created = false;
+	c->own_create = false;
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	c->lock_fd = -1;

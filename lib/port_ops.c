@@ -289,43 +289,8 @@ int vfwd_port_delete(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 	return port_del_finish(pin_dir, t, &in, macs, err, errlen);
 }
 
-/* A first attach that died: published (the slot holds the uplink) means
- * finish binding the guest ports; else take the program it attached off
- * the device again, if it is this installation's. */
-static int attach_recover(const char *pin_dir, struct vfwd_tables *t,
-			  const struct vfwd_intent *in, bool *forward,
-			  char *err, size_t errlen)
-{
-	struct vfwd_xdp_state xdp;
-	struct vfwd_port p;
-	int ret, unbound;
-
-	*forward = vfwd_port_get(t, in->port_id, &p) == 0 &&
-		   p.kind == VFWD_PORT_UPLINK && p.ifindex == in->ifindex;
-	if (*forward) {
-		ret = vfwd_bind_uplinks(t, &unbound);
-		if (ret)
-			snprintf(
-				err, errlen,
-				"cannot bind the guest ports to uplink '%s': %s",
-				in->name, strerror(-ret));
-		return ret;
-	}
-	if (vfwd_xdp_query(in->ifindex, pin_dir, &xdp) == 0 && xdp.ours) {
-		ret = vfwd_uplink_detach(in->ifindex, xdp.mode, xdp.prog_id);
-		if (ret && ret != -ENODEV) {
-			snprintf(
-				err, errlen,
-				"cannot detach the vfwd_uplink it attached to ifindex %u: %s",
-				in->ifindex, strerror(-ret));
-			return ret;
-		}
-	}
-	return 0;
-}
-
-int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
-		 size_t msglen)
+int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, bool own_create,
+		 char *msg, size_t msglen)
 {
 	struct vfwd_intent in;
 	bool forward = false;
@@ -342,7 +307,7 @@ int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
 		return ret;
 	}
 	/* This very command just made the tables: nothing was left. */
-	if (in.op == VFWD_OP_CREATE && in.pid == (__u32)getpid())
+	if (in.op == VFWD_OP_CREATE && own_create)
 		return 0;
 	switch (in.op) {
 	case VFWD_OP_PORT_ADD:
@@ -361,7 +326,12 @@ int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
 		ret = port_del_finish(pin_dir, t, &in, &macs, msg, msglen);
 		break;
 	case VFWD_OP_ATTACH:
-		ret = attach_recover(pin_dir, t, &in, &forward, msg, msglen);
+		ret = vfwd_attach_recover(pin_dir, t, &in, &forward, msg,
+					  msglen);
+		break;
+	case VFWD_OP_DETACH:
+		forward = true;
+		ret = vfwd_detach_recover(pin_dir, t, &in, msg, msglen);
 		break;
 	case VFWD_OP_PORT_SET:
 		ret = vfwd_port_set_recover(pin_dir, t, &in, &forward, msg,
@@ -391,50 +361,4 @@ int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
 			 vfwd_intent_op_str(in.op), in.name, in.pid,
 			 forward ? "finished" : "undid");
 	return 1;
-}
-
-int vfwd_uplink_release(const char *pin_dir, const struct vfwd_port *up,
-			bool *detached, char *err, size_t errlen)
-{
-	struct vfwd_xdp_state xdp;
-	struct vfwd_dev_info dev;
-	int ret;
-
-	*detached = false;
-	/* The device may be gone already; then only the slot remains. */
-	if (vfwd_dev_by_index(up->ifindex, &dev) ||
-	    vfwd_xdp_query(up->ifindex, pin_dir, &xdp) || !xdp.ours)
-		return 0;
-	ret = vfwd_uplink_detach(up->ifindex, xdp.mode, xdp.prog_id);
-	if (ret) {
-		snprintf(err, errlen,
-			 "cannot detach vfwd_uplink (prog id %u) from %s: %s",
-			 xdp.prog_id, dev.name, strerror(-ret));
-		return ret;
-	}
-	*detached = true;
-	return 0;
-}
-
-int vfwd_guests_release(const char *pin_dir, const struct vfwd_tables *t,
-			char *err, size_t errlen)
-{
-	struct vfwd_port p;
-	int ret;
-
-	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-		if (vfwd_port_get(t, id, &p) || !p.ifindex ||
-		    !vfwd_port_is_guest(&p))
-			continue;
-		ret = vfwd_filter_release(pin_dir, p.ifindex,
-					  p.flags & VFWD_PORT_F_OWN_CLSACT);
-		if (ret) {
-			snprintf(
-				err, errlen,
-				"port '%s': cannot remove vfwd's tc filter or qdisc from its device: %s",
-				p.name, strerror(-ret));
-			return ret;
-		}
-	}
-	return 0;
 }

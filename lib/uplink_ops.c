@@ -1,68 +1,161 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Uplinks, attached in publish-last order.  A first attach runs under the
- * intent journal: the program goes on the device first, where it can
- * deliver to no port yet (no port is bound to a slot that is not an
- * uplink, and with --bum pass everything goes to the kernel as before);
- * the slot is written last and makes the uplink exist, then the guest
- * ports are bound to it.  A kill in between is finished or undone by the
- * next command (lib/port_ops.c, vfwd_recover).  docs/architecture.md,
- * "State model", has the steps.
+ * Uplinks and the installation as a whole, in publish-last order under
+ * the intent journal (docs/architecture.md, "State model", has every
+ * step and what a kill after it leaves).
+ *
+ * A first attach writes the uplink's slot and binds the guest ports to
+ * it first: no program reads an uplink's slot but through a port bound to
+ * it, and until the XDP program is on the device those ports' frames for
+ * the wire leave by it as the kernel would have sent them.  Attaching the
+ * program publishes the uplink; its first frame finds the ports bound.
+ *
+ * Removal goes the other way: the program off the device first, then the
+ * slot, then the binding; removing the whole installation takes every
+ * kernel object off first and unpins the maps last, the journal's pin
+ * after all others, so that a kill at any point leaves a journal that
+ * says what to finish.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include "vfwd_ops.h"
+
+static void intent_for(struct vfwd_intent *in, __u32 op, __u32 id,
+		       const struct vfwd_port *p)
+{
+	memset(in, 0, sizeof(*in));
+	in->op = op;
+	in->port_id = id;
+	in->ifindex = p ? p->ifindex : 0;
+	in->pid = getpid();
+	if (p)
+		snprintf(in->name, sizeof(in->name), "%s", p->name);
+}
+
+int vfwd_uplink_release(const char *pin_dir, const struct vfwd_port *up,
+			bool *detached, char *err, size_t errlen)
+{
+	struct vfwd_xdp_state xdp;
+	struct vfwd_dev_info dev;
+	int ret;
+
+	*detached = false;
+	/* The device may be gone already; then only the slot remains. */
+	if (vfwd_dev_by_index(up->ifindex, &dev) ||
+	    vfwd_xdp_query(up->ifindex, pin_dir, &xdp) || !xdp.ours)
+		return 0;
+	ret = vfwd_uplink_detach(up->ifindex, xdp.mode, xdp.prog_id);
+	if (ret) {
+		snprintf(err, errlen,
+			 "cannot detach vfwd_uplink (prog id %u) from %s: %s",
+			 xdp.prog_id, dev.name, strerror(-ret));
+		return ret;
+	}
+	*detached = true;
+	return 0;
+}
+
+int vfwd_guests_release(const char *pin_dir, const struct vfwd_tables *t,
+			char *err, size_t errlen)
+{
+	struct vfwd_port p;
+	int ret;
+
+	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		if (vfwd_port_get(t, id, &p) || !p.ifindex ||
+		    !vfwd_port_is_guest(&p))
+			continue;
+		ret = vfwd_filter_release(pin_dir, p.ifindex,
+					  p.flags & VFWD_PORT_F_OWN_CLSACT);
+		if (ret) {
+			snprintf(
+				err, errlen,
+				"port '%s': cannot remove vfwd's tc filter or qdisc from its device: %s",
+				p.name, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* The slot back to free and the ports bound again: the undo of a first
+ * attach that did not publish. */
+static int attach_undo(struct vfwd_tables *t, const struct vfwd_intent *in,
+		       char *err, size_t errlen)
+{
+	struct vfwd_port p;
+	int ret = 0, unbound;
+
+	if (vfwd_port_get(t, in->port_id, &p) == 0 &&
+	    p.kind == VFWD_PORT_UPLINK && p.ifindex == in->ifindex)
+		ret = vfwd_port_clear(t, in->port_id);
+	if (!ret)
+		ret = vfwd_bind_uplinks(t, &unbound);
+	if (ret)
+		snprintf(err, errlen,
+			 "cannot undo the unfinished attach of %s: %s",
+			 in->name, strerror(-ret));
+	return ret;
+}
 
 int vfwd_uplink_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 		       const struct vfwd_port *p, __u32 *prog_id, int *unbound,
 		       char *err, size_t errlen)
 {
-	struct vfwd_intent in = {.op = VFWD_OP_ATTACH,
-				 .port_id = id,
-				 .ifindex = p->ifindex,
-				 .pid = getpid()};
 	bool flood = p->flags & VFWD_PORT_F_BUM_FLOOD, replaced;
+	struct vfwd_intent in;
 	char why[VFWD_ERRLEN];
 	int ret;
 
-	snprintf(in.name, sizeof(in.name), "%s", p->name);
+	intent_for(&in, VFWD_OP_ATTACH, id, p);
 	ret = vfwd_intent_put(t, &in);
 	if (!ret)
 		ret = vfwd_stats_clear(t, id);
+	if (!ret)
+		ret = vfwd_port_put(t, id, p);
+	if (!ret)
+		ret = vfwd_bind_uplinks(t, unbound);
 	if (ret) {
 		snprintf(err, errlen, "cannot prepare its slot: %s",
 			 strerror(-ret));
-		return ret;
+		goto undo;
 	}
+	/* Publish: from its first frame the program finds the ports
+	 * bound to it. */
 	ret = vfwd_uplink_attach(pin_dir, p->ifindex, id, p->xdp_mode, flood,
 				 &replaced, prog_id, why, sizeof(why));
 	if (ret) {
 		snprintf(err, errlen, "%s", why);
 		goto undo;
 	}
-	/* Publish. */
-	ret = vfwd_port_put(t, id, p);
-	if (ret) {
-		vfwd_uplink_detach(p->ifindex, p->xdp_mode, *prog_id);
-		snprintf(err, errlen, "cannot write its slot: %s",
-			 strerror(-ret));
-		goto undo;
-	}
-	ret = vfwd_bind_uplinks(t, unbound);
-	if (ret) {
-		/* Published: the journal stays, and the next command binds
-		 * the ports. */
-		snprintf(
-			err, errlen,
-			"attached, but binding guest ports to it failed (the next vfwd command retries): %s",
-			strerror(-ret));
-		return ret;
-	}
 	return vfwd_intent_clear(t);
 undo:
-	vfwd_intent_clear(t);
+	/* What cannot be undone stays in the journal for the next
+	 * command; the first error is the one reported. */
+	if (!attach_undo(t, &in, why, sizeof(why)))
+		vfwd_intent_clear(t);
+	return ret;
+}
+
+int vfwd_attach_recover(const char *pin_dir, struct vfwd_tables *t,
+			const struct vfwd_intent *in, bool *forward, char *err,
+			size_t errlen)
+{
+	struct vfwd_xdp_state xdp;
+	int ret, unbound;
+
+	*forward = vfwd_xdp_query(in->ifindex, pin_dir, &xdp) == 0 && xdp.ours;
+	if (!*forward)
+		return attach_undo(t, in, err, errlen);
+	ret = vfwd_bind_uplinks(t, &unbound);
+	if (ret)
+		snprintf(err, errlen,
+			 "cannot bind the guest ports to uplink '%s': %s",
+			 in->name, strerror(-ret));
 	return ret;
 }
 
@@ -97,4 +190,165 @@ int vfwd_uplink_update(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 			 "attached, but binding guest ports to it failed: %s",
 			 strerror(-ret));
 	return ret;
+}
+
+/* The rest of a detach once begun: every step is a no-op when done. */
+static int detach_finish(const char *pin_dir, struct vfwd_tables *t,
+			 const struct vfwd_intent *in, bool *detached,
+			 int *unbound, char *err, size_t errlen)
+{
+	struct vfwd_port p, up = {.ifindex = in->ifindex};
+	int ret;
+
+	ret = vfwd_uplink_release(pin_dir, &up, detached, err, errlen);
+	if (ret)
+		return ret;
+	/* Publish: the uplink leaves the table. */
+	if (vfwd_port_get(t, in->port_id, &p) == 0 &&
+	    p.kind == VFWD_PORT_UPLINK && p.ifindex == in->ifindex) {
+		ret = vfwd_port_clear(t, in->port_id);
+		if (ret) {
+			snprintf(err, errlen, "cannot clear its slot: %s",
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	ret = vfwd_bind_uplinks(t, unbound);
+	if (ret) {
+		snprintf(err, errlen,
+			 "cannot bind again the guest ports that used it: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	return vfwd_intent_clear(t);
+}
+
+int vfwd_uplink_remove(const char *pin_dir, struct vfwd_tables *t, __u32 id,
+		       bool *detached, int *unbound, char *err, size_t errlen)
+{
+	struct vfwd_intent in;
+	struct vfwd_port p;
+	int ret;
+
+	*detached = false;
+	*unbound = 0;
+	ret = vfwd_port_get(t, id, &p);
+	if (!ret) {
+		intent_for(&in, VFWD_OP_DETACH, id, &p);
+		ret = vfwd_intent_put(t, &in);
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot write the intent journal: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	return detach_finish(pin_dir, t, &in, detached, unbound, err, errlen);
+}
+
+int vfwd_detach_recover(const char *pin_dir, struct vfwd_tables *t,
+			const struct vfwd_intent *in, char *err, size_t errlen)
+{
+	bool detached;
+	int unbound;
+
+	return detach_finish(pin_dir, t, in, &detached, &unbound, err, errlen);
+}
+
+/* Every kernel object that uses the tables, off: the uplinks' programs,
+ * then the guests' filters and the qdiscs vfwd made.  *detached counts
+ * the uplinks whose program this took off. */
+static int destroy_release(const char *pin_dir, const struct vfwd_tables *t,
+			   int *detached, char *err, size_t errlen)
+{
+	struct vfwd_port p;
+	bool done;
+	int ret;
+
+	*detached = 0;
+	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		if (vfwd_port_get(t, id, &p) || p.kind != VFWD_PORT_UPLINK)
+			continue;
+		ret = vfwd_uplink_release(pin_dir, &p, &done, err, errlen);
+		if (ret)
+			return ret;
+		*detached += done;
+	}
+	return vfwd_guests_release(pin_dir, t, err, errlen);
+}
+
+/* The maps, the journal's pin last, and the directory. */
+static int destroy_unpin(const char *pin_dir, char *err, size_t errlen)
+{
+	int ret = vfwd_tables_unpin(pin_dir);
+
+	if (ret)
+		snprintf(err, errlen, "cannot remove the tables in %s: %s",
+			 pin_dir, strerror(-ret));
+	return ret;
+}
+
+int vfwd_destroy(const char *pin_dir, struct vfwd_tables *t, int *detached,
+		 char *err, size_t errlen)
+{
+	struct vfwd_intent in;
+	int ret;
+
+	intent_for(&in, VFWD_OP_DESTROY, 0, NULL);
+	ret = vfwd_intent_put(t, &in);
+	if (ret) {
+		snprintf(err, errlen, "cannot write the intent journal: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = destroy_release(pin_dir, t, detached, err, errlen);
+	if (ret)
+		return ret;
+	vfwd_tables_close(t);
+	return destroy_unpin(pin_dir, err, errlen);
+}
+
+int vfwd_destroy_pending(const char *pin_dir)
+{
+	struct vfwd_intent in = {};
+	char path[PATH_MAX];
+	__u32 slot = 0;
+	int fd, ret;
+
+	/* Read from the journal's pin alone: other pins may be gone. */
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_MAP_INTENT);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	ret = bpf_map_lookup_elem(fd, &slot, &in) ? -errno : 0;
+	close(fd);
+	if (ret)
+		return ret;
+	return in.op == VFWD_OP_DESTROY;
+}
+
+int vfwd_destroy_resume(const char *pin_dir, char *err, size_t errlen)
+{
+	struct vfwd_tables t;
+	int ret, detached, present, total;
+
+	ret = vfwd_destroy_pending(pin_dir);
+	if (ret <= 0) {
+		if (ret)
+			snprintf(err, errlen,
+				 "cannot read the intent journal: %s",
+				 strerror(-ret));
+		return ret;
+	}
+	/* Every pin still there: the dead command may have stopped before
+	 * it took everything off, so that is done again.  Once a pin is
+	 * gone, so is everything that used them. */
+	total = vfwd_tables_pins(pin_dir, &present);
+	if (present == total && vfwd_tables_open(&t, pin_dir) == 0) {
+		ret = destroy_release(pin_dir, &t, &detached, err, errlen);
+		vfwd_tables_close(&t);
+		if (ret)
+			return ret;
+	}
+	ret = destroy_unpin(pin_dir, err, errlen);
+	return ret ? ret : 1;
 }

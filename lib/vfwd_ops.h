@@ -64,6 +64,30 @@ int vfwd_uplink_update(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 		       const struct vfwd_port *old, const struct vfwd_port *p,
 		       bool *replaced, __u32 *prog_id, int *unbound, char *err,
 		       size_t errlen);
+/* A first attach's journal entry: *forward when its program is on the
+ * device (published), else the slot and binding are undone. */
+int vfwd_attach_recover(const char *pin_dir, struct vfwd_tables *t,
+			const struct vfwd_intent *in, bool *forward, char *err,
+			size_t errlen);
+/* Detach uplink id, leaving the tables (other uplinks, or --keep-maps):
+ * program off, slot cleared (publish), ports bound again, under the
+ * journal; once begun always finished. */
+int vfwd_uplink_remove(const char *pin_dir, struct vfwd_tables *t, __u32 id,
+		       bool *detached, int *unbound, char *err, size_t errlen);
+int vfwd_detach_recover(const char *pin_dir, struct vfwd_tables *t,
+			const struct vfwd_intent *in, char *err, size_t errlen);
+/* Remove the installation: journal VFWD_OP_DESTROY, every uplink's
+ * program and every guest filter and vfwd-made qdisc off, then the pins
+ * (the journal's last) and the directory.  t is closed by it.
+ * *detached: uplinks whose program it took off. */
+int vfwd_destroy(const char *pin_dir, struct vfwd_tables *t, int *detached,
+		 char *err, size_t errlen);
+/* 1 when pin_dir's journal says a removal was interrupted, 0 if not (or
+ * no journal), -errno. */
+int vfwd_destroy_pending(const char *pin_dir);
+/* Finish such a removal with whatever pins are left: 1 done, 0 nothing
+ * pending, -errno with err. */
+int vfwd_destroy_resume(const char *pin_dir, char *err, size_t errlen);
 /* Take this installation's vfwd_uplink off uplink up's device, if it is
  * there (*detached says so); a foreign program is left alone. */
 int vfwd_uplink_release(const char *pin_dir, const struct vfwd_port *up,
@@ -100,11 +124,13 @@ int vfwd_cpus_prune(const char *pin_dir, const struct vfwd_tables *t, char *err,
  * with clsact also the qdisc if nothing else uses it; 0 when the device
  * is gone. */
 int vfwd_filter_release(const char *pin_dir, __u32 ifindex, bool clsact);
-/* Finish or undo what a killed command left in the intent journal.
+/* Finish or undo what a killed command left in the intent journal
+ * (own_create: this command made the tables, so a VFWD_OP_CREATE entry is
+ * its own and nothing was left).
  * 0: nothing was pending; 1: msg says what was done; -errno: msg says
  * what failed (the journal still holds it). */
-int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, char *msg,
-		 size_t msglen);
+int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, bool own_create,
+		 char *msg, size_t msglen);
 
 /*
  * Drift: a difference between what the tables say the kernel should have

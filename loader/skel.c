@@ -178,13 +178,14 @@ void vfwd_skel_tables(const struct vfwd_bpf *skel, struct vfwd_tables *t)
  * command that never finished.  The next command finishes or removes
  * them either way (cli/ctx.c).  libbpf then reuses this pin as it is.
  */
-static int intent_precreate(const char *pin_dir)
+static int intent_precreate(const char *pin_dir, bool *fresh)
 {
 	struct vfwd_intent in = {.op = VFWD_OP_CREATE, .pid = getpid()};
 	char path[PATH_MAX];
 	__u32 slot = 0;
 	int fd, err = 0;
 
+	*fresh = false;
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_MAP_INTENT);
 	if (access(path, F_OK) == 0)
 		return 0;
@@ -200,15 +201,19 @@ static int intent_precreate(const char *pin_dir)
 	    bpf_obj_pin(fd, path))
 		err = -errno;
 	close(fd);
+	*fresh = !err;
 	return err;
 }
 
-int vfwd_maps_create(const char *pin_dir)
+int vfwd_maps_create(const char *pin_dir, bool *fresh)
 {
 	struct vfwd_bpf *skel;
+	bool made;
 	int err;
 
-	err = intent_precreate(pin_dir);
+	err = intent_precreate(pin_dir, &made);
+	if (fresh)
+		*fresh = made;
 	if (err)
 		return err;
 	skel = vfwd_skel_open(pin_dir);

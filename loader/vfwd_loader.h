@@ -31,8 +31,10 @@ int vfwd_pin_dir_prepare(const char *pin_dir, bool create, bool *mounted);
 int vfwd_lock(const char *pin_dir);
 
 /* Create (if missing) and pin every vfwd map under pin_dir.  libbpf reuses
- * pins that already exist and refuses ones with another layout. */
-int vfwd_maps_create(const char *pin_dir);
+ * pins that already exist and refuses ones with another layout.  *fresh
+ * (may be NULL): this call made the tables, so the intent journal's
+ * VFWD_OP_CREATE entry is this process's own. */
+int vfwd_maps_create(const char *pin_dir, bool *fresh);
 
 /* Capabilities: CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN. */
 int vfwd_check_privileges(void);

@@ -41,6 +41,10 @@ const char *vfwd_intent_op_str(__u32 op)
 		return "table creation";
 	case VFWD_OP_PORT_SET:
 		return "port set";
+	case VFWD_OP_DETACH:
+		return "detach";
+	case VFWD_OP_DESTROY:
+		return "removal of the tables";
 	default:
 		return "none";
 	}

@@ -36,15 +36,29 @@ int vfwd_mac_table_create(const struct vfwd_mac_btf *b)
 	return fd < 0 ? -errno : fd;
 }
 
+/* A swap by another process can free the table whose id was just read
+ * before its fd is taken: read the slot again.  A handful of tries is
+ * plenty, as each one races only one swap (commands hold the lock). */
+#define MAC_LIVE_TRIES 8
+
 int vfwd_mac_table_live(int macs_fd)
 {
 	__u32 slot = VFWD_MAC_SLOT_LIVE, id;
-	int fd;
+	int fd = -ENOENT;
 
-	if (bpf_map_lookup_elem(macs_fd, &slot, &id))
-		return -errno;
-	fd = bpf_map_get_fd_by_id(id);
-	return fd < 0 ? -errno : fd;
+	for (int i = 0; i < MAC_LIVE_TRIES; i++) {
+		/* ENOENT here, and only here, means an empty slot. */
+		if (bpf_map_lookup_elem(macs_fd, &slot, &id))
+			return -errno;
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd >= 0)
+			return fd;
+		fd = -errno;
+		if (fd != -ENOENT)
+			break;
+	}
+	/* The slot kept naming tables that were gone: not empty. */
+	return fd == -ENOENT ? -ESTALE : fd;
 }
 
 int vfwd_mac_table_ensure(int macs_fd, const struct vfwd_mac_btf *b)

@@ -155,14 +155,23 @@ int vfwd_tables_pins(const char *pin_dir, int *present)
 
 int vfwd_tables_unpin(const char *pin_dir)
 {
+	size_t n = sizeof(specs) / sizeof(specs[0]);
 	char path[PATH_MAX];
 	int err = 0;
 
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+	/* The journal goes last, the reverse of how the maps are made
+	 * (loader/skel.c): while any pin is left, so is the journal that
+	 * says why, and the next command can finish the removal. */
+	for (size_t i = n; i-- > 0;) {
+		if (strcmp(specs[i].name, VFWD_MAP_INTENT) == 0)
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, specs[i].name);
 		if (unlink(path) && errno != ENOENT && !err)
 			err = -errno;
 	}
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_MAP_INTENT);
+	if (unlink(path) && errno != ENOENT && !err)
+		err = -errno;
 	if (rmdir(pin_dir) && errno != ENOENT && !err)
 		err = -errno;
 	return err;

@@ -348,6 +348,12 @@ enum vfwd_intent_op {
 	 * device, new_ifindex) is finished or undone, anything else only
 	 * has its derived state (flood groups, CPUMAP) redone */
 	VFWD_OP_PORT_SET = 5,
+	/* detach of one uplink that leaves the tables: always finished */
+	VFWD_OP_DETACH = 6,
+	/* the whole installation is being removed (the last detach,
+	 * detach --all): always finished, with whatever pins are left;
+	 * the journal's own pin goes last */
+	VFWD_OP_DESTROY = 7,
 };
 
 enum vfwd_intent_flags {

@@ -13,6 +13,9 @@
 #   port set --dev       the port on its old device or its new one; after the
 #                        next command only that device has a filter and qdisc
 #   first attach         after the next command (detach), no pins and no XDP
+#   detach               (the last uplink, or with --keep-maps) after the next
+#                        command the installation whole, or gone: no port, MAC,
+#                        filter or qdisc left of it
 #   re-attach            our program on the uplink, every port's filter there
 #
 # Bounded: KILL_ROUNDS kills per command (20 by default), each at a delay
@@ -268,6 +271,61 @@ done
 expect_eq first_attach_clean 0 "$bad"
 check first_attach_next v2 attach "$UP2"
 check first_attach_next_detach v2 detach "$UP2"
+
+# --- detach, on a pin path of its own with WN ports (so that taking their
+# filters off takes a while, and kills land there): the last uplink and
+# --keep-maps, alternately.  The next command is the same detach again.
+# After it, for the last uplink: nothing left (no pins, no filter, qdisc
+# or XDP); for --keep-maps: the uplink gone, every port whole.
+WN=6
+wtap() { echo "${PFX}w$1"; }
+for k in $(seq 2 "$WN"); do
+	ip tuntap add dev "$(wtap "$k")" mode tap && track_link "$(wtap "$k")" || fail setup_wtap "tap $k"
+done
+wdev() { if [ "$1" = 1 ]; then echo "$T4"; else wtap "$1"; fi; }
+w_make() {
+	local k
+	v2 attach "$UP2" >/dev/null || return 1
+	for k in $(seq "$WN"); do
+		v2 port add "w$k" --dev "$(wdev "$k")" >/dev/null || return 1
+	done
+	v2 mac load "$TMPD/w1" >/dev/null
+}
+macfile "$TMPD/w1" w1 0 "$NDEL" 0a:00
+w_listed() { v2 -j port list | jget "len([p for p in d if p['name'].startswith('w')])"; }
+w1_macs() { v2 mac list | awk '$3 == "w1" { n++ } END { print n + 0 }'; }
+check detach_setup w_make
+ms=$(run_ms v2 detach "$UP2")
+check detach_setup_again w_make
+bad=0
+for i in $(seq "$ROUNDS"); do
+	if [ $((i % 2)) = 0 ]; then keep=--keep-maps; else keep=; fi
+	killed "$ms" --pin-path "$PIN2" detach "$UP2" $keep
+	v2 detach "$UP2" $keep >/dev/null 2>&1
+	xdp_on "$UP2" && note_bad "round $i: XDP left on $UP2"
+	if [ -n "$keep" ]; then
+		rc=$(v2 status >/dev/null 2>&1; echo $?)
+		[ "$rc" = 0 ] || note_bad "round $i: status exited $rc: $(v2 status 2>&1 | grep -E 'drift|pending|half' | tr '\n' ' ')"
+		[ "$(v2 -j status | jget "len(d['uplinks'])")" = 0 ] || note_bad "round $i: the uplink is still there"
+		[ "$(w_listed)" = "$WN" ] || note_bad "round $i: $(w_listed) of $WN ports left"
+		[ "$(w1_macs)" = "$NDEL" ] || note_bad "round $i: w1 kept $(w1_macs) MACs"
+		for k in $(seq "$WN"); do
+			has_filter "$(wdev "$k")" || note_bad "round $i: w$k without its filter"
+		done
+		v2 attach "$UP2" >/dev/null || note_bad "round $i: attach again failed"
+	else
+		[ -e "$PIN2" ] && note_bad "round $i: $PIN2 left: $(ls "$PIN2" | tr '\n' ' ')"
+		for k in $(seq "$WN"); do
+			has_filter "$(wdev "$k")" && note_bad "round $i: filter left on $(wdev "$k")"
+			has_clsact "$(wdev "$k")" && note_bad "round $i: clsact left on $(wdev "$k")"
+		done
+		rm -rf "$PIN2"
+		w_make || note_bad "round $i: the installation could not be made again"
+	fi
+done
+expect_eq detach_done_by_the_next 0 "$bad"
+check detach_next v2 detach "$UP2"
+check detach_next_gone [ ! -e "$PIN2" ]
 
 # --- re-attach (hot upgrade): the uplink keeps a vfwd program and every
 # port keeps its filter, whenever the kill lands.
