@@ -143,8 +143,8 @@ static int find_uplink(struct vfwd_ctx *c, const char *name, __u32 *id)
 static int check_dev(struct vfwd_ctx *c, const char *ifname,
 		     struct vfwd_dev_info *dev, __u8 *kind, int self)
 {
+	char why[VFWD_ERRLEN];
 	struct vfwd_port other;
-	__u32 prog;
 	int err, id;
 
 	err = vfwd_dev_by_name(ifname, dev);
@@ -176,19 +176,11 @@ static int check_dev(struct vfwd_ctx *c, const char *ifname,
 			c, -EBUSY, "interface %s is already %s '%s'", ifname,
 			other.kind == VFWD_PORT_UPLINK ? "uplink" : "port",
 			other.name);
-	/* A filter in vfwd's slot that uses other tables is another
-	 * installation's port (or not vfwd's at all): never replace it. */
-	err = vfwd_guest_query(dev->ifindex, &prog);
+	/* Asked here too, so the command is refused before it begins. */
+	err = vfwd_filter_slot_free(c->pin_dir, dev->ifindex, why,
+				    sizeof(why));
 	if (err)
-		return cli_err(c, err,
-			       "interface %s: cannot query its tc filters: %s",
-			       ifname, strerror(-err));
-	if (prog && !vfwd_prog_uses_pins(prog, c->pin_dir))
-		return cli_err(
-			c, -EBUSY,
-			"interface %s already has a tc filter at handle 0x%x pref %d (prog id %u) that does not use the tables in %s; it belongs to another vfwd installation or another tool (remove it with 'tc filter del dev %s ingress pref %d handle 0x%x bpf')",
-			ifname, VFWD_TC_HANDLE, VFWD_TC_PRIO, prog, c->pin_dir,
-			ifname, VFWD_TC_PRIO, VFWD_TC_HANDLE);
+		return cli_err(c, err, "interface %s: %s", ifname, why);
 	return 0;
 }
 

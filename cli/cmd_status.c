@@ -102,8 +102,12 @@ static void port_print(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p,
 }
 
 /* The last line: whether anything differs, and what repairs it. */
-static void summary_print(const struct vfwd_drift_list *d)
+static void summary_print(const struct vfwd_drift_list *d, bool pending)
 {
+	if (!d->n && pending) {
+		printf("\nnot ok: an interrupted command's work is pending (above)\n");
+		return;
+	}
 	if (!d->n) {
 		printf("\nok: the kernel has what the tables say\n");
 		return;
@@ -230,7 +234,7 @@ int cmd_status(struct vfwd_ctx *c, int argc, char **argv)
 		       VFWD_MAX_PORTS - VFWD_PORT_ID_MIN);
 		if (pending)
 			intent_print(c, &in);
-		summary_print(&d);
+		summary_print(&d, pending);
 	}
 	/* The document is out either way; the exit status tells a script
 	 * whether to look at it.  A check that could not be made is an

@@ -80,6 +80,31 @@ int vfwd_cpus_prune(const char *pin_dir, const struct vfwd_tables *t, char *err,
 	return vfwd_cpumap_sync(pin_dir, t, NULL, 0, false, err, errlen);
 }
 
+int vfwd_filter_slot_free(const char *pin_dir, __u32 ifindex, char *err,
+			  size_t errlen)
+{
+	__u32 prog;
+	int ret;
+
+	/* A filter in vfwd's slot that uses other tables is another
+	 * installation's port (or not vfwd's at all): never replace it. */
+	ret = vfwd_guest_query(ifindex, &prog);
+	if (ret) {
+		snprintf(err, errlen, "cannot query its tc filters: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if (prog && !vfwd_prog_uses_pins(prog, pin_dir)) {
+		snprintf(
+			err, errlen,
+			"it already has a tc filter at handle 0x%x pref %d (prog id %u) that does not use the tables in %s; it belongs to another vfwd installation or another tool (remove it with 'tc filter del dev IFNAME ingress pref %d handle 0x%x bpf')",
+			VFWD_TC_HANDLE, VFWD_TC_PRIO, prog, pin_dir,
+			VFWD_TC_PRIO, VFWD_TC_HANDLE);
+		return -EBUSY;
+	}
+	return 0;
+}
+
 int vfwd_filter_release(const char *pin_dir, __u32 ifindex, bool clsact)
 {
 	__u32 prog = 0;
@@ -145,6 +170,9 @@ int vfwd_port_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 	bool clsact;
 	int ret;
 
+	ret = vfwd_filter_slot_free(pin_dir, p->ifindex, err, errlen);
+	if (ret)
+		return ret;
 	intent_fill(&in, VFWD_OP_PORT_ADD, id, p);
 	/* Asked before anything is made, so that the journal says whether
 	 * this command is the one that creates the qdisc. */

@@ -97,6 +97,12 @@ int vfwd_port_update(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 	int ret;
 
 	snprintf(in.name, sizeof(in.name), "%s", old->name);
+	if (attach) {
+		ret = vfwd_filter_slot_free(pin_dir, next->ifindex, err,
+					    errlen);
+		if (ret)
+			return ret;
+	}
 	if (move) {
 		in.new_ifindex = next->ifindex;
 		ret = vfwd_clsact_present(next->ifindex, &clsact);

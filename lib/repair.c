@@ -107,6 +107,16 @@ static int repair_one(const char *pin_dir, const struct vfwd_tables *t,
 		}
 	}
 	if (progs) {
+		/* Asked again right before: a check that failed above may
+		 * have been the one that would have seen another tool's
+		 * filter, which REPLACE would take over. */
+		err = vfwd_filter_slot_free(pin_dir, p->ifindex, why,
+					    sizeof(why));
+		if (err) {
+			snprintf(errbuf, errlen, "port '%s': device: %s",
+				 p->name, why);
+			goto out;
+		}
 		err = vfwd_guest_attach(pin_dir, t, id, p->ifindex, why,
 					sizeof(why));
 		if (err) {

@@ -120,6 +120,12 @@ int vfwd_ports_resteer(const char *pin_dir, const struct vfwd_tables *t,
 /* CPUMAP entries for exactly the CPUs the port table steers to. */
 int vfwd_cpus_prune(const char *pin_dir, const struct vfwd_tables *t, char *err,
 		    size_t errlen);
+/* 0 when vfwd's tc slot on ifindex is empty or holds this installation's
+ * filter; -EBUSY (err says whose it is and how to remove it) when it holds
+ * another's, which vfwd never replaces; -errno when it cannot be asked.
+ * vfwd_port_create, vfwd_port_update and the repair ask it first. */
+int vfwd_filter_slot_free(const char *pin_dir, __u32 ifindex, char *err,
+			  size_t errlen);
 /* Take this installation's tc filter off ifindex (another's stays), and
  * with clsact also the qdisc if nothing else uses it; 0 when the device
  * is gone. */
