@@ -177,8 +177,7 @@ static int check_dev(struct vfwd_ctx *c, const char *ifname,
 			other.kind == VFWD_PORT_UPLINK ? "uplink" : "port",
 			other.name);
 	/* Asked here too, so the command is refused before it begins. */
-	err = vfwd_filter_slot_free(c->pin_dir, dev->ifindex, why,
-				    sizeof(why));
+	err = vfwd_filter_slot_free(c->pin_dir, dev->ifindex, why, sizeof(why));
 	if (err)
 		return cli_err(c, err, "interface %s: %s", ifname, why);
 	return 0;
