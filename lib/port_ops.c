@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include "vfwd_ops.h"
 
 int vfwd_only_uplink(const struct vfwd_tables *t, __u32 *id, int *count)
@@ -122,15 +121,15 @@ int vfwd_filter_release(const char *pin_dir, __u32 ifindex, bool clsact)
 	return ret == -ENODEV ? 0 : ret;
 }
 
-static void intent_fill(struct vfwd_intent *in, __u32 op, __u32 id,
-			const struct vfwd_port *p)
+int vfwd_intent_begin(const struct vfwd_tables *t, const struct vfwd_intent *in,
+		      char *err, size_t errlen)
 {
-	memset(in, 0, sizeof(*in));
-	in->op = op;
-	in->port_id = id;
-	in->ifindex = p->ifindex;
-	in->pid = getpid();
-	snprintf(in->name, sizeof(in->name), "%s", p->name);
+	int ret = vfwd_intent_put(t, in);
+
+	if (ret)
+		snprintf(err, errlen, "cannot write the intent journal: %s",
+			 strerror(-ret));
+	return ret;
 }
 
 /* Undo everything a port add did before it published the slot: vfwd's
@@ -173,7 +172,7 @@ int vfwd_port_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 	ret = vfwd_filter_slot_free(pin_dir, p->ifindex, err, errlen);
 	if (ret)
 		return ret;
-	intent_fill(&in, VFWD_OP_PORT_ADD, id, p);
+	vfwd_intent_init(&in, VFWD_OP_PORT_ADD, id, p);
 	/* Asked before anything is made, so that the journal says whether
 	 * this command is the one that creates the qdisc. */
 	ret = vfwd_clsact_present(p->ifindex, &clsact);
@@ -186,12 +185,9 @@ int vfwd_port_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 		in.flags |= VFWD_INTENT_F_CLSACT;
 		p->flags |= VFWD_PORT_F_OWN_CLSACT;
 	}
-	ret = vfwd_intent_put(t, &in);
-	if (ret) {
-		snprintf(err, errlen, "cannot write the intent journal: %s",
-			 strerror(-ret));
+	ret = vfwd_intent_begin(t, &in, err, errlen);
+	if (ret)
 		return ret;
-	}
 	/* Invisible until the slot is written: CPUMAP entries for its CPUs
 	 * (no port points at them yet), the devmap entries, the filter.  A
 	 * frame the guest sends before the slot exists meets a filter
@@ -255,9 +251,7 @@ static int port_del_finish(const char *pin_dir, struct vfwd_tables *t,
 	/* 2. Publish the removal: the slot.  Its filter, if a frame still
 	 * meets it, now fails closed.  Only the slot the journal names,
 	 * and only while it still holds that port. */
-	if (vfwd_port_get(t, in->port_id, &p) == 0 &&
-	    p.kind != VFWD_PORT_FREE && p.ifindex == in->ifindex &&
-	    strncmp(p.name, in->name, VFWD_NAME_LEN) == 0) {
+	if (vfwd_intent_slot(t, in, &p)) {
 		ret = vfwd_port_clear(t, in->port_id);
 		if (ret) {
 			snprintf(err, errlen, "cannot clear its slot: %s",
@@ -305,15 +299,12 @@ int vfwd_port_delete(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 			 strerror(-ret));
 		return ret;
 	}
-	intent_fill(&in, VFWD_OP_PORT_DEL, id, &p);
+	vfwd_intent_init(&in, VFWD_OP_PORT_DEL, id, &p);
 	if (p.flags & VFWD_PORT_F_OWN_CLSACT)
 		in.flags |= VFWD_INTENT_F_CLSACT;
-	ret = vfwd_intent_put(t, &in);
-	if (ret) {
-		snprintf(err, errlen, "cannot write the intent journal: %s",
-			 strerror(-ret));
+	ret = vfwd_intent_begin(t, &in, err, errlen);
+	if (ret)
 		return ret;
-	}
 	return port_del_finish(pin_dir, t, &in, macs, err, errlen);
 }
 
@@ -339,9 +330,8 @@ int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, bool own_create,
 		return 0;
 	switch (in.op) {
 	case VFWD_OP_PORT_ADD:
-		forward = vfwd_port_get(t, in.port_id, &p) == 0 &&
-			  vfwd_port_is_guest(&p) && p.ifindex == in.ifindex &&
-			  strncmp(p.name, in.name, VFWD_NAME_LEN) == 0;
+		forward =
+			vfwd_intent_slot(t, &in, &p) && vfwd_port_is_guest(&p);
 		ret = forward ? vfwd_vlan_sync(t)
 			      : port_add_undo(pin_dir, t, &in, msg, msglen);
 		if (ret && forward)

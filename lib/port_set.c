@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include "vfwd_ops.h"
 
 /* Point port id's devmap entries back at its old device, or remove them
@@ -88,15 +87,12 @@ int vfwd_port_update(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 		     const struct vfwd_port *old, struct vfwd_port *next,
 		     bool attach, char *err, size_t errlen)
 {
-	struct vfwd_intent in = {.op = VFWD_OP_PORT_SET,
-				 .port_id = id,
-				 .ifindex = old->ifindex,
-				 .pid = getpid()};
+	struct vfwd_intent in;
 	bool move = attach && next->ifindex != old->ifindex, clsact;
 	char why[VFWD_ERRLEN];
 	int ret;
 
-	snprintf(in.name, sizeof(in.name), "%s", old->name);
+	vfwd_intent_init(&in, VFWD_OP_PORT_SET, id, old);
 	if (attach) {
 		ret = vfwd_filter_slot_free(pin_dir, next->ifindex, err,
 					    errlen);
@@ -120,12 +116,9 @@ int vfwd_port_update(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 		if (old->flags & VFWD_PORT_F_OWN_CLSACT)
 			in.flags |= VFWD_INTENT_F_OLD_CLSACT;
 	}
-	ret = vfwd_intent_put(t, &in);
-	if (ret) {
-		snprintf(err, errlen, "cannot write the intent journal: %s",
-			 strerror(-ret));
+	ret = vfwd_intent_begin(t, &in, err, errlen);
+	if (ret)
 		return ret;
-	}
 	/* CPUMAP entries before the slot points at them. */
 	ret = vfwd_cpumap_sync(pin_dir, t, next->cpus,
 			       vfwd_port_steer_ncpus(next), false, why,

@@ -24,18 +24,6 @@
 #include <bpf/bpf.h>
 #include "vfwd_ops.h"
 
-static void intent_for(struct vfwd_intent *in, __u32 op, __u32 id,
-		       const struct vfwd_port *p)
-{
-	memset(in, 0, sizeof(*in));
-	in->op = op;
-	in->port_id = id;
-	in->ifindex = p ? p->ifindex : 0;
-	in->pid = getpid();
-	if (p)
-		snprintf(in->name, sizeof(in->name), "%s", p->name);
-}
-
 int vfwd_uplink_release(const char *pin_dir, const struct vfwd_port *up,
 			bool *detached, char *err, size_t errlen)
 {
@@ -90,8 +78,7 @@ static int attach_undo(struct vfwd_tables *t, const struct vfwd_intent *in,
 	struct vfwd_port p;
 	int ret = 0, unbound;
 
-	if (vfwd_port_get(t, in->port_id, &p) == 0 &&
-	    p.kind == VFWD_PORT_UPLINK && p.ifindex == in->ifindex)
+	if (vfwd_intent_slot(t, in, &p) && p.kind == VFWD_PORT_UPLINK)
 		ret = vfwd_port_clear(t, in->port_id);
 	if (!ret)
 		ret = vfwd_bind_uplinks(t, &unbound);
@@ -111,7 +98,7 @@ int vfwd_uplink_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 	char why[VFWD_ERRLEN];
 	int ret;
 
-	intent_for(&in, VFWD_OP_ATTACH, id, p);
+	vfwd_intent_init(&in, VFWD_OP_ATTACH, id, p);
 	ret = vfwd_intent_put(t, &in);
 	if (!ret)
 		ret = vfwd_stats_clear(t, id);
@@ -204,8 +191,7 @@ static int detach_finish(const char *pin_dir, struct vfwd_tables *t,
 	if (ret)
 		return ret;
 	/* Publish: the uplink leaves the table. */
-	if (vfwd_port_get(t, in->port_id, &p) == 0 &&
-	    p.kind == VFWD_PORT_UPLINK && p.ifindex == in->ifindex) {
+	if (vfwd_intent_slot(t, in, &p) && p.kind == VFWD_PORT_UPLINK) {
 		ret = vfwd_port_clear(t, in->port_id);
 		if (ret) {
 			snprintf(err, errlen, "cannot clear its slot: %s",
@@ -233,15 +219,15 @@ int vfwd_uplink_remove(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 	*detached = false;
 	*unbound = 0;
 	ret = vfwd_port_get(t, id, &p);
-	if (!ret) {
-		intent_for(&in, VFWD_OP_DETACH, id, &p);
-		ret = vfwd_intent_put(t, &in);
-	}
 	if (ret) {
-		snprintf(err, errlen, "cannot write the intent journal: %s",
+		snprintf(err, errlen, "cannot read the port table: %s",
 			 strerror(-ret));
 		return ret;
 	}
+	vfwd_intent_init(&in, VFWD_OP_DETACH, id, &p);
+	ret = vfwd_intent_begin(t, &in, err, errlen);
+	if (ret)
+		return ret;
 	return detach_finish(pin_dir, t, &in, detached, unbound, err, errlen);
 }
 
@@ -293,13 +279,10 @@ int vfwd_destroy(const char *pin_dir, struct vfwd_tables *t, int *detached,
 	struct vfwd_intent in;
 	int ret;
 
-	intent_for(&in, VFWD_OP_DESTROY, 0, NULL);
-	ret = vfwd_intent_put(t, &in);
-	if (ret) {
-		snprintf(err, errlen, "cannot write the intent journal: %s",
-			 strerror(-ret));
+	vfwd_intent_init(&in, VFWD_OP_DESTROY, 0, NULL);
+	ret = vfwd_intent_begin(t, &in, err, errlen);
+	if (ret)
 		return ret;
-	}
 	ret = destroy_release(pin_dir, t, detached, err, errlen);
 	if (ret)
 		return ret;

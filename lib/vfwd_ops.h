@@ -33,6 +33,10 @@ int vfwd_mac_drop_port(struct vfwd_tables *t, __u32 port_id, size_t *dropped,
 		       char *err, size_t errlen);
 
 /* Ports and uplinks (lib/port_ops.c). */
+/* Write the journal entry a multi-step change begins with; err says why
+ * it could not be written. */
+int vfwd_intent_begin(const struct vfwd_tables *t, const struct vfwd_intent *in,
+		      char *err, size_t errlen);
 /* The host's only uplink (*id), none (0), or -EEXIST when several. */
 int vfwd_only_uplink(const struct vfwd_tables *t, __u32 *id, int *count);
 /* Guest ports that follow the only uplink (no --uplink) are bound to it,

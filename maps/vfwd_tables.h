@@ -110,6 +110,15 @@ int vfwd_mac_table_replace(struct vfwd_tables *t,
 /* Intent journal (maps/intent.c).  get: -ENOENT when it is empty. */
 int vfwd_intent_get(const struct vfwd_tables *t, struct vfwd_intent *in);
 int vfwd_intent_put(const struct vfwd_tables *t, const struct vfwd_intent *in);
+/* An entry for op on slot id, by this process; p (may be NULL) gives the
+ * device and the name. */
+void vfwd_intent_init(struct vfwd_intent *in, __u32 op, __u32 id,
+		      const struct vfwd_port *p);
+/* Whether slot in->port_id still holds the port the entry names (same
+ * device and name), read into *p: what tells a published change from an
+ * unpublished one, and keeps recovery off a slot reused since. */
+bool vfwd_intent_slot(const struct vfwd_tables *t, const struct vfwd_intent *in,
+		      struct vfwd_port *p);
 int vfwd_intent_clear(const struct vfwd_tables *t);
 const char *vfwd_intent_op_str(__u32 op);
 
