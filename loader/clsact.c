@@ -16,6 +16,7 @@
 #include <linux/rtnetlink.h>
 #include <bpf/libbpf.h>
 #include "vfwd_loader.h"
+#include "nl.h"
 
 /* A dump reply: a qdisc or filter message is a few hundred bytes; the
  * kernel fills at most one page (or 8 KiB) per recv. */
@@ -42,13 +43,9 @@ static int tc_dump(__u16 type, __u32 ifindex, __u32 parent,
 	int fd, len, err = 0;
 	bool done = false;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	fd = vfwd_nl_send(&req, sizeof(req));
 	if (fd < 0)
-		return -errno;
-	if (send(fd, &req, sizeof(req), 0) < 0) {
-		err = -errno;
-		goto out;
-	}
+		return fd;
 	while (!done && !err) {
 		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
 
@@ -64,15 +61,12 @@ static int tc_dump(__u16 type, __u32 ifindex, __u32 parent,
 				break;
 			}
 			if (nh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				err = e->error ? e->error : -EPROTO;
+				err = vfwd_nl_error(nh);
 				break;
 			}
 			fn(nh, arg);
 		}
 	}
-out:
 	close(fd);
 	return err;
 }

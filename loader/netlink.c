@@ -13,6 +13,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include "vfwd_loader.h"
+#include "nl.h"
 
 /* One RTM_NEWLINK reply: a few hundred bytes of attributes, plus
  * IFLA_STATS64 and friends; 16 KiB is plenty. */
@@ -23,6 +24,28 @@ struct link_reply {
 	struct rtattr *attrs; /* the first IFLA_* attribute */
 	int len; /* bytes of attributes */
 };
+
+int vfwd_nl_send(const void *req, size_t len)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -errno;
+	if (send(fd, req, len, 0) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int vfwd_nl_error(const struct nlmsghdr *nh)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+	return e->error ? e->error : -EPROTO;
+}
 
 static int link_get(__u32 ifindex, struct link_reply *r)
 {
@@ -38,13 +61,9 @@ static int link_get(__u32 ifindex, struct link_reply *r)
 	struct nlmsghdr *nh = (struct nlmsghdr *)r->buf;
 	int fd, len, err = 0;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	fd = vfwd_nl_send(&req, sizeof(req));
 	if (fd < 0)
-		return -errno;
-	if (send(fd, &req, sizeof(req), 0) < 0) {
-		err = -errno;
-		goto out;
-	}
+		return fd;
 	len = recv(fd, r->buf, sizeof(r->buf), 0);
 	if (len < 0) {
 		err = -errno;
@@ -55,9 +74,7 @@ static int link_get(__u32 ifindex, struct link_reply *r)
 		goto out;
 	}
 	if (nh->nlmsg_type == NLMSG_ERROR) {
-		struct nlmsgerr *e = NLMSG_DATA(nh);
-
-		err = e->error ? e->error : -EPROTO;
+		err = vfwd_nl_error(nh);
 		goto out;
 	}
 	r->attrs = IFLA_RTA(NLMSG_DATA(nh));
