@@ -260,18 +260,6 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
-static int other_uplinks(struct vfwd_ctx *c, int self)
-{
-	struct vfwd_port p;
-	int n = 0;
-
-	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++)
-		if (id != self && vfwd_port_get(&c->t, id, &p) == 0 &&
-		    p.kind == VFWD_PORT_UPLINK)
-			n++;
-	return n;
-}
-
 /* The last uplink, or detach --all: the installation goes, in the order
  * lib/uplink_ops.c gives it (a kill half-way is finished by the next
  * command).  *n: uplinks whose program came off. */
@@ -330,7 +318,8 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 	struct vfwd_port p;
 	bool keep = false, all = false, detached = false, unpinned = false;
 	char why[VFWD_ERRLEN];
-	int opt, id, err, others;
+	int opt, id, err, uplinks;
+	__u32 only;
 	const char *name;
 
 	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
@@ -370,8 +359,12 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 			name, xdp.prog_name, xdp.prog_id,
 			xdp.is_vfwd ? "of another vfwd installation"
 				    : "that is not vfwd's");
-	others = other_uplinks(c, id);
-	if (!keep && others == 0) {
+	/* Uplinks in the table, this one among them. */
+	err = vfwd_only_uplink(&c->t, &only, &uplinks);
+	if (err && err != -EEXIST)
+		return cli_err(c, err, "port table: cannot read it: %s",
+			       strerror(-err));
+	if (!keep && uplinks == 1) {
 		int n;
 
 		err = remove_all(c, &n);
