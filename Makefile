@@ -28,7 +28,8 @@ BPF_CFLAGS := -O2 -g -Wall -target bpf -mcpu=v3 \
 
 DEB_PKGS := build-essential clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
 	    zlib1g-dev pkg-config iproute2 ethtool xdp-tools python3 util-linux \
-	    qemu-system-x86 busybox-static iperf3 python3-matplotlib
+	    qemu-system-x86 busybox-static iperf3 python3-matplotlib \
+	    dpdk-dev dpdk
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c) $(wildcard bpf/*.bpf.h) maps/vfwd_maps.h
 CORE_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c) $(wildcard lib/*.c)
@@ -37,14 +38,14 @@ HDRS        := $(wildcard maps/*.h loader/*.h lib/*.h cli/*.h)
 
 TOOLS       := $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
 PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
-	       $(BUILD)/test_cpu
+	       $(BUILD)/test_cpu $(BUILD)/test_xsk
 
 .PHONY: all deps test demo clean format check-format tools vm-image bench bench-quick
 
 BENCH_TOOLS := $(BUILD)/vlan_pop $(BUILD)/cpumap_hop $(BUILD)/bench_prog_cost \
 	       $(BUILD)/bench_control $(BUILD)/bench_paths
 
-all: $(BUILD)/vfwd tools $(PROG_TESTS) $(BENCH_TOOLS)
+all: $(BUILD)/vfwd $(BUILD)/vfwd-vhost tools $(PROG_TESTS) $(BENCH_TOOLS)
 
 tools: $(TOOLS)
 
@@ -59,6 +60,23 @@ $(BUILD)/vfwd.skel.h: $(BUILD)/vfwd.bpf.o
 
 $(BUILD)/vfwd: $(CLI_SRCS) $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -o $@ $(CLI_SRCS) $(CORE_SRCS) $(LIBS)
+
+# vfwd-vhost: the vhost-user backend of AF_XDP ports.  Only its own files
+# get DPDK's cflags (they force -march=corei7 and -include rte_config.h);
+# the maps/loader/lib code it links is built as for vfwd.  DPDK's --libs
+# start with -Wl,--as-needed, so only the libraries used are linked.
+DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
+DPDK_LIBS   := $(shell pkg-config --libs libdpdk 2>/dev/null)
+VHOST_SRCS  := $(wildcard vhost/*.c)
+VHOST_OBJS  := $(patsubst vhost/%.c,$(BUILD)/vhost/%.o,$(VHOST_SRCS))
+
+$(BUILD)/vhost/%.o: vhost/%.c vhost/vhost.h $(HDRS) $(BUILD)/vfwd.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DPDK_CFLAGS) -c $< -o $@
+
+$(BUILD)/vfwd-vhost: $(VHOST_OBJS) $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -o $@ $(VHOST_OBJS) $(CORE_SRCS) $(DPDK_LIBS) \
+		$(LIBS) -lpthread
 
 # Test helpers: a live-frame generator (its own tiny XDP_TX program) and a
 # tap/AF_PACKET sink.  They are test glue, not part of the product.
@@ -77,6 +95,11 @@ $(BUILD)/vfwd-sink: tests/tools/vfwd-sink.c $(wildcard tests/tools/*.h)
 # Tier 1: BPF_PROG_TEST_RUN table tests, linked with the typed accessors.
 $(BUILD)/test_uplink: tests/prog/test_uplink.c $(wildcard tests/prog/*.h) $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_uplink.c $(CORE_SRCS) $(LIBS)
+
+# AF_XDP ports: vfwd_uplink's XSKMAP redirect with real sockets (libxdp),
+# and vfwd_xguest.
+$(BUILD)/test_xsk: tests/prog/test_xsk.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c maps/mac_table.c loader/skel.c loader/skel.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_xsk.c maps/stats.c maps/mac_table.c loader/skel.c $(LIBS)
 
 # CPU steering: vfwd_uplink through the CPUMAP, and vfwd_cpu.
 $(BUILD)/test_cpu: tests/prog/test_cpu.c $(wildcard tests/prog/*.h) $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h

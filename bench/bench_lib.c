@@ -272,7 +272,7 @@ int bench_set_uplink(struct vfwd_bpf *vf, __u32 id, int ifindex,
 	struct vfwd_port up = {.kind = VFWD_PORT_UPLINK, .ifindex = ifindex};
 
 	snprintf(up.name, sizeof(up.name), "%s", name);
-	return bpf_map_update_elem(bpf_map__fd(vf->maps.vfwd_port_v3), &id, &up,
+	return bpf_map_update_elem(bpf_map__fd(vf->maps.vfwd_port_v4), &id, &up,
 				   BPF_ANY)
 		       ? -errno
 		       : 0;
@@ -283,7 +283,7 @@ int bench_mac_put(struct vfwd_bpf *vf, const struct vfwd_mac_key *k,
 {
 	/* The loaded object's MAC table, installed on first use (objects
 	 * loaded without pins start with an empty slot). */
-	int fd = vfwd_mac_table_ensure(bpf_map__fd(vf->maps.vfwd_macs_v3),
+	int fd = vfwd_mac_table_ensure(bpf_map__fd(vf->maps.vfwd_macs_v4),
 				       NULL),
 	    err;
 

@@ -63,7 +63,7 @@ static void sink_read(struct hop_env *e, __u32 slot, bool zero,
  * (the uplink itself when it delivers directly). */
 static __u64 port_tx(struct hop_env *e, bool zero)
 {
-	int fd = bpf_map__fd(e->vf->maps.vfwd_stats_v3);
+	int fd = bpf_map__fd(e->vf->maps.vfwd_stats_v4);
 	struct vfwd_port_stats st[e->host.ncpus];
 	__u32 id = HOP_PORT;
 	__u64 sum = 0;

@@ -48,7 +48,7 @@ static int add_cpu(struct hop_env *e, __u32 cpu, __u32 map_id, pid_t *kthread)
 
 	snprintf(comm, sizeof(comm), CPUMAP_COMM_FMT, cpu, map_id);
 	nb = task_find(comm, before);
-	if (bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_cpu_v3), &cpu, &v,
+	if (bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_cpu_v4), &cpu, &v,
 				BPF_ANY))
 		return -errno;
 	*kthread = task_started(comm, before, nb);
@@ -74,7 +74,7 @@ static int load(struct hop_env *e)
 		return -errno;
 	/* One CPUMAP slot per possible CPU, as the loader does
 	 * (loader/skel.c). */
-	err = bpf_map__set_max_entries(e->vf->maps.vfwd_cpu_v3, e->host.ncpus);
+	err = bpf_map__set_max_entries(e->vf->maps.vfwd_cpu_v4, e->host.ncpus);
 	if (err)
 		return err;
 	err = vfwd_bpf__load(e->vf);
@@ -86,7 +86,7 @@ static int load(struct hop_env *e)
 	/* Both CPUs' entries exist for the whole run, like a host where
 	 * ports steer to both; a variant only changes the port's CPU set,
 	 * so no kthread is started or stopped between runs. */
-	if (bpf_obj_get_info_by_fd(bpf_map__fd(e->vf->maps.vfwd_cpu_v3), &info,
+	if (bpf_obj_get_info_by_fd(bpf_map__fd(e->vf->maps.vfwd_cpu_v4), &info,
 				   &info_len))
 		return -errno;
 	err = add_cpu(e, GEN_CPU, info.id, &e->kthread[0]);
@@ -112,7 +112,7 @@ static int set_tables(struct hop_env *e)
 	if (err)
 		return err;
 	memcpy(k.mac, bench_guest_mac, ETH_ALEN);
-	if (bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_tx_v3), &id, &dv,
+	if (bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_tx_v4), &id, &dv,
 				BPF_ANY))
 		return -errno;
 	return bench_mac_put(e->vf, &k, &val);
@@ -148,7 +148,7 @@ int hop_set_variant(struct hop_env *e, enum variant v)
 		p.cpus[0] = cpu;
 		p.vcpu_cpus[0] = cpu;
 	}
-	return bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_port_v3), &id,
+	return bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_port_v4), &id,
 				   &p, BPF_ANY)
 		       ? -errno
 		       : 0;

@@ -102,8 +102,11 @@ struct pc_case_def {
 	__u16 self_vid; /* SELF's access VLAN (vfwd_guest, vfwd_egress) */
 	struct pc_mac_need need[PC_MAX_NEED];
 	__u32 expect; /* the program's return code */
-	bool meta_in; /* vfwd's CPU metadata in front of the frame */
-	bool meta_out; /* and after the run */
+	/* vfwd's CPU steering record in front of the frame (pushed with
+	 * bpf_xdp_adjust_head, part of the frame data): before the run, and
+	 * after it (vfwd_cpu takes it off). */
+	bool meta_in;
+	bool meta_out;
 	bool steer; /* needs a second CPU */
 };
 
@@ -146,7 +149,8 @@ static const struct pc_case_def cases[] = {
 	 .prog = P_UPLINK, .dst = mac_access, .src = mac_wire, .tag = TEST_VID,
 	 .need = {NEED(mac_access, TEST_VID, ACCESS_PORT, ACC)},
 	 .expect = XDP_REDIRECT},
-	/* To the CPUMAP: metadata goes on, so one run per call too. */
+	/* To the CPUMAP: the steering record goes on, so one run per call
+	 * too. */
 	{INFO("vfwd_uplink/steer", "none", PC_SINGLE, PC_STUB_XDP_REDIRECT),
 	 .prog = P_UPLINK, .dst = mac_steer, .src = mac_wire,
 	 .need = {NEED(mac_steer, VFWD_VID_NONE, STEER_PORT, 0)},
@@ -164,10 +168,11 @@ static const struct pc_case_def cases[] = {
 	 .prog = P_EGRESS, .dst = mac_bcast, .src = mac_wire, .tag = TEST_VID,
 	 .self_vid = TEST_VID, .expect = XDP_PASS},
 
-	/* vfwd_cpu: a frame the uplink steered, with its metadata. */
-	{INFO("vfwd_cpu/redirect", "none", PC_REPEAT, PC_STUB_XDP_REDIRECT),
+	/* vfwd_cpu: a frame the uplink steered, with its steering record,
+	 * which comes off: one run per call. */
+	{INFO("vfwd_cpu/redirect", "none", PC_SINGLE, PC_STUB_XDP_REDIRECT),
 	 .prog = P_CPU, .dst = mac_peer, .src = mac_wire,
-	 .expect = XDP_REDIRECT, .meta_in = true, .meta_out = true},
+	 .expect = XDP_REDIRECT, .meta_in = true},
 
 	/* vfwd_guest: a frame the guest on SELF sent. */
 	{INFO("vfwd_guest/to_port", "none", PC_REPEAT, PC_STUB_TC_OK),
@@ -223,8 +228,8 @@ struct pc_env {
 /* What one test run is given and must give back. */
 struct run_spec {
 	__u8 in[RUN_MAX];
-	__u32 len; /* metadata included */
-	__u32 meta; /* metadata bytes at the front */
+	__u32 len; /* steering record included */
+	__u32 meta; /* steering record bytes at the front */
 	bool xdp;
 	__u32 expect;
 	__u32 meta_out;
@@ -313,13 +318,12 @@ static double thread_cpu_ns(void)
 }
 
 /* One BPF_PROG_TEST_RUN of repeat iterations, checked against rs.  The
- * XDP context says where the metadata ends and that the frame came in on
+ * XDP context says that the frame came in on
  * loopback (the uplink's device here, which vfwd_egress checks). */
 static int run_once(int fd, const struct run_spec *rs, __u32 repeat,
 		    __u32 *duration)
 {
-	struct xdp_md ctx_in = {.data = rs->meta,
-				.data_end = rs->len,
+	struct xdp_md ctx_in = {.data_end = rs->len,
 				.ingress_ifindex = LO_IFINDEX};
 	struct xdp_md ctx_out = {};
 	__u8 out[RUN_MAX];
@@ -340,11 +344,11 @@ static int run_once(int fd, const struct run_spec *rs, __u32 repeat,
 		return -errno;
 	}
 	if (o.retval != rs->expect ||
-	    (rs->xdp && ctx_out.data != rs->meta_out)) {
+	    (rs->xdp && o.data_size_out != FRAME_LEN + rs->meta_out)) {
 		fprintf(stderr,
-			"%s: %s: returned %u with %u bytes of metadata, expected %u with %u: the case does not take the path it names\n",
+			"%s: %s: returned %u with %u bytes out, expected %u with %u: the case does not take the path it names\n",
 			program_invocation_short_name, rs->what, o.retval,
-			ctx_out.data, rs->expect, rs->meta_out);
+			o.data_size_out, rs->expect, FRAME_LEN + rs->meta_out);
 		return -EPROTO;
 	}
 	*duration = o.duration;
@@ -528,7 +532,7 @@ static int table_open(struct pc_table *tb, __u32 size, int steer_cpu)
 	s = tb->skel;
 	s->rodata->cfg_port_id = SELF_PORT;
 	/* One CPUMAP slot per possible CPU, as the loader sizes it. */
-	err = bpf_map__set_max_entries(s->maps.vfwd_cpu_v3, ncpus);
+	err = bpf_map__set_max_entries(s->maps.vfwd_cpu_v4, ncpus);
 	/* The kernel test-runs only plain XDP programs, not devmap or
 	 * cpumap ones. */
 	if (!err)

@@ -26,7 +26,7 @@ struct {
 	__uint(max_entries, VFWD_MAX_PORTS);
 	__type(key, __u32);
 	__type(value, struct vfwd_port);
-} vfwd_port_v3 SEC(".maps");
+} vfwd_port_v4 SEC(".maps");
 
 enum sink_slot {
 	SINK_UNTAGGED,
@@ -55,7 +55,7 @@ int bench_pop_egress(struct xdp_md *ctx)
 
 	/* The same pop as vfwd's inline one (bpf/vfwd_xdp_vlan.bpf.h), so
 	 * the two variants differ only in where it runs. */
-	p = bpf_map_lookup_elem(&vfwd_port_v3, &id);
+	p = bpf_map_lookup_elem(&vfwd_port_v4, &id);
 	if (!p)
 		return XDP_DROP;
 	if (!p->vid)

@@ -74,8 +74,8 @@ static int load(struct env *e)
 	err = vfwd_bpf__load(e->vf);
 	if (err)
 		return err;
-	err = bpf_map__reuse_fd(e->bp->maps.vfwd_port_v3,
-				bpf_map__fd(e->vf->maps.vfwd_port_v3));
+	err = bpf_map__reuse_fd(e->bp->maps.vfwd_port_v4,
+				bpf_map__fd(e->vf->maps.vfwd_port_v4));
 	if (err)
 		return err;
 	e->bp->rodata->cfg_port_id = ACCESS_PORT;
@@ -94,7 +94,7 @@ static int set_ports(struct env *e)
 			       .ifindex = e->ix.port,
 			       .uplink_id = UPLINK_PORT,
 			       .vid = ACCESS_VID};
-	int fd = bpf_map__fd(e->vf->maps.vfwd_port_v3);
+	int fd = bpf_map__fd(e->vf->maps.vfwd_port_v4);
 	__u32 k = ACCESS_PORT;
 	int err;
 
@@ -119,7 +119,7 @@ static int set_variant(struct env *e, enum variant v, const __u8 *mac)
 		val.flags |= VFWD_MAC_ACCESS;
 	if (v == V_EGRESS)
 		dv.bpf_prog.fd = bpf_program__fd(e->bp->progs.bench_pop_egress);
-	if (bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_tx_v3), &id, &dv,
+	if (bpf_map_update_elem(bpf_map__fd(e->vf->maps.vfwd_tx_v4), &id, &dv,
 				BPF_ANY))
 		return -errno;
 	return bench_mac_put(e->vf, &k, &val);

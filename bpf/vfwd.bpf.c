@@ -9,5 +9,7 @@
 #include "vfwd_egress.bpf.h"
 #include "vfwd_guest.bpf.h"
 #include "vfwd_cpu.bpf.h"
+#include "vfwd_xguest.bpf.h"
+#include "vfwd_xsk_probe.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -10,14 +10,14 @@
 
 static __always_inline struct vfwd_port_stats *vfwd_port_stats(__u32 port_id)
 {
-	return bpf_map_lookup_elem(&vfwd_stats_v3, &port_id);
+	return bpf_map_lookup_elem(&vfwd_stats_v4, &port_id);
 }
 
 static __always_inline void vfwd_count_reason(__u32 reason, __u64 bytes)
 {
 	struct vfwd_reason_ctr *c;
 
-	c = bpf_map_lookup_elem(&vfwd_reason_v3, &reason);
+	c = bpf_map_lookup_elem(&vfwd_reason_v4, &reason);
 	if (c) {
 		c->packets++;
 		c->bytes += bytes;

@@ -26,14 +26,14 @@ int vfwd_egress(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	__u16 vid = VFWD_VID_NONE;
 
-	p = bpf_map_lookup_elem(&vfwd_port_v3, &id);
+	p = bpf_map_lookup_elem(&vfwd_port_v4, &id);
 	if (!p || (void *)(eth + 1) > data_end)
 		return XDP_DROP;
 	/* Only floods from the port's own uplink: the same VID behind two
 	 * uplinks is two different LANs.  ingress_ifindex is the device the
 	 * broadcast came in on. */
 	up_id = p->uplink_id;
-	up = bpf_map_lookup_elem(&vfwd_port_v3, &up_id);
+	up = bpf_map_lookup_elem(&vfwd_port_v4, &up_id);
 	if (!up || up->kind != VFWD_PORT_UPLINK ||
 	    up->ifindex != ctx->ingress_ifindex)
 		return XDP_DROP;

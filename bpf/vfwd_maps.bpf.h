@@ -41,7 +41,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	/* Last: it is a flexible array member. */
 	__array(values, struct vfwd_mac_inner);
-} vfwd_macs_v3 SEC(".maps");
+} vfwd_macs_v4 SEC(".maps");
 
 /* Never created (loader/skel.c turns it off): it only carries the BTF of
  * the MAC table's key and value, which the tables userspace creates take
@@ -62,7 +62,7 @@ static __always_inline void *vfwd_mac_table(void)
 {
 	__u32 slot = VFWD_MAC_SLOT_LIVE;
 
-	return bpf_map_lookup_elem(&vfwd_macs_v3, &slot);
+	return bpf_map_lookup_elem(&vfwd_macs_v4, &slot);
 }
 
 /* The MAC entry of key k in the live table, or NULL. */
@@ -80,7 +80,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vfwd_port);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_port_v3 SEC(".maps");
+} vfwd_port_v4 SEC(".maps");
 
 /* DEVMAP_HASH rather than DEVMAP: keyed by port id, sparse, and the kernel
  * removes an entry by itself when its device is unregistered, which is how
@@ -91,7 +91,7 @@ struct {
 	__uint(max_entries, VFWD_MAX_PORTS);
 	__type(key, __u32);
 	__type(value, struct bpf_devmap_val);
-} vfwd_tx_v3 SEC(".maps");
+} vfwd_tx_v4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -99,7 +99,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vfwd_port_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_stats_v3 SEC(".maps");
+} vfwd_stats_v4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -109,7 +109,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vfwd_reason_ctr);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_reason_v3 SEC(".maps");
+} vfwd_reason_v4 SEC(".maps");
 
 /* Flood targets of the uplink in --bum flood mode: every guest port, each
  * entry with its own vfwd_egress instance that drops frames of other VLANs
@@ -120,7 +120,7 @@ struct {
 	__uint(max_entries, VFWD_MAX_PORTS);
 	__type(key, __u32);
 	__type(value, struct bpf_devmap_val);
-} vfwd_flood_v3 SEC(".maps");
+} vfwd_flood_v4 SEC(".maps");
 
 /* VLAN -> guest ports, for vfwd_guest's floods (maps/vfwd_maps.h).  Not
  * preallocated: a group is 4 KiB and most hosts use a few VLANs; only the
@@ -132,7 +132,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vfwd_flood_group);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_vlan_v3 SEC(".maps");
+} vfwd_vlan_v4 SEC(".maps");
 
 /* CPU steering: CPU id -> {queue size, vfwd_cpu program}.  Entries exist
  * only for CPUs some port steers to (loader/cpumap.c).  max_entries is set
@@ -145,7 +145,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bpf_cpumap_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_cpu_v3 SEC(".maps");
+} vfwd_cpu_v4 SEC(".maps");
 
 /* The intent journal (maps/vfwd_maps.h): userspace only, defined here so
  * that it is created and pinned with the other maps. */
@@ -155,6 +155,29 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vfwd_intent);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vfwd_intent_v3 SEC(".maps");
+} vfwd_intent_v4 SEC(".maps");
+
+/* AF_XDP ports: slot vfwd_xsk_slot(port, rx queue) -> the socket that
+ * vfwd-vhost bound to that queue of the port's uplink (maps/vfwd_maps.h).
+ * An empty slot fails the redirect, and the frame counts as port_down. */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, VFWD_XSK_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vfwd_xsk_v4 SEC(".maps");
+
+/* vfwd-vhost's per-port counters, written by the daemon through an
+ * mmap of the map; no program uses it.  Defined here so that it is
+ * created and pinned with the other maps, BTF-typed for bpftool. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, VFWD_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct vfwd_xsk_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vfwd_xstat_v4 SEC(".maps");
 
 #endif /* VFWD_MAPS_BPF_H */

@@ -45,31 +45,39 @@ static __always_inline int vfwd_steer_cpu(const struct vfwd_port *p, void *data,
 }
 
 /*
- * Send the frame to cpu through the CPUMAP, with the port id in the
- * metadata.  Returns XDP_REDIRECT, or -1 when it could not be steered (no
- * metadata room, or no CPUMAP entry for the CPU) and the caller should
- * deliver it directly: a frame is never lost because steering is
- * unavailable.
+ * Send the frame to cpu through the CPUMAP, with a steering record (port
+ * id, uplink, CPU, magic) pushed in front of it.  The record goes in with
+ * bpf_xdp_adjust_head, not as XDP metadata: the kernel this project is
+ * tested on refuses bpf_xdp_adjust_meta in every XDP program type
+ * ("program of this type cannot use helper bpf_xdp_adjust_meta#54",
+ * docs/architecture.md), while headroom in front of the frame is always
+ * there.  Only vfwd_cpu reads this CPUMAP, and it takes the record off
+ * before the frame goes anywhere.  Returns XDP_REDIRECT, or -1 when it
+ * could not be steered (no headroom, or no CPUMAP entry for the CPU) and
+ * the caller should deliver it directly: a frame is never lost because
+ * steering is unavailable.
  */
 static __always_inline int vfwd_steer(struct xdp_md *ctx, __u32 port_id,
 				      __u32 cpu)
 {
 	struct vfwd_cpu_meta *m;
 
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(*m)))
 		return -1;
-	m = (void *)(long)ctx->data_meta;
-	if ((void *)(m + 1) > (void *)(long)ctx->data)
+	m = (void *)(long)ctx->data;
+	if ((void *)(m + 1) > (void *)(long)ctx->data_end) {
+		bpf_xdp_adjust_head(ctx, (int)sizeof(*m));
 		return -1;
+	}
 	m->port_id = port_id;
 	m->uplink_id = cfg_uplink_port;
 	m->cpu = cpu;
 	m->magic = VFWD_CPU_META_MAGIC;
-	if (bpf_redirect_map(&vfwd_cpu_v3, cpu, 0) == XDP_REDIRECT)
+	if (bpf_redirect_map(&vfwd_cpu_v4, cpu, 0) == XDP_REDIRECT)
 		return XDP_REDIRECT;
-	/* Delivered directly after all: take the metadata off again so the
+	/* Delivered directly after all: take the record off again so the
 	 * frame leaves exactly as a port without CPUs would send it. */
-	bpf_xdp_adjust_meta(ctx, (int)sizeof(*m));
+	bpf_xdp_adjust_head(ctx, (int)sizeof(*m));
 	return -1;
 }
 

@@ -44,6 +44,67 @@ static __always_inline int vfwd_uplink_pop(struct xdp_md *ctx,
 	return 0;
 }
 
+/* The frame's verdict when it is not switched: the BUM policy for a
+ * broadcast, multicast, unknown or down destination, else pass or drop.
+ * Counts the frame under reason and on the uplink's rx counters up. */
+static __always_inline int vfwd_uplink_other(struct vfwd_port_stats *up,
+					     __u32 reason, __u64 bytes)
+{
+	int act;
+
+	if (cfg_bum_flood && vfwd_reason_action(reason) == VFWD_ACT_BUM) {
+		/* Every guest port's egress program keeps the frames of its
+		 * own VLAN and counts them; the uplink itself is never in
+		 * the flood map, and EXCLUDE_INGRESS keeps it that way. */
+		vfwd_count_reason(reason, bytes);
+		return bpf_redirect_map(&vfwd_flood_v4, 0,
+					BPF_F_BROADCAST |
+						BPF_F_EXCLUDE_INGRESS);
+	}
+	act = vfwd_uplink_verdict(reason);
+	vfwd_count_reason(reason, bytes);
+	if (up) {
+		if (act == XDP_DROP)
+			up->rx_dropped++;
+		else
+			up->rx_passed++;
+	}
+	return act;
+}
+
+/*
+ * A hit on an AF_XDP port: into the XSKMAP slot of the port's socket on
+ * the queue the frame came in on (maps/vfwd_maps.h, vfwd_xsk_slot).  The
+ * socket there is bound to exactly this queue, so the kernel accepts the
+ * frame; any other queue's socket would drop it after XDP_REDIRECT was
+ * returned, where no counter of ours sees it.  An empty slot (no
+ * vfwd-vhost, or its guest is not connected) fails the redirect (flags
+ * 0: XDP_ABORTED) and the frame is a port_down, handled by the BUM
+ * policy like a tap whose device is gone.  AF_XDP ports are never
+ * steered to CPUs: vfwd-vhost reads the socket on its own CPU.
+ */
+static __always_inline int vfwd_uplink_xsk(struct xdp_md *ctx,
+					   struct vfwd_port_stats *up,
+					   const struct vfwd_mac_val *hit,
+					   struct vfwd_l2 *l2, __u64 bytes)
+{
+	__u32 q = ctx->rx_queue_index;
+	int act;
+
+	if (q >= VFWD_XSK_QUEUES)
+		return vfwd_uplink_other(up, VFWD_R_PORT_DOWN, bytes);
+	act = bpf_redirect_map(&vfwd_xsk_v4, vfwd_xsk_slot(hit->port_id, q), 0);
+	if (act != XDP_REDIRECT)
+		return vfwd_uplink_other(up, VFWD_R_PORT_DOWN, bytes);
+	/* As for a devmap target: the redirect only recorded the slot, so
+	 * the tag can come off after it. */
+	if (vfwd_uplink_pop(ctx, hit, l2, &bytes))
+		return vfwd_uplink_other(up, VFWD_R_ERROR, bytes);
+	vfwd_count_tx(hit->port_id, bytes);
+	vfwd_count_reason(VFWD_R_FWD, bytes);
+	return act;
+}
+
 SEC("xdp")
 int vfwd_uplink(struct xdp_md *ctx)
 {
@@ -83,11 +144,13 @@ int vfwd_uplink(struct xdp_md *ctx)
 	 * past the table) is no port of this uplink either.  The check
 	 * comes before the device's: another network's port is not this
 	 * frame's business, up or down. */
-	p = bpf_map_lookup_elem(&vfwd_port_v3, &hit->port_id);
+	p = bpf_map_lookup_elem(&vfwd_port_v4, &hit->port_id);
 	if (!p || p->uplink_id != cfg_uplink_port) {
 		reason = VFWD_R_OTHER_UPLINK;
 		goto other;
 	}
+	if (p->kind == VFWD_PORT_XSK)
+		return vfwd_uplink_xsk(ctx, up, hit, &l2, bytes);
 	/* An skb-mode uplink never steers (cfg_generic). */
 	cpu = cfg_generic ? VFWD_NO_CPU
 			  : vfwd_steer_cpu(p, data, data_end, &l2);
@@ -99,7 +162,7 @@ int vfwd_uplink(struct xdp_md *ctx)
 		/* The frame leaves this CPU, so whether the port's device
 		 * is there is asked now: a missing devmap entry (the kernel
 		 * removed it with the device) is a port down here. */
-		if (!bpf_map_lookup_elem(&vfwd_tx_v3, &hit->port_id))
+		if (!bpf_map_lookup_elem(&vfwd_tx_v4, &hit->port_id))
 			goto down;
 		if (vfwd_uplink_pop(ctx, hit, &l2, &bytes))
 			goto error;
@@ -115,7 +178,7 @@ int vfwd_uplink(struct xdp_md *ctx)
 	 * kernel removed its entry) is told apart from a delivered frame.
 	 * The redirect only records the target, so the tag can still be
 	 * popped after it. */
-	act = bpf_redirect_map(&vfwd_tx_v3, hit->port_id, 0);
+	act = bpf_redirect_map(&vfwd_tx_v4, hit->port_id, 0);
 	if (act == XDP_REDIRECT) {
 		if (vfwd_uplink_pop(ctx, hit, &l2, &bytes))
 			goto error;
@@ -130,24 +193,7 @@ error:
 	reason = VFWD_R_ERROR;
 
 other:
-	if (cfg_bum_flood && vfwd_reason_action(reason) == VFWD_ACT_BUM) {
-		/* Every guest port's egress program keeps the frames of its
-		 * own VLAN and counts them; the uplink itself is never in
-		 * the flood map, and EXCLUDE_INGRESS keeps it that way. */
-		vfwd_count_reason(reason, bytes);
-		return bpf_redirect_map(&vfwd_flood_v3, 0,
-					BPF_F_BROADCAST |
-						BPF_F_EXCLUDE_INGRESS);
-	}
-	act = vfwd_uplink_verdict(reason);
-	vfwd_count_reason(reason, bytes);
-	if (up) {
-		if (act == XDP_DROP)
-			up->rx_dropped++;
-		else
-			up->rx_passed++;
-	}
-	return act;
+	return vfwd_uplink_other(up, reason, bytes);
 }
 
 #endif /* VFWD_UPLINK_BPF_H */

@@ -137,6 +137,8 @@ void cli_port_json_drift(struct vfwd_ctx *c, __u32 id,
  * newline. */
 void cli_port_guest_cols(struct vfwd_ctx *c, const struct vfwd_port *p,
 			 __u32 macs);
+/* An AF_XDP port's vhost-user socket and daemon state, as JSON keys. */
+void cli_port_xsk_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p);
 /* The uplink guest port p leaves by, into *up; false when it has none. */
 bool cli_port_uplink(struct vfwd_ctx *c, const struct vfwd_port *p,
 		     struct vfwd_port *up);
@@ -149,6 +151,9 @@ enum cli_cpu_opt {
 	CLI_OPT_PLACEMENT,
 	CLI_OPT_RPS,
 	CLI_OPT_NO_RPS,
+	CLI_OPT_XSK,
+	CLI_OPT_VHOST_SOCKET,
+	CLI_OPT_VHOST_SERVER,
 };
 struct cli_cpu_req {
 	const char *cpus; /* --cpus LIST, or "none" (port set) */

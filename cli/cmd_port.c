@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
 
-#define PORT_ADD_ARGS                                                          \
-	"port add NAME --dev IFNAME [--vlan VID] [--uplink NAME] [--no-spoofchk] [--cpus LIST | --vm-pid PID] [--placement same-cpu|same-node|off] [--rps]"
+#define PORT_ADD_ARGS                                                                                                                                         \
+	"port add NAME --dev IFNAME [--vlan VID] [--uplink NAME] [--no-spoofchk] [--cpus LIST | --vm-pid PID] [--placement same-cpu|same-node|off] [--rps]\n" \
+	"       vfwd port add NAME --xsk --vhost-socket PATH [--vhost-server] [--vlan VID] [--uplink NAME] [--no-spoofchk]"
 #define PORT_SET_ARGS                                                          \
 	"port set NAME [--dev IFNAME] [--vlan VID|none] [--uplink NAME|auto] [--spoofchk|--no-spoofchk] [--cpus LIST|none | --vm-pid PID] [--placement same-cpu|same-node|off] [--rps|--no-rps]"
 #define PORT_SYNC_ARGS "port sync [NAME]"
@@ -16,13 +18,6 @@
 #define PORT_SET_USAGE "usage: vfwd " PORT_SET_ARGS
 #define PORT_SYNC_USAGE "usage: vfwd " PORT_SYNC_ARGS
 #define PORT_DEL_USAGE "usage: vfwd port del NAME [--force]"
-
-/* Options of the CLI contract that later versions implement: say so
- * instead of failing with "unrecognized option". */
-static const struct option planned_opts[] = {
-	{"xsk", no_argument, NULL, 'X'},
-};
-#define N_PLANNED (sizeof(planned_opts) / sizeof(planned_opts[0]))
 
 /* Options port add and port set share. */
 static const struct option port_opts[] = {
@@ -36,6 +31,9 @@ static const struct option port_opts[] = {
 	{"placement", required_argument, NULL, CLI_OPT_PLACEMENT},
 	{"rps", no_argument, NULL, CLI_OPT_RPS},
 	{"no-rps", no_argument, NULL, CLI_OPT_NO_RPS},
+	{"xsk", no_argument, NULL, CLI_OPT_XSK},
+	{"vhost-socket", required_argument, NULL, CLI_OPT_VHOST_SOCKET},
+	{"vhost-server", no_argument, NULL, CLI_OPT_VHOST_SERVER},
 };
 #define N_PORT_OPTS (sizeof(port_opts) / sizeof(port_opts[0]))
 
@@ -47,29 +45,20 @@ struct port_req {
 	__u16 vid; /* with vlan_set: 0 = untagged */
 	int spoofchk; /* -1: unchanged (add: on) */
 	struct cli_cpu_req cpu;
+	bool xsk; /* an AF_XDP port served by vfwd-vhost */
+	const char *vhost_socket;
+	bool vhost_server;
 };
-
-static int planned(struct vfwd_ctx *c, int opt)
-{
-	for (size_t i = 0; i < N_PLANNED; i++)
-		if (planned_opts[i].val == opt)
-			return cli_err(
-				c, -EOPNOTSUPP,
-				"port: --%s is not available in this version yet",
-				planned_opts[i].name);
-	return 0;
-}
 
 /* Parse the shared options; returns 0 or -errno after an error line. */
 static int parse_port_opts(struct vfwd_ctx *c, int argc, char **argv,
 			   bool is_set, const char *usage, struct port_req *r)
 {
-	struct option opts[N_PORT_OPTS + N_PLANNED + 1] = {};
+	struct option opts[N_PORT_OPTS + 1] = {};
 	struct cli_getopt g = {.opts = opts, .usage = usage};
 	int opt, err;
 
 	memcpy(opts, port_opts, sizeof(port_opts));
-	memcpy(&opts[N_PORT_OPTS], planned_opts, sizeof(planned_opts));
 	memset(r, 0, sizeof(*r));
 	r->spoofchk = -1;
 	cli_cpu_req_init(&r->cpu);
@@ -106,13 +95,20 @@ static int parse_port_opts(struct vfwd_ctx *c, int argc, char **argv,
 					"options --spoofchk and --no-spoofchk contradict each other; give one");
 			r->spoofchk = opt == 's';
 			break;
+		case CLI_OPT_XSK:
+			r->xsk = true;
+			break;
+		case CLI_OPT_VHOST_SOCKET:
+			r->vhost_socket = optarg;
+			break;
+		case CLI_OPT_VHOST_SERVER:
+			r->vhost_server = true;
+			break;
 		default:
 			err = cli_cpu_opt(c, opt, optarg, &r->cpu);
 			if (!err)
 				break;
 			if (err != -ENOENT)
-				return err;
-			if ((err = planned(c, opt)))
 				return err;
 			return cli_bad_opt(c, argv, usage);
 		}
@@ -183,6 +179,96 @@ static int check_dev(struct vfwd_ctx *c, const char *ifname,
 	return 0;
 }
 
+/* The options of an AF_XDP port: no device and no CPU set (vfwd-vhost
+ * reads its sockets), but a vhost-user socket.  For other ports, none of
+ * the xsk options. */
+static int check_kind_opts(struct vfwd_ctx *c, const struct port_req *r,
+			   bool xsk)
+{
+	if (!xsk) {
+		if (r->vhost_socket || r->vhost_server)
+			return cli_err(
+				c, -EINVAL,
+				"--vhost-socket and --vhost-server are for AF_XDP ports (--xsk)");
+		return 0;
+	}
+	if (r->ifname)
+		return cli_err(
+			c, -EINVAL,
+			"--xsk and --dev exclude each other: an AF_XDP port has no device of its own; vfwd-vhost serves its guest on --vhost-socket");
+	if (cli_cpu_req_any(&r->cpu))
+		return cli_err(
+			c, -EINVAL,
+			"--cpus, --vm-pid, --placement and --rps steer a tap's queues; an AF_XDP port's sockets are read by vfwd-vhost on its own CPUs (vfwd-vhost --poll)");
+	return 0;
+}
+
+/* An AF_XDP port's vhost-user socket: an absolute path that fits a
+ * sockaddr_un, in a directory that exists, used by no other port. */
+static int check_vhost_path(struct vfwd_ctx *c, const char *path)
+{
+	char dir[VFWD_VHOST_PATH_LEN];
+	struct vfwd_port other;
+	struct stat st;
+	char *slash;
+
+	if (path[0] != '/')
+		return cli_err(
+			c, -EINVAL,
+			"--vhost-socket %s: give an absolute path (vfwd-vhost runs in another directory)",
+			path);
+	if (strlen(path) >= VFWD_VHOST_PATH_LEN)
+		return cli_err(
+			c, -ENAMETOOLONG,
+			"--vhost-socket %s: longer than a UNIX socket path may be (%d bytes)",
+			path, VFWD_VHOST_PATH_LEN - 1);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash[1])
+		return cli_err(
+			c, -EINVAL,
+			"--vhost-socket %s: names a directory, not a socket",
+			path);
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+		return cli_err(c, -ENOENT,
+			       "--vhost-socket %s: directory %s does not exist",
+			       path, dir);
+	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++)
+		if (!vfwd_port_get(&c->t, id, &other) &&
+		    vfwd_port_is_xsk(&other) &&
+		    strcmp(other.vhost_path, path) == 0)
+			return cli_err(c, -EBUSY,
+				       "--vhost-socket %s: port '%s' uses it",
+				       path, other.name);
+	return 0;
+}
+
+/* port add NAME --xsk: the slot alone (lib/xsk_ops.c); vfwd-vhost makes
+ * the sockets when it sees it. */
+static int port_add_xsk(struct vfwd_ctx *c, const char *name,
+			const struct port_req *r, struct vfwd_port *p, int id)
+{
+	char why[VFWD_ERRLEN];
+	int err;
+
+	if (!r->vhost_socket)
+		return cli_err(
+			c, -EINVAL,
+			"--xsk needs --vhost-socket PATH: the socket QEMU serves (-chardev socket,server=on), or that vfwd-vhost creates with --vhost-server");
+	err = check_vhost_path(c, r->vhost_socket);
+	if (err)
+		return err;
+	p->kind = VFWD_PORT_XSK;
+	snprintf(p->vhost_path, sizeof(p->vhost_path), "%s", r->vhost_socket);
+	if (r->vhost_server)
+		p->flags |= VFWD_PORT_F_VHOST_SERVER;
+	err = vfwd_xsk_port_create(&c->t, id, p, why, sizeof(why));
+	if (err)
+		return cli_err(c, err, "port '%s': %s", name, why);
+	return 0;
+}
+
 static void print_port_done(struct vfwd_ctx *c, const char *verb, int id,
 			    const struct vfwd_port *p)
 {
@@ -212,7 +298,10 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 	err = parse_port_opts(c, argc, argv, false, PORT_ADD_USAGE, &r);
 	if (err)
 		return err;
-	if (!r.ifname)
+	err = check_kind_opts(c, &r, r.xsk);
+	if (err)
+		return err;
+	if (!r.ifname && !r.xsk)
 		return cli_err(c, -EINVAL, PORT_ADD_USAGE);
 	name = argv[optind];
 	if (!vfwd_port_name_valid(name))
@@ -226,9 +315,12 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 		return err;
 	if (vfwd_port_find_name(&c->t, name, &p) >= 0)
 		return cli_err(c, -EEXIST, "port '%s' already exists", name);
-	err = check_dev(c, r.ifname, &dev, &p.kind, -1);
-	if (err)
-		return err;
+	memset(&p, 0, sizeof(p));
+	if (!r.xsk) {
+		err = check_dev(c, r.ifname, &dev, &p.kind, -1);
+		if (err)
+			return err;
+	}
 	err = r.uplink ? find_uplink(c, r.uplink, &uplink_id)
 		       : cli_default_uplink(c, name, &uplink_id);
 	if (err)
@@ -244,7 +336,7 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 			       strerror(-id));
 
 	snprintf(p.name, sizeof(p.name), "%s", name);
-	p.ifindex = dev.ifindex;
+	p.ifindex = r.xsk ? 0 : dev.ifindex;
 	p.vid = r.vid;
 	p.uplink_id = uplink_id;
 	/* Anti-spoofing is on unless turned off: it is what keeps one
@@ -252,6 +344,12 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 	p.flags = r.spoofchk == 0 ? 0 : VFWD_PORT_F_SPOOFCHK;
 	if (r.uplink)
 		p.flags |= VFWD_PORT_F_UPLINK_SET;
+	if (r.xsk) {
+		err = port_add_xsk(c, name, &r, &p, id);
+		if (!err)
+			print_port_done(c, "added", id, &p);
+		return err;
+	}
 	err = cli_port_cpus(c, &r.cpu, &p);
 	if (err)
 		return err;
@@ -304,6 +402,12 @@ static int port_reapply(struct vfwd_ctx *c, const char *name)
 	id = guest_port_lookup(c, name, &p);
 	if (id < 0)
 		return id;
+	if (vfwd_port_is_xsk(&p)) {
+		/* Its only kernel objects are vfwd-vhost's sockets, which
+		 * the daemon keeps as the slot says. */
+		print_port_done(c, "re-applied", id, &p);
+		return 0;
+	}
 	err = vfwd_repair_port(c->pin_dir, &c->t, id, VFWD_REPAIR_RELOAD, &res,
 			       why, sizeof(why));
 	if (err) {
@@ -336,6 +440,10 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 	err = parse_port_opts(c, argc, argv, true, PORT_SET_USAGE, &r);
 	if (err)
 		return err;
+	if (r.xsk || r.vhost_socket || r.vhost_server)
+		return cli_err(
+			c, -EINVAL,
+			"port set cannot change a port's kind or vhost-user socket; 'vfwd port del' it and add it again");
 	if (!r.ifname && !r.vlan_set && !r.uplink && r.spoofchk < 0 &&
 	    !cli_cpu_req_any(&r.cpu))
 		return port_reapply(c, argv[optind]);
@@ -345,6 +453,9 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 	id = guest_port_lookup(c, argv[optind], &p);
 	if (id < 0)
 		return id;
+	err = check_kind_opts(c, &r, vfwd_port_is_xsk(&p));
+	if (err)
+		return err;
 	next = p;
 	if (r.ifname) {
 		err = check_dev(c, r.ifname, &dev, &next.kind, id);
@@ -388,6 +499,13 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 		err = cli_port_cpus(c, &r.cpu, &next);
 		if (err)
 			return err;
+	}
+	if (vfwd_port_is_xsk(&p)) {
+		err = vfwd_xsk_port_update(&c->t, id, &next, why, sizeof(why));
+		if (err)
+			return cli_err(c, err, "port '%s': %s", p.name, why);
+		print_port_done(c, "updated", id, &next);
+		return 0;
 	}
 	/* Published last, the move under the journal (lib/port_set.c). */
 	err = vfwd_port_update(c->pin_dir, &c->t, id, &p, &next,

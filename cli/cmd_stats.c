@@ -33,7 +33,54 @@ struct snapshot {
 	bool used[VFWD_MAX_PORTS];
 	struct vfwd_port info[VFWD_MAX_PORTS];
 	struct vfwd_reason_ctr reason[VFWD_R_COUNT];
+	/* AF_XDP ports: vfwd-vhost's counters (maps/vfwd_maps.h) */
+	struct vfwd_xsk_stats xsk[VFWD_MAX_PORTS];
 };
+
+/* vfwd-vhost's counters of an AF_XDP port, by their JSON names; the
+ * text table shows the same columns. */
+#define XSK_COUNTERS(X)                                                        \
+	X(to_guest_packets)                                                    \
+	X(to_guest_bytes)                                                      \
+	X(from_guest_packets)                                                  \
+	X(from_guest_bytes)                                                    \
+	X(tx_sent)                                                             \
+	X(ring_full)                                                           \
+	X(fill_empty)                                                          \
+	X(no_vring_buf)                                                        \
+	X(rx_invalid)                                                          \
+	X(tx_dropped)
+
+static void xsk_fields(struct json *j, const struct vfwd_xsk_stats *x)
+{
+#define X(f) json_kv_u64(j, #f, x->f);
+	XSK_COUNTERS(X)
+#undef X
+}
+
+/* The AF_XDP ports' daemon counters, after the port table. */
+static void print_xsk_text(const struct snapshot *s)
+{
+	bool head = false;
+
+	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		if (!s->used[id] || !vfwd_port_is_xsk(&s->info[id]))
+			continue;
+		if (!head) {
+			printf("\n%-15s", "XSK PORT");
+#define X(f) printf(" %s", #f);
+			XSK_COUNTERS(X)
+#undef X
+			printf("\n");
+			head = true;
+		}
+		printf("%-15s", s->info[id].name);
+#define X(f) printf(" %*llu", (int)sizeof(#f) - 1, s->xsk[id].f);
+		XSK_COUNTERS(X)
+#undef X
+		printf("\n");
+	}
+}
 
 static volatile sig_atomic_t stop;
 
@@ -168,6 +215,8 @@ static int take(struct vfwd_ctx *c, int only, struct snapshot *s)
 		if (s->info[id].kind == VFWD_PORT_FREE)
 			continue;
 		err = vfwd_stats_read(&c->t, id, &s->port[id]);
+		if (!err && vfwd_port_is_xsk(&s->info[id]))
+			err = vfwd_xstat_get(&c->t, id, &s->xsk[id]);
 		if (err)
 			return err;
 		s->used[id] = true;
@@ -208,6 +257,12 @@ static void print_totals(struct vfwd_ctx *c, const struct snapshot *s)
 		json_kv_str(j, "name", s->info[id].name);
 		json_kv_str(j, "kind", vfwd_port_kind_str(s->info[id].kind));
 		counter_fields(j, p);
+		if (vfwd_port_is_xsk(&s->info[id])) {
+			json_key(j, "xsk");
+			json_obj_open(j);
+			xsk_fields(j, &s->xsk[id]);
+			json_obj_close(j);
+		}
 		json_obj_close(j);
 	}
 	if (c->json) {
@@ -215,6 +270,7 @@ static void print_totals(struct vfwd_ctx *c, const struct snapshot *s)
 		json_key(j, "reasons");
 		json_obj_open(j);
 	} else {
+		print_xsk_text(s);
 		printf("\n%-14s %-9s %12s %14s\n", "REASON", "ACTION",
 		       "PACKETS", "BYTES");
 	}

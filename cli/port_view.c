@@ -26,7 +26,14 @@ const char *cli_port_state_drift(struct vfwd_ctx *c, __u32 id,
 				 const struct vfwd_drift_list *d)
 {
 	struct vfwd_dev_info dev;
+	struct vfwd_xsk_stats xs;
 
+	/* An AF_XDP port has no device: its state is its daemon's, which
+	 * the daemon writes and vfwd_xsk_state checks is still alive. */
+	if (vfwd_port_is_xsk(p))
+		return vfwd_xsk_state_str(vfwd_xstat_get(&c->t, id, &xs)
+						  ? VFWD_XSK_DOWN
+						  : vfwd_xsk_state(&xs));
 	if (!p->ifindex || vfwd_drift_has(d, id, VFWD_DRIFT_DEV_GONE) ||
 	    vfwd_dev_by_index(p->ifindex, &dev))
 		return "gone";
@@ -142,9 +149,38 @@ void cli_port_json_drift(struct vfwd_ctx *c, __u32 id,
 		else
 			json_null(j);
 		cli_port_cpus_json(c, p);
+		if (vfwd_port_is_xsk(p))
+			cli_port_xsk_json(c, id, p);
 	}
 	cli_drift_json(c, d, id);
 	json_obj_close(j);
+}
+
+void cli_port_xsk_json(struct vfwd_ctx *c, __u32 id, const struct vfwd_port *p)
+{
+	struct vfwd_xsk_stats xs = {};
+	struct json *j = &c->j;
+	__u64 queues = 0;
+
+	vfwd_xstat_get(&c->t, id, &xs);
+	json_kv_str(j, "vhost_socket", p->vhost_path);
+	json_kv_str(j, "vhost_mode",
+		    p->flags & VFWD_PORT_F_VHOST_SERVER ? "server" : "client");
+
+	/* Whether the sockets are zero-copy, from the daemon's record; the
+	 * XSKMAP slots holding a socket (one per uplink rx queue), from the
+	 * kernel. */
+	json_kv_str(j, "xsk_mode",
+		    vfwd_xsk_state(&xs) == VFWD_XSK_DOWN
+			    ? vfwd_xsk_mode_str(VFWD_XSK_MODE_NONE)
+			    : vfwd_xsk_mode_str(xs.mode));
+	json_key(j, "xsk_slots");
+	if (vfwd_xsk_queues(c->pin_dir, id, &queues))
+		json_null(j);
+	else
+		json_u64(j, __builtin_popcountll(queues));
+	json_kv_u64(j, "daemon_pid",
+		    vfwd_xsk_state(&xs) == VFWD_XSK_DOWN ? 0 : xs.daemon_pid);
 }
 
 bool cli_port_uplink(struct vfwd_ctx *c, const struct vfwd_port *p,

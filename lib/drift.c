@@ -36,6 +36,8 @@ static const char *const kind_names[VFWD_DRIFT_KIND_COUNT] = {
 	[VFWD_DRIFT_FLOOD_NO_EGRESS] = "flood_no_egress",
 	[VFWD_DRIFT_CPUMAP_MISSING] = "cpumap_missing",
 	[VFWD_DRIFT_CPUMAP_WRONG] = "cpumap_wrong",
+	[VFWD_DRIFT_XSK_SLOTS] = "xsk_slots",
+	[VFWD_DRIFT_XSK_STALE] = "xsk_stale",
 };
 
 const char *vfwd_drift_kind_str(enum vfwd_drift_kind kind)
@@ -392,6 +394,38 @@ static void check_guest(struct drift_ctx *d)
 	check_flood(d);
 }
 
+/* An AF_XDP port: the XSKMAP slots that hold a socket, asked of the
+ * kernel, against what its daemon says it put there. */
+static void check_xsk(struct drift_ctx *d)
+{
+	const struct vfwd_port *p = d->p;
+	struct vfwd_xsk_stats xs = {};
+	__u64 queues;
+	int err, n;
+
+	err = vfwd_xstat_get(d->t, d->id, &xs);
+	if (!err)
+		err = vfwd_xsk_queues(d->pin_dir, d->id, &queues);
+	if (err) {
+		add(d, VFWD_DRIFT_CHECK_FAILED,
+		    "port '%s': cannot read its XSKMAP slots: %s", p->name,
+		    strerror(-err));
+		return;
+	}
+	n = __builtin_popcountll(queues);
+	if (vfwd_xsk_state(&xs) == VFWD_XSK_UP) {
+		if ((__u32)n != xs.nslots)
+			add(d, VFWD_DRIFT_XSK_SLOTS,
+			    "port '%s': vfwd-vhost (pid %llu) says it bound %u sockets, but %d XSKMAP slots hold one; frames on the other uplink queues count as port_down; restart vfwd-vhost",
+			    p->name, (unsigned long long)xs.daemon_pid,
+			    xs.nslots, n);
+	} else if (n) {
+		add(d, VFWD_DRIFT_XSK_STALE,
+		    "port '%s': %d XSKMAP slots hold a socket although no guest is connected through a running vfwd-vhost; 'vfwd port del' releases them",
+		    p->name, n);
+	}
+}
+
 int vfwd_drift_check_port(const char *pin_dir, const struct vfwd_tables *t,
 			  __u32 id, const struct vfwd_port *p,
 			  struct vfwd_drift_list *l)
@@ -403,8 +437,9 @@ int vfwd_drift_check_port(const char *pin_dir, const struct vfwd_tables *t,
 		check_uplink(&d);
 	else if (vfwd_port_is_guest(p))
 		check_guest(&d);
-	/* Free slots have nothing in the kernel; AF_XDP ports are served
-	 * by the vhost-user backend, which owns their sockets. */
+	else if (vfwd_port_is_xsk(p))
+		check_xsk(&d);
+	/* Free slots have nothing in the kernel. */
 	return d.err;
 }
 

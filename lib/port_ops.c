@@ -49,7 +49,7 @@ int vfwd_bind_uplinks(const struct vfwd_tables *t, int *unbound)
 		err = vfwd_port_get(t, i, &p);
 		if (err)
 			return err;
-		if (!vfwd_port_is_guest(&p))
+		if (!vfwd_port_is_vm(&p))
 			continue;
 		if (p.flags & VFWD_PORT_F_UPLINK_SET) {
 			/* An explicit choice is never moved to another
@@ -248,6 +248,17 @@ static int port_del_finish(const char *pin_dir, struct vfwd_tables *t,
 	ret = vfwd_mac_drop_port(t, in->port_id, macs, err, errlen);
 	if (ret)
 		return ret;
+	/* An AF_XDP port's sockets leave the XSKMAP before the port goes,
+	 * so none of them receives for a slot that may be reused; a
+	 * daemon that still holds them closes them when it sees the slot
+	 * gone.  Every port's slots: a tap's are empty, and the journal
+	 * does not say the kind. */
+	ret = vfwd_xsk_slots_clear(t, in->port_id);
+	if (ret) {
+		snprintf(err, errlen, "cannot release its XSKMAP slots: %s",
+			 strerror(-ret));
+		return ret;
+	}
 	/* 2. Publish the removal: the slot.  Its filter, if a frame still
 	 * meets it, now fails closed.  Only the slot the journal names,
 	 * and only while it still holds that port. */

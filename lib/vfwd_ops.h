@@ -55,6 +55,16 @@ int vfwd_port_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
  * finished, by this command or the next.  *macs: MACs removed. */
 int vfwd_port_delete(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 		     size_t *macs, char *err, size_t errlen);
+/* AF_XDP ports (lib/xsk_ops.c): p (validated) into free slot id, in one
+ * publish; vfwd-vhost makes the sockets when it sees it.  Removed by
+ * vfwd_port_delete, which releases the port's XSKMAP slots before it
+ * clears the slot. */
+int vfwd_xsk_port_create(struct vfwd_tables *t, __u32 id,
+			 const struct vfwd_port *p, char *err, size_t errlen);
+/* port set of an AF_XDP port: the slot as next says. */
+int vfwd_xsk_port_update(struct vfwd_tables *t, __u32 id,
+			 const struct vfwd_port *next, char *err,
+			 size_t errlen);
 /* Uplinks (lib/uplink_ops.c).  p is the uplink's slot as it will be
  * (name, ifindex, xdp_mode, flags with the BUM policy, host MACs).
  * create: a first attach into free slot id, under the journal; the guest
@@ -186,6 +196,11 @@ enum vfwd_drift_kind {
 	 * without vfwd_cpu or with another queue size. */
 	VFWD_DRIFT_CPUMAP_MISSING,
 	VFWD_DRIFT_CPUMAP_WRONG,
+	/* AF_XDP ports: the XSKMAP slots holding a socket are not the ones
+	 * vfwd-vhost says it filled; or sockets are there although no
+	 * daemon serves a connected guest. */
+	VFWD_DRIFT_XSK_SLOTS,
+	VFWD_DRIFT_XSK_STALE,
 	VFWD_DRIFT_KIND_COUNT,
 };
 

@@ -29,7 +29,7 @@ struct vfwd_bpf *vfwd_skel_open(const char *pin_dir)
 	ncpus = libbpf_num_possible_cpus();
 	err = ncpus < 0
 		      ? ncpus
-		      : bpf_map__set_max_entries(skel->maps.vfwd_cpu_v3, ncpus);
+		      : bpf_map__set_max_entries(skel->maps.vfwd_cpu_v4, ncpus);
 	if (err) {
 		vfwd_bpf__destroy(skel);
 		errno = -err;
@@ -90,20 +90,20 @@ static void skel_mac_btf(const struct vfwd_bpf *skel, struct vfwd_mac_btf *b)
 				   .value_type_id = val};
 }
 
-/* A fresh vfwd_macs_v3 has an empty slot: give it its first table, so
+/* A fresh vfwd_macs_v4 has an empty slot: give it its first table, so
  * the programs and every command always find one. */
 static int skel_mac_table(const struct vfwd_bpf *skel)
 {
 	struct vfwd_mac_btf b;
 
 	skel_mac_btf(skel, &b);
-	return vfwd_mac_table_ensure(bpf_map__fd(skel->maps.vfwd_macs_v3), &b);
+	return vfwd_mac_table_ensure(bpf_map__fd(skel->maps.vfwd_macs_v4), &b);
 }
 
 int vfwd_skel_load(struct vfwd_bpf *skel, const char *pin_dir)
 {
-	struct bpf_map *devmaps[] = {skel->maps.vfwd_tx_v3,
-				     skel->maps.vfwd_flood_v3};
+	struct bpf_map *devmaps[] = {skel->maps.vfwd_tx_v4,
+				     skel->maps.vfwd_flood_v4};
 	bool reused[sizeof(devmaps) / sizeof(devmaps[0])];
 	size_t n = sizeof(devmaps) / sizeof(devmaps[0]);
 	int err;
@@ -156,18 +156,20 @@ int vfwd_skel_load_msg(struct vfwd_bpf *skel, const char *pin_dir,
 void vfwd_skel_tables(const struct vfwd_bpf *skel, struct vfwd_tables *t)
 {
 	*t = (struct vfwd_tables){
-		.macs_fd = bpf_map__fd(skel->maps.vfwd_macs_v3),
+		.macs_fd = bpf_map__fd(skel->maps.vfwd_macs_v4),
 		/* A new fd, the caller's: the live table, made if need be
 		 * (test and benchmark objects are loaded without pins). */
 		.mac_fd = skel_mac_table(skel),
-		.intent_fd = bpf_map__fd(skel->maps.vfwd_intent_v3),
-		.port_fd = bpf_map__fd(skel->maps.vfwd_port_v3),
-		.tx_fd = bpf_map__fd(skel->maps.vfwd_tx_v3),
-		.stats_fd = bpf_map__fd(skel->maps.vfwd_stats_v3),
-		.reason_fd = bpf_map__fd(skel->maps.vfwd_reason_v3),
-		.flood_fd = bpf_map__fd(skel->maps.vfwd_flood_v3),
-		.vlan_fd = bpf_map__fd(skel->maps.vfwd_vlan_v3),
-		.cpu_fd = bpf_map__fd(skel->maps.vfwd_cpu_v3),
+		.intent_fd = bpf_map__fd(skel->maps.vfwd_intent_v4),
+		.port_fd = bpf_map__fd(skel->maps.vfwd_port_v4),
+		.tx_fd = bpf_map__fd(skel->maps.vfwd_tx_v4),
+		.stats_fd = bpf_map__fd(skel->maps.vfwd_stats_v4),
+		.reason_fd = bpf_map__fd(skel->maps.vfwd_reason_v4),
+		.flood_fd = bpf_map__fd(skel->maps.vfwd_flood_v4),
+		.vlan_fd = bpf_map__fd(skel->maps.vfwd_vlan_v4),
+		.cpu_fd = bpf_map__fd(skel->maps.vfwd_cpu_v4),
+		.xsk_fd = bpf_map__fd(skel->maps.vfwd_xsk_v4),
+		.xstat_fd = bpf_map__fd(skel->maps.vfwd_xstat_v4),
 	};
 }
 

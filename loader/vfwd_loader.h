@@ -132,6 +132,10 @@ int vfwd_cpumap_sync(const char *pin_dir, const struct vfwd_tables *t,
 		     const __u16 *extra, unsigned int nextra, bool refresh,
 		     char *errbuf, size_t errlen);
 
+/* Which XSKMAP slots of port_id hold a socket (bit q: its socket on
+ * uplink rx queue q), asked of the kernel (loader/xsk_probe.c). */
+int vfwd_xsk_queues(const char *pin_dir, __u32 port_id, __u64 *queues);
+
 /* libbpf/libxdp log output: silent unless verbose. */
 void vfwd_set_verbose(bool verbose);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The MAC table's lifecycle.  The live table is the HASH in slot
- * VFWD_MAC_SLOT_LIVE of the pinned ARRAY_OF_MAPS vfwd_macs_v3.  A change
+ * VFWD_MAC_SLOT_LIVE of the pinned ARRAY_OF_MAPS vfwd_macs_v4.  A change
  * of many entries builds a new table here, where no program and no other
  * command can see it, and publishes it with one update of that slot.  A
  * command killed before the update leaves only its unfinished table, held

@@ -50,13 +50,16 @@ static const struct map_spec specs[] = {
 	/* One slot per possible CPU (bpf/vfwd_maps.bpf.h). */
 	SPEC(VFWD_MAP_CPU, BPF_MAP_TYPE_CPUMAP, __u32, struct bpf_cpumap_val,
 	     MAX_IS_CPUS, cpu_fd),
+	SPEC(VFWD_MAP_XSK, BPF_MAP_TYPE_XSKMAP, __u32, __u32, VFWD_XSK_SLOTS,
+	     xsk_fd),
+	SPEC(VFWD_MAP_XSTAT, BPF_MAP_TYPE_ARRAY, __u32, struct vfwd_xsk_stats,
+	     VFWD_MAX_PORTS, xstat_fd),
 };
 
 const char *const vfwd_map_names[] = {
-	VFWD_MAP_MACS,	VFWD_MAP_INTENT, VFWD_MAP_PORT,
-	VFWD_MAP_TX,	VFWD_MAP_STATS,	 VFWD_MAP_REASON,
-	VFWD_MAP_FLOOD, VFWD_MAP_VLAN,	 VFWD_MAP_CPU,
-	NULL,
+	VFWD_MAP_MACS,	VFWD_MAP_INTENT, VFWD_MAP_PORT,	 VFWD_MAP_TX,
+	VFWD_MAP_STATS, VFWD_MAP_REASON, VFWD_MAP_FLOOD, VFWD_MAP_VLAN,
+	VFWD_MAP_CPU,	VFWD_MAP_XSK,	 VFWD_MAP_XSTAT, NULL,
 };
 
 static int *spec_fd(struct vfwd_tables *t, const struct map_spec *s)

@@ -22,27 +22,31 @@
 
 /* 2: struct vfwd_port gained vcpu_cpus[] (CPU steering), and the CPU map
  * was added.
- * 3: the MAC table became an inner map of vfwd_macs_v3 (swapped whole by
- * mac load), and the intent journal vfwd_intent_v3 was added. */
-#define VFWD_SCHEMA_VERSION 3
+ * 3: the MAC table became an inner map of vfwd_macs_v4 (swapped whole by
+ * mac load), and the intent journal vfwd_intent_v3 was added.
+ * 4: AF_XDP ports: struct vfwd_port gained vhost_path[], and the XSKMAP
+ * vfwd_xsk_v4 and vfwd-vhost's counters vfwd_xstat_v4 were added. */
+#define VFWD_SCHEMA_VERSION 4
 
 /* Map names carry the schema version.  The kernel keeps 15 characters of
  * a map name (BPF_OBJ_NAME_LEN - 1), and libbpf pins by that name. */
 /* The MAC table: pinned as the outer map VFWD_MAP_MACS, whose slot
  * VFWD_MAC_SLOT_LIVE holds the live table (named VFWD_MAP_MAC, unpinned:
  * the outer map keeps it alive).  One slot: a table is replaced whole. */
-#define VFWD_MAP_MACS "vfwd_macs_v3"
-#define VFWD_MAP_MAC "vfwd_mac_v3"
+#define VFWD_MAP_MACS "vfwd_macs_v4"
+#define VFWD_MAP_MAC "vfwd_mac_v4"
 #define VFWD_MAC_SLOTS 1
 #define VFWD_MAC_SLOT_LIVE 0
-#define VFWD_MAP_INTENT "vfwd_intent_v3"
-#define VFWD_MAP_PORT "vfwd_port_v3"
-#define VFWD_MAP_TX "vfwd_tx_v3"
-#define VFWD_MAP_STATS "vfwd_stats_v3"
-#define VFWD_MAP_REASON "vfwd_reason_v3"
-#define VFWD_MAP_FLOOD "vfwd_flood_v3"
-#define VFWD_MAP_VLAN "vfwd_vlan_v3"
-#define VFWD_MAP_CPU "vfwd_cpu_v3"
+#define VFWD_MAP_INTENT "vfwd_intent_v4"
+#define VFWD_MAP_PORT "vfwd_port_v4"
+#define VFWD_MAP_TX "vfwd_tx_v4"
+#define VFWD_MAP_STATS "vfwd_stats_v4"
+#define VFWD_MAP_REASON "vfwd_reason_v4"
+#define VFWD_MAP_FLOOD "vfwd_flood_v4"
+#define VFWD_MAP_VLAN "vfwd_vlan_v4"
+#define VFWD_MAP_CPU "vfwd_cpu_v4"
+#define VFWD_MAP_XSK "vfwd_xsk_v4"
+#define VFWD_MAP_XSTAT "vfwd_xstat_v4"
 
 /* Default pin directory; every map above is pinned by name below it. */
 #define VFWD_PIN_ROOT "/sys/fs/bpf"
@@ -112,6 +116,9 @@ enum vfwd_port_flags {
 	/* guest ports: port add created the device's clsact qdisc, so port
 	 * del removes it again once no other filter uses it */
 	VFWD_PORT_F_OWN_CLSACT = 1U << 4,
+	/* XSK ports: vfwd-vhost creates the vhost-user socket and QEMU
+	 * connects to it (else QEMU serves it and vfwd-vhost connects) */
+	VFWD_PORT_F_VHOST_SERVER = 1U << 5,
 };
 
 enum vfwd_xdp_mode {
@@ -136,6 +143,9 @@ enum vfwd_cpu_source {
 /* Host MACs kept per uplink: its own and its bridge master's. */
 #define VFWD_HOST_MACS 2
 
+/* A vhost-user socket path, NUL included: sizeof(sockaddr_un.sun_path). */
+#define VFWD_VHOST_PATH_LEN 108
+
 /* Port table: ARRAY  port_id -> port.  The name lives here too, so the
  * pinned maps are the whole state: there is no userspace database to get
  * out of step with the kernel. */
@@ -151,7 +161,8 @@ struct vfwd_port {
 	__u16 vid; /* access VLAN; 0 = untagged/trunk, frames unchanged */
 	__u16 ncpus; /* valid entries in cpus[] */
 	__u32 flags; /* enum vfwd_port_flags */
-	__u32 xsk_slot; /* XSK ports: index in the XSKMAP */
+	__u32 xsk_slot; /* unused: an XSK port's slots follow from its id
+			 * (vfwd_xsk_slot) */
 	__u32 vm_pid; /* cpu_source == VM_PID: the QEMU process */
 	__u32 nqueues; /* tap queues seen when the CPU set was last set */
 	/* CPU steering.  vcpu_cpus[i] is the host CPU vCPU i runs on, as
@@ -165,7 +176,11 @@ struct vfwd_port {
 	 * guest's frame to one of them goes to the kernel, not out of the
 	 * uplink: on a bridged host that is how guests reach the host. */
 	__u8 host_macs[VFWD_HOST_MACS][VFWD_ETH_ALEN];
-	__u8 reserved[4]; /* zero; room for later per-port settings */
+	__u8 reserved[8]; /* zero; room for later per-port settings */
+	/* XSK ports: the vhost-user socket vfwd-vhost serves the guest on
+	 * (NUL-terminated; "" for other kinds).  Here, not in a map of its
+	 * own, so that writing the slot publishes the whole port. */
+	char vhost_path[VFWD_VHOST_PATH_LEN];
 };
 
 /* How many of port p's cpus[] its frames are steered to: none when it
@@ -293,18 +308,19 @@ struct vfwd_flood_group {
 
 /* CPU steering (vfwd_uplink -> CPUMAP -> vfwd_cpu on the chosen CPU).
  *
- * vfwd_uplink leaves this in front of the frame (bpf_xdp_adjust_meta) so
- * that vfwd_cpu, on the other CPU, redirects without parsing again.  XDP
- * metadata must be a multiple of 4 bytes and at most 32. */
+ * vfwd_uplink pushes this in front of the frame (bpf_xdp_adjust_head;
+ * bpf_xdp_adjust_meta is refused by this machine's kernel) so that
+ * vfwd_cpu, on the other CPU, redirects without parsing again, and takes
+ * it off before the frame goes on.  16 bytes: well inside the 256 bytes
+ * of headroom XDP guarantees. */
 struct vfwd_cpu_meta {
 	__u32 port_id; /* the port the uplink looked up */
 	__u32 uplink_id; /* the uplink the frame came in on, for its drops */
 	__u32 cpu; /* the CPU the uplink chose; tests read it back */
 	__u32 magic; /* VFWD_CPU_META_MAGIC: metadata vfwd wrote */
 };
-/* "vfwd" in ASCII.  The cpumap program trusts no metadata without it:
- * on paths that lose metadata (generic XDP) the bytes in front of the
- * frame are not vfwd's. */
+/* "vfwd" in ASCII.  The cpumap program treats a frame without it as one
+ * that did not come from vfwd_uplink and leaves it alone. */
 #define VFWD_CPU_META_MAGIC 0x76667764
 
 /*
@@ -317,6 +333,100 @@ struct vfwd_cpu_meta {
  * 8 bytes a slot, per CPU in use.
  */
 #define VFWD_CPUMAP_QSIZE 1024
+
+/*
+ * AF_XDP ports (VFWD_PORT_XSK).  vfwd_uplink redirects a frame for such
+ * a port into the XSKMAP vfwd_xsk_v4, where vfwd-vhost keeps one AF_XDP
+ * socket per (port, uplink rx queue).  An AF_XDP socket receives only what
+ * arrives on the one (device, queue) it is bound to, and a redirect to a
+ * socket bound elsewhere is dropped by the kernel after XDP_REDIRECT has
+ * been returned, silently (design §5).  So the slot is chosen by the
+ * queue the frame came in on, and the socket in it is bound to exactly
+ * that queue of the port's uplink.
+ *
+ * 64 queues: a NIC gives at most one rx queue per CPU by default, and
+ * the hosts vfwd targets have up to 64 CPUs per NUMA node; frames on a
+ * queue past that are counted as port_down.  The XSKMAP holds a pointer
+ * per slot: 1024 ports x 64 queues is 512 KiB, allocated once.
+ */
+#define VFWD_XSK_QUEUES 64
+#define VFWD_XSK_SLOTS (VFWD_MAX_PORTS * VFWD_XSK_QUEUES)
+
+/* The XSKMAP slot of port_id's socket on its uplink's rx queue. */
+static inline __u32 vfwd_xsk_slot(__u32 port_id, __u32 queue)
+{
+	return port_id * VFWD_XSK_QUEUES + queue;
+}
+
+/*
+ * vfwd-vhost's counters for one XSK port: ARRAY port_id -> this, mmapped
+ * by the daemon (BPF_F_MMAPABLE) and written in place, so `vfwd stats`
+ * and `bpftool map dump` read them without talking to the daemon.  The
+ * BPF programs never touch it.  "to guest" is the wire-to-guest
+ * direction (the port's tx), "from guest" the other.
+ */
+enum vfwd_xsk_state {
+	VFWD_XSK_DOWN = 0, /* no daemon serves the port */
+	VFWD_XSK_WAITING = 1, /* served, no guest connected */
+	VFWD_XSK_UP = 2, /* a guest is connected and its queues are ready */
+};
+
+enum vfwd_xsk_mode {
+	VFWD_XSK_MODE_NONE = 0, /* no socket bound yet */
+	VFWD_XSK_MODE_COPY = 1,
+	VFWD_XSK_MODE_ZEROCOPY = 2,
+};
+
+struct vfwd_xsk_stats {
+	__u64 to_guest_packets; /* put into the guest's RX vring */
+	__u64 to_guest_bytes;
+	__u64 from_guest_packets; /* taken from the guest's TX vring */
+	__u64 from_guest_bytes;
+	__u64 ring_full; /* the socket's rx ring was full: kernel dropped */
+	__u64 fill_empty; /* the fill ring was empty when a frame came */
+	__u64 no_vring_buf; /* the guest had no RX buffer: dropped */
+	__u64 rx_invalid; /* the kernel dropped it on the socket (rx_dropped) */
+	__u64 tx_dropped; /* from the guest, no room in the tx ring: dropped */
+	__u64 tx_sent; /* from the guest, handed to an AF_XDP tx ring */
+	__u64 daemon_pid; /* the vfwd-vhost serving it, 0 when none */
+	__u32 state; /* enum vfwd_xsk_state */
+	__u32 mode; /* enum vfwd_xsk_mode of its sockets */
+	__u32 nslots; /* XSKMAP slots it filled (uplink rx queues) */
+	__u32 reserved;
+	__u64 updated_ns; /* CLOCK_MONOTONIC of the daemon's last write */
+	__u64 reserved2[2];
+};
+
+/* vfwd_xsk_probe's frame (bpf/vfwd_xsk_probe.bpf.h): in, the port; out,
+ * bit q set when slot vfwd_xsk_slot(port_id, q) holds a socket. */
+struct vfwd_xsk_probe {
+	__u32 port_id;
+	__u32 pad;
+	__u64 queues;
+};
+_Static_assert(VFWD_XSK_QUEUES <= 64, "one bit a queue in vfwd_xsk_probe");
+
+/*
+ * vfwd_xguest: the guest-side rules for frames an AF_XDP port's guest
+ * sends, run by vfwd-vhost with BPF_PROG_TEST_RUN (loader/xguest.h).
+ * This metadata travels in front of the frame: the daemon says which
+ * port sent it, the program says where it goes.
+ */
+enum vfwd_xguest_action {
+	VFWD_XG_DROP = 0, /* refused (spoofed, malformed, ...): counted */
+	VFWD_XG_UPLINK = 1, /* out of uplink `to`, to the wire */
+	VFWD_XG_PORT = 2, /* to guest port `to` */
+	VFWD_XG_HOST = 3, /* to the kernel on the port's uplink */
+	VFWD_XG_FLOOD = 4, /* BUM under --bum flood: the VLAN's ports and
+			    * the uplink */
+};
+
+struct vfwd_xguest_meta {
+	__u32 port_id; /* in: the XSK port whose guest sent the frame */
+	__u32 action; /* out: enum vfwd_xguest_action */
+	__u32 to; /* out: the uplink or destination port */
+	__u32 reason; /* out: enum vfwd_reason it was counted under */
+};
 
 /* tc attachment of vfwd_guest on a port device's clsact ingress hook.
  * A fixed handle and priority identify vfwd's filter among others an
@@ -381,12 +491,16 @@ struct vfwd_reason_ctr {
 
 _Static_assert(sizeof(struct vfwd_mac_key) == 8, "vfwd_mac_key layout");
 _Static_assert(sizeof(struct vfwd_mac_val) == 8, "vfwd_mac_val layout");
-_Static_assert(sizeof(struct vfwd_port) == 320, "vfwd_port layout");
+_Static_assert(sizeof(struct vfwd_port) == 432, "vfwd_port layout");
+_Static_assert(sizeof(struct vfwd_xsk_stats) == 16 * 8,
+	       "vfwd_xsk_stats layout");
+_Static_assert((__u64)VFWD_XSK_SLOTS <= 0xffffffffULL,
+	       "XSKMAP slots fit a u32");
 _Static_assert(sizeof(struct vfwd_port_stats) == 64, "vfwd_port_stats layout");
 _Static_assert(sizeof(struct vfwd_cpu_meta) == 16, "vfwd_cpu_meta layout");
-_Static_assert(sizeof(struct vfwd_cpu_meta) <= 32 &&
-		       sizeof(struct vfwd_cpu_meta) % 4 == 0,
-	       "XDP metadata: at most 32 bytes, a multiple of 4");
+_Static_assert(sizeof(struct vfwd_xguest_meta) == 16 &&
+		       sizeof(struct vfwd_xguest_meta) % 4 == 0,
+	       "XDP metadata: a multiple of 4 bytes");
 _Static_assert(sizeof(struct vfwd_reason_ctr) == 16, "vfwd_reason_ctr layout");
 _Static_assert(sizeof(struct vfwd_intent) == 24 + VFWD_NAME_LEN,
 	       "vfwd_intent layout");

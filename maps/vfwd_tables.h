@@ -25,6 +25,8 @@ struct vfwd_tables {
 	int flood_fd;
 	int vlan_fd;
 	int cpu_fd;
+	int xsk_fd; /* XSKMAP: vfwd-vhost's sockets */
+	int xstat_fd; /* vfwd-vhost's counters */
 };
 
 /* Open the maps pinned under pin_dir and check that each has the type and
@@ -158,6 +160,24 @@ int vfwd_flood_get(const struct vfwd_tables *t, __u32 id, __u32 *ifindex,
 /* Rebuild every VLAN's flood group from the port table: each guest port
  * (tap, veth) belongs to the group of its access VID, 0 for untagged. */
 int vfwd_vlan_sync(const struct vfwd_tables *t);
+
+/* AF_XDP ports (maps/xsk.c). */
+bool vfwd_port_is_xsk(const struct vfwd_port *p);
+/* A port of a guest, of any kind: tap, veth or xsk. */
+bool vfwd_port_is_vm(const struct vfwd_port *p);
+/* Delete every XSKMAP slot of port id: its sockets no longer receive. */
+int vfwd_xsk_slots_clear(const struct vfwd_tables *t, __u32 id);
+/* vfwd-vhost's counters and state for port id. */
+int vfwd_xstat_get(const struct vfwd_tables *t, __u32 id,
+		   struct vfwd_xsk_stats *s);
+int vfwd_xstat_clear(const struct vfwd_tables *t, __u32 id);
+/* The state s says, or VFWD_XSK_DOWN when the daemon that wrote it is
+ * gone. */
+enum vfwd_xsk_state vfwd_xsk_state(const struct vfwd_xsk_stats *s);
+/* "up", "waiting", "no-daemon": stable, used in JSON. */
+const char *vfwd_xsk_state_str(enum vfwd_xsk_state state);
+/* "copy", "zerocopy", "none": stable, used in JSON. */
+const char *vfwd_xsk_mode_str(__u32 mode);
 
 /* CPU map: which CPUs have a cpumap kthread running vfwd_cpu. */
 /* The entry of cpu: its queue size and program id; -ENOENT if none. */

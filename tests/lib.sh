@@ -189,7 +189,7 @@ state_snapshot() {
 		vfwd -j mac list | sha256sum
 		# Raw dumps too, in case the CLI hides a field; the MAC table
 		# is covered by mac list (bpftool is slow on 64k entries).
-		for m in vfwd_port_v3 vfwd_tx_v3; do
+		for m in vfwd_port_v4 vfwd_tx_v4; do
 			bpftool map dump pinned "$PIN/$m" 2>&1 | sha256sum
 		done
 	} 2>&1

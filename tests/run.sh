@@ -33,6 +33,7 @@ fi
 run prog/uplink "$VFWD_BUILD/test_uplink"
 run prog/guest "$VFWD_BUILD/test_guest"
 run prog/cpu "$VFWD_BUILD/test_cpu"
+run prog/xsk "$VFWD_BUILD/test_xsk"
 run unit/cpus "$VFWD_BUILD/test_cpus"
 
 # Tier 2: namespace/veth/tap integration tests driving the real CLI.

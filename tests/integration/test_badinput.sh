@@ -25,9 +25,9 @@ refuse no_state_mac_del vfwd mac del "$M1"
 check no_state_not_created [ ! -e "$PIN" ]
 # A refused first command leaves no empty tables behind either.
 refuse first_cmd_refused vfwd port add vm1 --dev lo
-check first_cmd_no_tables [ ! -e "$PIN/vfwd_macs_v3" ]
+check first_cmd_no_tables [ ! -e "$PIN/vfwd_macs_v4" ]
 refuse first_mac_refused vfwd mac add "$M1" --port nosuch
-check first_mac_no_tables [ ! -e "$PIN/vfwd_macs_v3" ]
+check first_mac_no_tables [ ! -e "$PIN/vfwd_macs_v4" ]
 
 check attach vfwd attach "$UP"
 check port_add vfwd port add vm1 --dev "$TAP"
@@ -167,7 +167,16 @@ bad port_del_uplink vfwd port del "$UP"
 # Options the contract has but this version does not implement, bad
 # option values, and unknown options.
 bad planned_cpus_port vfwd port add vm3 --dev "$W" --cpus 0
-bad planned_xsk_port vfwd port add vm3 --xsk
+# AF_XDP ports: the socket is required, absolute, in a directory that
+# exists and nobody else's; no device, no CPU set.
+bad_msg xsk_no_socket 'needs --vhost-socket' vfwd port add vm3 --xsk
+bad_msg xsk_relative 'absolute path' vfwd port add vm3 --xsk --vhost-socket vm3.sock
+bad_msg xsk_no_dir 'does not exist' vfwd port add vm3 --xsk --vhost-socket "$TMPD/nodir/vm3.sock"
+bad_msg xsk_long 'longer than' vfwd port add vm3 --xsk --vhost-socket "/$(printf 'x%.0s' {1..120})"
+bad_msg xsk_and_dev 'exclude each other' vfwd port add vm3 --xsk --dev "$W" --vhost-socket "$TMPD/vm3.sock"
+bad_msg xsk_and_cpus 'tap' vfwd port add vm3 --xsk --cpus 0 --vhost-socket "$TMPD/vm3.sock"
+bad_msg vhost_without_xsk 'for AF_XDP ports' vfwd port add vm3 --dev "$W" --vhost-socket "$TMPD/vm3.sock"
+bad_msg port_set_to_xsk 'kind' vfwd port set vm1 --xsk
 bad bad_bum vfwd attach "$UP" --bum sometimes
 bad bad_port_vlan vfwd port add vm3 --dev "$W" --vlan 4095
 bad port_set_no_name vfwd port set
@@ -333,7 +342,7 @@ expect_eq foreign_xdp_kept gen_tx \
 # Another vfwd installation (another pin path) on the same interface is
 # not mistaken for this one.
 refuse other_instance "$VFWD_BIN" --pin-path "$PIN-other" attach "$UP"
-check other_instance_no_tables [ ! -e "$PIN-other/vfwd_macs_v3" ]
+check other_instance_no_tables [ ! -e "$PIN-other/vfwd_macs_v4" ]
 rm -rf "$PIN-other"
 
 # Changing the mode of an attached uplink needs a detach first.

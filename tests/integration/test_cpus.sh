@@ -72,7 +72,7 @@ sj() { jget "$2" <"$TMPD/$1.json"; }
 queues() { sj "$1" "' '.join(map(str, d['by_queue']))"; }
 # CPUs with a CPUMAP entry, e.g. "0 1", or "none".
 cpumap_keys() {
-	bpftool -j map dump pinned "$PIN/vfwd_cpu_v3" | python3 -c '
+	bpftool -j map dump pinned "$PIN/vfwd_cpu_v4" | python3 -c '
 import json, sys
 keys = []
 for e in json.load(sys.stdin):
@@ -225,7 +225,7 @@ expect_eq rps_same_queue_from_other_cpu True "$(same_flows "$TMPD/s3-saved.json"
 
 # Program id of each CPUMAP entry, e.g. "0:812 1:812".
 cpumap_progs() {
-	bpftool -j map dump pinned "$PIN/vfwd_cpu_v3" | python3 -c '
+	bpftool -j map dump pinned "$PIN/vfwd_cpu_v4" | python3 -c '
 import json, struct, sys
 out = []
 for e in json.load(sys.stdin):
@@ -356,7 +356,7 @@ done
 snapshot() {
 	state_snapshot
 	cpumap_keys
-	bpftool -j map dump pinned "$PIN/vfwd_cpu_v3" | sha256sum
+	bpftool -j map dump pinned "$PIN/vfwd_cpu_v4" | sha256sum
 }
 snap=$(snapshot)
 # bad NAME PATTERN COMMAND... : refused with one error line matching

@@ -102,7 +102,7 @@ check xdp_attach_filter_back [ "$(tc_prog "$TAP")" != none ]
 
 # 6. The tx devmap entry pointed at another device behind vfwd's back:
 # the guest's frames would go to that device.
-bpftool map update pinned "$PIN/vfwd_tx_v3" key $(le32 "$ID") value $(le32 "$TAP2IDX") 0 0 0 0 ||
+bpftool map update pinned "$PIN/vfwd_tx_v4" key $(le32 "$ID") value $(le32 "$TAP2IDX") 0 0 0 0 ||
 	fail tx_rewrite "bpftool map update failed"
 expect_eq tx_rewrite_rc $DRIFT_RC "$(rc vfwd status)"
 expect_eq tx_rewrite_kind "['tx_wrong']" "$(port_kinds vm1)"
@@ -111,7 +111,7 @@ check tx_rewrite_text grep -q "drift: tx_wrong: port 'vm1'.*ifindex $TAP2IDX" "$
 check tx_port_set vfwd port set vm1
 expect_eq tx_port_set_rc 0 "$(rc vfwd status)"
 expect_eq tx_entry_back "$(le32 "$TAPIDX")" \
-	"$(bpftool -j map lookup pinned "$PIN/vfwd_tx_v3" key $(le32 "$ID") |
+	"$(bpftool -j map lookup pinned "$PIN/vfwd_tx_v4" key $(le32 "$ID") |
 		jget "' '.join(str(int(b, 16)) for b in d['value'][:4])")"
 
 # 7. The filter replaced by another port's program: it would check the
@@ -128,7 +128,7 @@ expect_eq filter_port_repaired 0 "$(rc vfwd status)"
 
 # 8. A steered CPU's CPUMAP entry deleted: reported on the port that
 # steers there, port set restores it.
-bpftool map delete pinned "$PIN/vfwd_cpu_v3" key 0 0 0 0 || fail cpumap "bpftool map delete failed"
+bpftool map delete pinned "$PIN/vfwd_cpu_v4" key 0 0 0 0 || fail cpumap "bpftool map delete failed"
 expect_eq cpumap_rc $DRIFT_RC "$(rc vfwd status)"
 expect_eq cpumap_kind "['cpumap_missing']" "$(port_kinds vmc)"
 check cpumap_repair vfwd port set vmc

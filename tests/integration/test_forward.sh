@@ -69,7 +69,7 @@ expect_eq vm1_tx_bytes $((150 * 64 + 10 * 1514 + 10 * 1518)) \
 	"$(port_stat vm1 tx_bytes)"
 
 # bpftool sees the same counters, with named fields (BTF).
-bt_rx=$(bpftool -j map dump pinned "$PIN/vfwd_stats_v3" | python3 -c '
+bt_rx=$(bpftool -j map dump pinned "$PIN/vfwd_stats_v4" | python3 -c '
 import json, sys
 print(sum(c["value"]["rx_packets"] for e in json.load(sys.stdin)
           for c in e["formatted"]["values"]))')

@@ -326,7 +326,7 @@ expect_eq spoofchk_on_a_count 19 "$(val "p.ga.spoof_dropped")"
 snap_state() {
 	local g m
 	state_snapshot
-	for m in vfwd_flood_v3 vfwd_vlan_v3; do
+	for m in vfwd_flood_v4 vfwd_vlan_v4; do
 		bpftool map dump pinned "$PIN/$m" 2>&1
 	done
 	for g in $GUESTS x; do
@@ -372,8 +372,8 @@ expect_eq mac_follows_new_vlan 300 "$(vfwd -j mac list | jget "[m['vlan'] for m 
 # name: "flood=ga,gb,... 0=ga,gb 100=gc,gd ...".
 members() {
 	vfwd -j port list >"$TMPD/m.ports"
-	bpftool -j map dump pinned "$PIN/vfwd_flood_v3" >"$TMPD/m.flood"
-	bpftool -j map dump pinned "$PIN/vfwd_vlan_v3" >"$TMPD/m.vlan"
+	bpftool -j map dump pinned "$PIN/vfwd_flood_v4" >"$TMPD/m.flood"
+	bpftool -j map dump pinned "$PIN/vfwd_vlan_v4" >"$TMPD/m.vlan"
 	python3 - "$TMPD" <<'PY'
 import json, sys
 ld = lambda n: json.load(open("%s/m.%s" % (sys.argv[1], n)))

@@ -99,7 +99,7 @@ check wire_to_host ip netns exec "$WIRE" busybox ping -q -c 2 -W 2 "$IPH"
 br_mac=$(ip netns exec "$HOST" cat "/sys/class/net/$BR/address")
 up_mac=$(ip netns exec "$HOST" cat "/sys/class/net/$UP/address")
 expect_eq host_macs_in_table "$up_mac $br_mac" \
-	"$(bpftool -j map dump pinned "$PIN/vfwd_port_v3" | python3 -c '
+	"$(bpftool -j map dump pinned "$PIN/vfwd_port_v4" | python3 -c '
 import json, sys
 for e in json.load(sys.stdin):
     v = e["formatted"]["value"]

@@ -38,13 +38,13 @@ check attach_1 vfwd attach "$UP"
 check attach_2 vfwd attach "$UP2" --mode skb
 expect_eq two_uplinks "native skb" "$(vfwd -j status | jget "' '.join(u['mode'] for u in d['uplinks'])")"
 check detach_1 vfwd detach "$UP"
-check detach_1_tables_kept [ -e "$PIN/vfwd_macs_v3" ]
+check detach_1_tables_kept [ -e "$PIN/vfwd_macs_v4" ]
 expect_eq detach_1_xdp_gone "[]" "$(bpftool -j net show dev "$UP" | jget "d[0]['xdp']")"
 expect_eq detach_1_macs_kept 100 "$(vfwd -j mac list | jget "len(d)")"
 
 # --keep-maps on the last uplink keeps the tables; re-attach uses them.
 check detach_2_keep vfwd detach "$UP2" --keep-maps
-check detach_2_keep_pins [ -e "$PIN/vfwd_macs_v3" ]
+check detach_2_keep_pins [ -e "$PIN/vfwd_macs_v4" ]
 check reattach vfwd attach "$UP"
 expect_eq reattach_macs 100 "$(vfwd -j mac list | jget "len(d)")"
 
@@ -117,9 +117,9 @@ refuse all_with_name vfwd detach --all "$UP"
 # that succeeds keeps the tables and clears the journal.
 half_made() {
 	mkdir -p "$PIN" &&
-		bpftool map create "$PIN/vfwd_intent_v3" type array key 4 value 40 \
-			entries 1 name vfwd_intent_v3 &&
-		bpftool map update pinned "$PIN/vfwd_intent_v3" key 0 0 0 0 \
+		bpftool map create "$PIN/vfwd_intent_v4" type array key 4 value 40 \
+			entries 1 name vfwd_intent_v4 &&
+		bpftool map update pinned "$PIN/vfwd_intent_v4" key 0 0 0 0 \
 			value 4 0 0 0 $(printf '0 %.0s' $(seq 12)) 255 255 255 127 \
 			$(printf '0 %.0s' $(seq 20))
 }
@@ -132,7 +132,7 @@ expect_eq half_failing_cmd "1 1" "$?"" $(grep -c 'made the tables and did not fi
 check half_failing_cmd_removed [ ! -e "$PIN" ]
 check half_setup2 half_made
 check half_ok_cmd vfwd port add q1 --dev "$TAP"
-check half_ok_cmd_kept [ -e "$PIN/vfwd_port_v3" ]
+check half_ok_cmd_kept [ -e "$PIN/vfwd_port_v4" ]
 expect_eq half_journal_cleared 0 "$(vfwd -j status | jget "int('pending' in d)")"
 check half_cleanup vfwd detach --all
 

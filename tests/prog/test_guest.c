@@ -148,7 +148,7 @@ struct test_port {
 	__u16 vid;
 	__u32 flags;
 	__u32 uplink; /* uplink_id of a guest port */
-	bool in_devmap; /* has a vfwd_tx_v3 entry */
+	bool in_devmap; /* has a vfwd_tx_v4 entry */
 	bool dev_down; /* the device exists but is not up */
 };
 

@@ -55,18 +55,48 @@ vm_tap() {
 # guest's virtio_net turns on one queue pair per vCPU.
 vm_start() {
 	local name=$1 ns=$2 tap=$3 mac=$4 ip=$5 ncpu=${6:-1} extra=${7:-}
-	local d=$TMPD/vm-$name netdev device
-	mkdir -p "$d"
-	mkfifo "$d/agent.in" "$d/agent.out" || return 1
+	local netdev device
 	netdev="tap,id=n0,ifname=$tap,script=no,downscript=no"
 	device="virtio-net-pci,netdev=n0,mac=$mac"
 	if [ "$ncpu" -gt 1 ]; then
 		netdev+=",queues=$ncpu"
 		device+=",mq=on,vectors=$((2 * ncpu + 2))"
 	fi
+	_vm_qemu "$name" "$ns" "$mac" "$ip" "$ncpu" "$extra" \
+		-netdev "$netdev" -device "$device"
+}
+
+# vm_start_vhost NAME SOCK MAC IP/PLEN [SERVER]
+# Boots a guest whose NIC is a vhost-user virtio-net on unix socket SOCK,
+# as for an AF_XDP port served by vfwd-vhost.  QEMU serves the socket
+# (server=on,wait=off: vfwd-vhost's default client mode) unless SERVER is
+# "client".  vhost-user needs the guest's memory shared with the back end:
+# a memfd backend as the NUMA node's memory.  vectors=0: QEMU 7.2 under
+# TCG crashes in msix_set_vector_notifiers when vhost-user starts with
+# MSI-X (design §5).
+vm_start_vhost() {
+	local name=$1 sock=$2 mac=$3 ip=$4 mode=${5:-server} chardev
+	chardev="socket,id=c0,path=$sock"
+	[ "$mode" = server ] && chardev+=",server=on,wait=off"
+	_vm_qemu "$name" "" "$mac" "$ip" 1 "" \
+		-object "memory-backend-memfd,id=mem,size=${VM_MEM_MB}M,share=on" \
+		-numa node,memdev=mem \
+		-chardev "$chardev" -netdev vhost-user,id=n0,chardev=c0 \
+		-device "virtio-net-pci,netdev=n0,mac=$mac,vectors=0"
+}
+
+# _vm_qemu NAME NETNS MAC IP NCPU EXTRA QEMU-ARGS...: start QEMU (in NETNS
+# unless it is empty) with the guest image, the console and the agent.
+_vm_qemu() {
+	local name=$1 ns=$2 mac=$3 ip=$4 ncpu=$5 extra=$6 d=$TMPD/vm-$1
+	local -a in_ns=()
+	shift 6
+	[ -n "$ns" ] && in_ns=(ip netns exec "$ns")
+	mkdir -p "$d"
+	mkfifo "$d/agent.in" "$d/agent.out" || return 1
 	echo "$mac $ip" >"$d/info"
 	# debug-threads names the vCPU threads "CPU n/TCG", as libvirt does.
-	ip netns exec "$ns" timeout -k 5 "$VM_MAX_LIFETIME" "$VM_QEMU" \
+	"${in_ns[@]}" timeout -k 5 "$VM_MAX_LIFETIME" "$VM_QEMU" \
 		-accel tcg -m "$VM_MEM_MB" -smp "$ncpu" \
 		-name "$PFX-$name,debug-threads=on" \
 		-nodefaults -display none -no-reboot \
@@ -74,8 +104,7 @@ vm_start() {
 		-append "console=ttyS0 quiet panic=-1 vfwd.ip=$ip $extra" \
 		-chardev "file,id=con,path=$d/console.log" -serial chardev:con \
 		-chardev "pipe,id=agent,path=$d/agent" -serial chardev:agent \
-		-netdev "$netdev" -device "$device" \
-		>"$d/qemu.log" 2>&1 &
+		"$@" >"$d/qemu.log" 2>&1 &
 	eval "_vm_pid_$name=$!"
 	_pids+=("$!")
 	_vms+=("$name")

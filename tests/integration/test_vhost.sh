@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# AF_XDP guest ports served by vfwd-vhost, with dpdk-testpmd's virtio_user
+# as the guest: a vhost-user front end nobody here wrote.
+#
+#   wire netns --veth--> uplink (vfwd_uplink) --XSKMAP--> vfwd-vhost
+#       --vhost-user--> dpdk-testpmd (virtio_user, server=1)
+#
+# rxonly: every frame sent on the wire to the guest's MAC arrives, none
+# other, and so do the broadcasts of its VLAN; frames for a port whose
+# guest is away count as port_down.
+# txonly: the guest's frames reach the wire; with a spoofed source MAC
+# none do, and they count as spoof.  vfwd-vhost killed with SIGKILL and
+# started again takes the port back (client mode) without restarting the
+# guest, whose traffic resumes.  port del empties the port's XSKMAP slots;
+# the last detach makes the daemon let go of everything.
+source "$(dirname "$0")/../lib.sh"
+
+VHOST=$B/vfwd-vhost
+TESTPMD=$(command -v dpdk-testpmd)
+[ -n "$TESTPMD" ] || { fail setup "dpdk-testpmd not found (make deps installs dpdk)"; finish; }
+
+WIRE=$PFX-wire
+UP=${PFX}u
+W=${PFX}w
+SOCK=$TMPD/vm1.sock
+
+M1=52:54:00:00:0a:01     # vm1, the testpmd guest
+M2=52:54:00:00:0a:02     # vm2: an xsk port whose guest never comes
+UNK=52:54:00:00:0a:09    # bound to nobody
+PEER=52:54:00:00:0b:01   # where the guest's frames go: unknown, so the wire
+SPOOF=52:54:00:00:0a:66  # a source MAC vm1 does not own
+
+# Frames on the wire, and how long a testpmd run may take at most.
+N_RX=1000
+N_OTHER=300
+N_BUM=50
+TXONLY_SECS=4
+PMD_MAX_SECS=60
+
+add_netns "$WIRE" || { fail setup "netns"; finish; }
+add_veth "$UP" "$W" "$WIRE" || { fail setup "veth"; finish; }
+gen() { ip netns exec "$WIRE" "$GEN" --dev "$W" "$@" >/dev/null; }
+
+# vfwd-vhost in the background, its log in $TMPD/vhost.log.
+VHOST_PID=
+start_vhost() {
+	"$VHOST" --pin-path "$PIN" >>"$TMPD/vhost.log" 2>&1 &
+	VHOST_PID=$!
+	_pids+=("$VHOST_PID")
+}
+
+# testpmd as the guest: its virtio_user serves SOCK (server=1, as QEMU
+# does with server=on), so vfwd-vhost is the client.  It busy-polls on
+# one lcore; `timeout` bounds every run, and SIGTERM makes it print its
+# forward statistics.  Extra arguments go after "--".
+PMD_PID=
+start_pmd() { # NAME MAC MODE ARGS...
+	local name=$1 mac=$2 mode=$3
+	shift 3
+	rm -f "$SOCK"
+	timeout -s TERM "$PMD_MAX_SECS" "$TESTPMD" --no-huge -m 512 --no-pci \
+		--no-shconf --no-telemetry --file-prefix="vfwd-$PFX-$name" \
+		--lcores='(0,1)@1' --log-level=lib.eal:warning \
+		--vdev="net_virtio_user0,path=$SOCK,queues=1,server=1,mac=$mac" \
+		-- --total-num-mbufs=16384 --nb-cores=1 --forward-mode="$mode" \
+		--stats-period 1 "$@" >"$TMPD/pmd-$name.log" 2>&1 </dev/null &
+	PMD_PID=$!
+	_pids+=("$PMD_PID")
+}
+stop_pmd() {
+	kill -TERM "$PMD_PID" 2>/dev/null
+	wait "$PMD_PID" 2>/dev/null
+}
+# The last RX-packets / TX-packets of the accumulated statistics testpmd
+# prints when it stops.
+pmd_stat() { # NAME FIELD
+	sed -n "/Accumulated forward statistics/,\$p" "$TMPD/pmd-$1.log" |
+		grep -o "$2: *[0-9]*" | head -1 | grep -o '[0-9]*$'
+}
+# Wait until vfwd says the port's guest is served (xsk state "up").
+wait_state() { # PORT STATE
+	for _ in $(seq 150); do
+		[ "$(vfwd -j port list | jget "[p['state'] for p in d if p['name']=='$1'][0]")" = "$2" ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+slots() { vfwd -j port list | jget "[p['xsk_slots'] for p in d if p['name']=='$1'][0]"; }
+xstat() { vfwd -j stats | jget "[p['xsk']['$2'] for p in d['ports'] if p['name']=='$1'][0]"; }
+
+check attach vfwd attach "$UP"
+check port_add_xsk vfwd port add vm1 --xsk --vhost-socket "$SOCK"
+check port_add_xsk2 vfwd port add vm2 --xsk --vhost-socket "$TMPD/vm2.sock"
+check mac_add_m1 vfwd mac add "$M1" --port vm1
+check mac_add_m2 vfwd mac add "$M2" --port vm2
+# No daemon yet: the port says so, and holds no sockets.
+expect_eq state_no_daemon no-daemon \
+	"$(vfwd -j port list | jget "[p['state'] for p in d if p['name']=='vm1'][0]")"
+expect_eq slots_no_daemon 0 "$(slots vm1)"
+
+# ---- wire -> guest (rxonly) ----
+start_vhost
+start_pmd rx "$M1" rxonly
+if wait_state vm1 up; then pass guest_connected; else
+	fail guest_connected "vm1 never came up: $(tail -5 "$TMPD/vhost.log" | tr '\n' '|')"
+fi
+expect_eq slots_one_per_queue 1 "$(slots vm1)"
+expect_eq vm2_waiting waiting \
+	"$(vfwd -j port list | jget "[p['state'] for p in d if p['name']=='vm2'][0]")"
+down0=$(reason_stat port_down)
+gen --dst "$M1" --count "$N_RX" --flows 8
+gen --dst "$M2" --count "$N_OTHER"           # vm2's guest is away
+gen --dst "$UNK" --count "$N_OTHER"          # nobody's: to the host
+gen --dst "$M1" --vlan 100 --count "$N_OTHER" # M1 untagged only: host
+# Broadcasts and multicasts of its VLAN reach the guest too (the uplink
+# passes them to the kernel, where vfwd-vhost's packet socket takes a
+# copy); those of another VLAN do not.
+gen --dst ff:ff:ff:ff:ff:ff --count "$N_BUM"
+gen --dst 01:00:5e:00:00:fb --count "$N_BUM"
+gen --dst ff:ff:ff:ff:ff:ff --vlan 100 --count "$N_BUM"
+sleep 1
+stop_pmd
+expect_eq rxonly_all_arrive $(( N_RX + 2 * N_BUM )) "$(pmd_stat rx RX-packets)"
+expect_eq port_down_counted "$N_OTHER" $(( $(reason_stat port_down) - down0 ))
+expect_eq xsk_to_guest $(( N_RX + 2 * N_BUM )) "$(xstat vm1 to_guest_packets)"
+expect_eq vm1_tx_counted "$N_RX" "$(port_stat vm1 tx_packets)"
+# The guest went away: slots empty again, frames for it are port_down.
+if wait_state vm1 waiting; then pass guest_gone_waiting; else
+	fail guest_gone_waiting "vm1 still $(vfwd -j port list | jget "[p['state'] for p in d if p['name']=='vm1'][0]")"
+fi
+expect_eq slots_released_guest_gone 0 "$(slots vm1)"
+
+# ---- guest -> wire (txonly), then a spoofed source ----
+start_sink wire ip netns exec "$WIRE" "$SINK" --packet "$W" ||
+	{ fail setup "wire sink"; finish; }
+start_pmd tx "$M1" txonly --eth-peer="0,$PEER"
+wait_state vm1 up || fail tx_guest_connected "vm1 never came up"
+sleep "$TXONLY_SECS"
+stop_pmd
+sleep 0.5
+stop_sink wire
+pmd_sent=$(pmd_stat tx TX-packets)
+on_wire=$(sink_count wire "$PEER/0")
+expect_ge txonly_reaches_wire 1 "${on_wire:-0}" "frames from the guest on the wire"
+expect_le txonly_no_invention "${pmd_sent:-0}" "${on_wire:-0}" "frames on the wire vs testpmd's TX-packets"
+expect_eq txonly_counted_sent "$on_wire" "$(xstat vm1 tx_sent)"
+
+wait_state vm1 waiting
+spoof0=$(reason_stat spoof)
+start_sink wire2 ip netns exec "$WIRE" "$SINK" --packet "$W" ||
+	{ fail setup "wire sink"; finish; }
+start_pmd spoof "$SPOOF" txonly --eth-peer="0,$PEER"
+wait_state vm1 up || fail spoof_guest_connected "vm1 never came up"
+sleep "$TXONLY_SECS"
+stop_pmd
+sleep 0.5
+stop_sink wire2
+expect_eq spoof_reaches_nothing 0 "$(sink_count wire2 "$PEER/0")"
+spoofed=$(( $(reason_stat spoof) - spoof0 ))
+expect_ge spoof_counted 1 "$spoofed" "frames counted as spoof"
+
+# ---- vfwd-vhost killed and restarted: the guest stays, traffic resumes ----
+# Under the guest's own traffic (txonly): testpmd is never restarted, and
+# its frames reach the wire again once the new daemon has the port.
+start_pmd rs "$M1" txonly --eth-peer="0,$PEER"
+wait_state vm1 up || fail restart_guest_connected "vm1 never came up"
+sleep 1
+kill -KILL "$VHOST_PID"
+wait "$VHOST_PID" 2>/dev/null
+# The killed daemon's sockets closed with it, which empties their slots.
+expect_eq slots_gone_with_daemon 0 "$(slots vm1)"
+expect_eq state_daemon_killed no-daemon \
+	"$(vfwd -j port list | jget "[p['state'] for p in d if p['name']=='vm1'][0]")"
+down0=$(reason_stat port_down)
+gen --dst "$M1" --count "$N_OTHER"           # nobody serves vm1 now
+expect_eq killed_port_down "$N_OTHER" $(( $(reason_stat port_down) - down0 ))
+sent0=$(xstat vm1 tx_sent)
+start_vhost
+if wait_state vm1 up; then pass restart_takes_port_back; else
+	fail restart_takes_port_back "vm1 not served after restart: $(tail -5 "$TMPD/vhost.log" | tr '\n' '|')"
+fi
+start_sink wire3 ip netns exec "$WIRE" "$SINK" --packet "$W" ||
+	{ fail setup "wire sink"; finish; }
+sleep 1
+stop_sink wire3
+expect_ge restart_guest_traffic_resumes 1 "$(sink_count wire3 "$PEER/0")" \
+	"guest frames on the wire after the restart"
+# The counters go on from where the killed daemon left them.
+expect_ge restart_counters_monotonic "$sent0" "$(xstat vm1 tx_sent)" "tx_sent after the restart"
+# Wire -> guest reaches the new daemon again: counted by it, not as
+# port_down.  (testpmd's virtio_user resets its rings when the back end
+# reconnects and refills its RX ring only when the port is restarted, so
+# they count as no_vring_buf here; a QEMU guest keeps its ring.)
+down0=$(reason_stat port_down)
+nobuf0=$(xstat vm1 no_vring_buf)
+got0=$(xstat vm1 to_guest_packets)
+gen --dst "$M1" --count "$N_OTHER"
+sleep 0.5
+expect_eq restart_wire_not_port_down 0 $(( $(reason_stat port_down) - down0 ))
+expect_eq restart_wire_reaches_daemon "$N_OTHER" \
+	$(( $(xstat vm1 no_vring_buf) - nobuf0 + $(xstat vm1 to_guest_packets) - got0 ))
+stop_pmd
+
+# ---- port del releases the slots, and the daemon lets go ----
+start_pmd del "$M1" rxonly
+wait_state vm1 up || fail del_guest_connected "vm1 never came up"
+expect_eq slots_before_del 1 "$(slots vm1)"
+check port_del_xsk vfwd port del vm1 --force
+slot_left=$(bpftool map dump pinned "$PIN/vfwd_xsk_v4" 2>/dev/null | grep -c '"value"' || true)
+stop_pmd
+# A port del'd under a running daemon is no longer served within a scan.
+for _ in $(seq 20); do
+	grep -q "port vm1: no longer served" "$TMPD/vhost.log" && break
+	sleep 0.1
+done
+check daemon_let_go grep -q "port vm1: no longer served" "$TMPD/vhost.log"
+expect_eq del_slots_empty 0 "${slot_left:-0}"
+
+# ---- the last detach tells the daemon to let go of everything ----
+check detach vfwd detach "$UP"
+for _ in $(seq 20); do
+	grep -q "are gone: letting go" "$TMPD/vhost.log" && break
+	sleep 0.1
+done
+check detach_daemon_lets_go grep -q "are gone: letting go" "$TMPD/vhost.log"
+kill -TERM "$VHOST_PID" 2>/dev/null
+wait "$VHOST_PID" 2>/dev/null
+expect_eq daemon_clean_exit 0 "$?"
+if [ "$FAILED" != 0 ]; then
+	echo "--- vfwd-vhost log:"
+	cat "$TMPD/vhost.log"
+	for f in "$TMPD"/pmd-*.log; do
+		echo "--- $f (end):"
+		grep -v '^ *$' "$f" | tail -40
+	done
+fi >&2
+finish

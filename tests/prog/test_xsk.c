@@ -1,0 +1,1461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tier-1 tests of vfwd's AF_XDP ("xsk") ports:
+ *  - vfwd_uplink's xsk branch ("xsk-uplink" rows): a frame for a MAC bound
+ *    to an XSK port is redirected into the XSKMAP slot
+ *    vfwd_xsk_slot(port, rx queue).  Real AF_XDP sockets (libxdp, copy
+ *    mode, no program of libxdp's) are bound to given queues of a
+ *    multi-queue veth and put in their slots; each row runs one frame
+ *    with the veth as ingress device and a chosen rx_queue_index and
+ *    checks the XDP action, the frame that comes out (a popped tag), one
+ *    reason counter and every tracked port's counters.  A non-live test
+ *    run only decides a redirect, so one extra row runs a frame with
+ *    BPF_F_TEST_XDP_LIVE_FRAMES and reads it from the socket's rx ring;
+ *  - vfwd_xguest ("xguest" rows), which vfwd-vhost runs on each frame an
+ *    xsk guest sends: the input is struct vfwd_xguest_meta then the
+ *    frame, as loader/xguest.c lays it out; each row checks the return
+ *    code, the answer in the metadata, the frame behind it (a tag pushed
+ *    or popped), ctx_out, one reason counter and every tracked port's
+ *    counters.
+ *
+ * The process first moves into a network namespace of its own and makes
+ * its veths there: they, and the sockets bound to them, go away with the
+ * process however it ends.  Nothing is pinned and nothing is attached.
+ *
+ * What cannot be produced here: an XSKMAP slot that holds a socket bound
+ * to another queue than the slot says.  The program cannot tell (the
+ * kernel drops such a frame after XDP_REDIRECT was returned, design §5),
+ * so no row tries.
+ *
+ * stdout carries only the PASS:/FAIL: lines tests/run.sh counts.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_xdp.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/xsk.h>
+
+#include "vfwd_maps.h"
+#include "vfwd.skel.h"
+#include "skel.h"
+#include "prog_test.h"
+
+#define SUITE_UPLINK "xsk-uplink"
+#define SUITE_XGUEST "xguest"
+
+/* Shell command buffer: "ip link add" with two names and queue counts. */
+#define CMD_LEN 192
+
+/* The uplink's device: a veth with UPLINK_QUEUES rx queues, and one with
+ * one more queue than the XSKMAP has per port, the only way to show the
+ * program a queue past VFWD_XSK_QUEUES. */
+#define DEV_UPLINK "vx-up"
+#define DEV_WIDE "vx-wide"
+#define UPLINK_QUEUES 4
+#define WIDE_QUEUES (VFWD_XSK_QUEUES + 1)
+
+/* Port ids of the uplink rows.  XSK_ACCESS follows XSK_PORT, so that
+ * XSK_PORT's slot for queue VFWD_XSK_QUEUES would be XSK_ACCESS's slot for
+ * queue 0, which holds a socket: a missing queue check shows up as a
+ * redirect. */
+#define UP_PORT 1 /* the uplink under test (cfg_uplink_port) */
+#define UP_OTHER 2 /* another uplink */
+#define XSK_PORT 3 /* sockets on queue 2 of DEV_UPLINK, 63 of DEV_WIDE */
+#define XSK_ACCESS 4 /* access port of TEST_VID; socket on queue 0 */
+#define XSK_EMPTY 5 /* no socket at all: no vfwd-vhost */
+#define XSK_ELSEWHERE 6 /* UP_OTHER's; socket on queue 1 */
+_Static_assert(XSK_ACCESS == XSK_PORT + 1, "queue-overflow alias");
+
+#define XSK_PORT_QUEUE 2
+#define XSK_ACCESS_QUEUE 0
+#define XSK_ELSEWHERE_QUEUE 1
+#define XSK_LAST_QUEUE (VFWD_XSK_QUEUES - 1)
+
+/* Port ids of the xguest rows.  SELF is the sender; the rows rewrite its
+ * slot.  The rest are fixed for the whole run. */
+#define XG_UPLINK 1 /* --bum pass, knows the host's MAC */
+#define XG_UPLINK_FLOOD 2 /* --bum flood */
+#define SELF 3
+#define PEER 4 /* XSK on XG_UPLINK, untagged and a trunk of TEST_VID */
+#define PEER_ACCESS 5 /* XSK on XG_UPLINK, access port of TEST_VID */
+#define ELSEWHERE 6 /* XSK on XG_UPLINK_FLOOD */
+#define TAP_LIVE 7 /* tap on XG_UPLINK with a tx devmap entry */
+#define TAP_DOWN 8 /* tap on XG_UPLINK, no tx devmap entry */
+#define TAP_DOWN_FLOOD 9 /* the same on XG_UPLINK_FLOOD */
+#define PEER_FLOOD 10 /* XSK on XG_UPLINK_FLOOD, untagged */
+#define FREE_SLOT 11 /* never written */
+#define NO_SLOT_PORT VFWD_MAX_PORTS /* past the port table */
+
+/* The loopback device always exists, and non-live test runs never send. */
+#define LO_IFINDEX 1
+
+#define TEST_VID 100
+#define OTHER_VID 200
+#define UNBOUND_VID 400 /* no MAC is bound on it */
+#define TEST_PCP 5
+
+/* The size of a typical small test frame: room for an IPv4 header. */
+#define SMALL_FRAME_LEN 100
+
+/* UMEM of each socket: a few frames, all of them in the fill ring. */
+#define UMEM_FRAMES 16
+#define UMEM_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
+#define XSK_RING_SIZE 16
+
+/* XDP metadata the xguest rows put in front of the frame. */
+#define META_LEN ((unsigned int)sizeof(struct vfwd_xguest_meta))
+/* A metadata area too small for struct vfwd_xguest_meta: 8 bytes is a
+ * size the kernel accepts (a multiple of 4). */
+#define META_SHORT_LEN 8
+
+/* clang-format off */
+#define MAC_XSK { 0x02, 0x00, 0x00, 0x00, 0x10, 0x03 }
+#define MAC_XSK_ACCESS { 0x02, 0x00, 0x00, 0x00, 0x10, 0x04 }
+#define MAC_XSK_EMPTY { 0x02, 0x00, 0x00, 0x00, 0x10, 0x05 }
+#define MAC_XSK_ELSEWHERE { 0x02, 0x00, 0x00, 0x00, 0x10, 0x06 }
+#define MAC_WIRE { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 }
+
+#define MAC_SELF { 0x02, 0x00, 0x00, 0x00, 0x00, 0x03 }
+#define MAC_PEER { 0x02, 0x00, 0x00, 0x00, 0x00, 0x04 }
+#define MAC_ACCESS_PEER { 0x02, 0x00, 0x00, 0x00, 0x00, 0x05 }
+#define MAC_ELSEWHERE { 0x02, 0x00, 0x00, 0x00, 0x00, 0x06 }
+#define MAC_TAP { 0x02, 0x00, 0x00, 0x00, 0x00, 0x07 }
+#define MAC_TAP_DOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x08 }
+#define MAC_TAP_DOWN_FLOOD { 0x02, 0x00, 0x00, 0x00, 0x00, 0x09 }
+#define MAC_PEER_FLOOD { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a }
+#define MAC_SPOOF { 0x02, 0x00, 0x00, 0x00, 0x00, 0x66 }
+#define MAC_UNKNOWN { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 }
+#define MAC_HOST { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe }
+#define MAC_BCAST { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
+#define MAC_MCAST_V6 { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }
+
+#define TAG_Q(tci) { ETH_P_8021Q, (tci) }
+#define TAG_AD(tci) { ETH_P_8021AD, (tci) }
+/* clang-format on */
+
+#define FRAME(d, s)                                                            \
+	{                                                                      \
+		.dst = d, .src = s, .proto = ETH_P_IP, .len = SMALL_FRAME_LEN  \
+	}
+#define FRAME_TAGGED(d, s, tci)                                                \
+	{                                                                      \
+		.dst = d, .src = s, .tags = {TAG_Q(tci)}, .ntags = 1,          \
+		.proto = ETH_P_IP, .len = SMALL_FRAME_LEN                      \
+	}
+#define FRAME_QINQ(d, s)                                                       \
+	{                                                                      \
+		.dst = d, .src = s,                                            \
+		.tags = {TAG_AD(TEST_VID), TAG_Q(OTHER_VID)}, .ntags = 2,      \
+		.proto = ETH_P_IP, .len = SMALL_FRAME_LEN                      \
+	}
+
+/* Run a shell command; 0 if it ran and exited 0. */
+static int __attribute__((format(printf, 1, 2))) run_cmd(const char *fmt, ...)
+{
+	char cmd[CMD_LEN];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "command failed: %s\n", cmd);
+		return -ECHILD;
+	}
+	return 0;
+}
+
+/* The output a program that pushed an 802.1Q tag of vid should give. */
+static unsigned int frame_push_tag(const __u8 *in, unsigned int len, __u16 vid,
+				   __u8 *out)
+{
+	const unsigned int macs = 2 * ETH_ALEN;
+
+	memcpy(out, in, macs);
+	out[macs] = ETH_P_8021Q >> 8;
+	out[macs + 1] = ETH_P_8021Q & 0xff;
+	out[macs + 2] = vid >> 8;
+	out[macs + 3] = vid & 0xff;
+	memcpy(out + macs + FRAME_TAG_LEN, in + macs, len - macs);
+	return len + FRAME_TAG_LEN;
+}
+
+/*
+ * AF_XDP sockets.  Each has a UMEM of its own, fully handed to the kernel
+ * through the fill ring, so that a frame the live row delivers has a
+ * buffer.
+ */
+struct test_sock {
+	const char *dev;
+	__u32 queue;
+	__u32 port; /* XSKMAP slot vfwd_xsk_slot(port, queue) */
+
+	void *area;
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp;
+	struct xsk_ring_cons rx;
+};
+
+static struct test_sock socks[] = {
+	{.dev = DEV_UPLINK, .queue = XSK_PORT_QUEUE, .port = XSK_PORT},
+	{.dev = DEV_UPLINK, .queue = XSK_ACCESS_QUEUE, .port = XSK_ACCESS},
+	{.dev = DEV_UPLINK,
+	 .queue = XSK_ELSEWHERE_QUEUE,
+	 .port = XSK_ELSEWHERE},
+	{.dev = DEV_WIDE, .queue = XSK_LAST_QUEUE, .port = XSK_PORT},
+};
+
+static int sock_open(struct test_sock *s)
+{
+	const size_t size = UMEM_FRAMES * UMEM_FRAME_SIZE;
+	struct xsk_socket_config cfg = {
+		.rx_size = XSK_RING_SIZE,
+		.tx_size = XSK_RING_SIZE,
+		/* vfwd_uplink is the program; libxdp must not load its own. */
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = XDP_COPY,
+	};
+	__u32 idx, i;
+	int err;
+
+	s->area = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->area == MAP_FAILED) {
+		s->area = NULL;
+		return -errno;
+	}
+	err = xsk_umem__create(&s->umem, s->area, size, &s->fill, &s->comp,
+			       NULL);
+	if (err)
+		return err;
+	err = xsk_socket__create(&s->xsk, s->dev, s->queue, s->umem, &s->rx,
+				 NULL, &cfg);
+	if (err)
+		return err;
+	if (xsk_ring_prod__reserve(&s->fill, UMEM_FRAMES, &idx) != UMEM_FRAMES)
+		return -ENOSPC;
+	for (i = 0; i < UMEM_FRAMES; i++)
+		*xsk_ring_prod__fill_addr(&s->fill, idx + i) =
+			(__u64)i * UMEM_FRAME_SIZE;
+	xsk_ring_prod__submit(&s->fill, UMEM_FRAMES);
+	return 0;
+}
+
+static void sock_close(struct test_sock *s)
+{
+	if (s->xsk)
+		xsk_socket__delete(s->xsk);
+	if (s->umem)
+		xsk_umem__delete(s->umem);
+	if (s->area)
+		munmap(s->area, UMEM_FRAMES * UMEM_FRAME_SIZE);
+	s->xsk = NULL;
+	s->umem = NULL;
+	s->area = NULL;
+}
+
+/* Take every frame waiting in s's rx ring; the first is copied into buf
+ * (cap bytes), its length into *len.  Returns how many there were. */
+static unsigned int sock_take(struct test_sock *s, __u8 *buf, size_t cap,
+			      unsigned int *len)
+{
+	unsigned int n, i;
+	__u32 idx, fidx;
+
+	n = xsk_ring_cons__peek(&s->rx, XSK_RING_SIZE, &idx);
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&s->rx, idx + i);
+
+		if (i == 0) {
+			*len = d->len;
+			memcpy(buf, xsk_umem__get_data(s->area, d->addr),
+			       d->len < cap ? d->len : cap);
+		}
+		/* Back to the fill ring, for the next frame. */
+		if (xsk_ring_prod__reserve(&s->fill, 1, &fidx) == 1) {
+			*xsk_ring_prod__fill_addr(&s->fill, fidx) =
+				xsk_umem__extract_addr(d->addr);
+			xsk_ring_prod__submit(&s->fill, 1);
+		}
+	}
+	xsk_ring_cons__release(&s->rx, n);
+	return n;
+}
+
+/* A private network namespace with the two multi-queue veths. */
+static int net_setup(int *up_ifindex, int *wide_ifindex)
+{
+	int err;
+
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	err = run_cmd("ip link add %s numrxqueues %d numtxqueues %d type veth "
+		      "peer name %s-p numrxqueues %d numtxqueues %d",
+		      DEV_UPLINK, UPLINK_QUEUES, UPLINK_QUEUES, DEV_UPLINK,
+		      UPLINK_QUEUES, UPLINK_QUEUES);
+	if (!err)
+		err = run_cmd("ip link add %s numrxqueues %d numtxqueues %d "
+			      "type veth peer name %s-p",
+			      DEV_WIDE, WIDE_QUEUES, WIDE_QUEUES, DEV_WIDE);
+	if (!err)
+		err = run_cmd("ip link set %s up && ip link set %s-p up && "
+			      "ip link set %s up && ip link set %s-p up",
+			      DEV_UPLINK, DEV_UPLINK, DEV_WIDE, DEV_WIDE);
+	if (err)
+		return err;
+	*up_ifindex = if_nametoindex(DEV_UPLINK);
+	*wide_ifindex = if_nametoindex(DEV_WIDE);
+	if (!*up_ifindex || !*wide_ifindex)
+		return -errno;
+	return 0;
+}
+
+struct test_env {
+	struct vfwd_bpf *skel;
+	int prog_fd;
+	struct vfwd_tables t; /* the skeleton's maps */
+};
+
+/* vfwd_uplink with --bum pass and with --bum flood, and vfwd_xguest. */
+static struct test_env pass_env, flood_env, xg_env;
+
+/* Load the object with only vfwd_xguest, or only vfwd_uplink serving
+ * UP_PORT with the BUM policy bum_flood, and no pins. */
+static int env_open(struct test_env *env, bool xguest, bool bum_flood)
+{
+	struct bpf_program *prog;
+	int err;
+
+	env->skel = vfwd_bpf__open();
+	if (!env->skel)
+		return -errno;
+	err = prog_isolate(env->skel->obj);
+	if (err)
+		return err;
+	prog = xguest ? env->skel->progs.vfwd_xguest
+		      : env->skel->progs.vfwd_uplink;
+	bpf_program__set_autoload(prog, true);
+	env->skel->rodata->cfg_uplink_port = UP_PORT;
+	env->skel->rodata->cfg_bum_flood = bum_flood;
+	err = vfwd_bpf__load(env->skel);
+	if (err)
+		return err;
+	env->prog_fd = bpf_program__fd(prog);
+	vfwd_skel_tables(env->skel, &env->t);
+	return env->t.mac_fd < 0 ? env->t.mac_fd : 0;
+}
+
+static int put_port(const struct test_env *env, __u32 id, const char *name,
+		    __u8 kind, __u32 uplink, __u16 vid, __u32 flags)
+{
+	struct vfwd_port p = {
+		.uplink_id = uplink, .kind = kind, .vid = vid, .flags = flags};
+
+	if (kind != VFWD_PORT_XSK)
+		p.ifindex = LO_IFINDEX;
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	return bpf_map_update_elem(env->t.port_fd, &id, &p, BPF_ANY) ? -errno
+								     : 0;
+}
+
+static int put_mac(const struct test_env *env, const __u8 *mac, __u16 vid,
+		   __u32 port_id, __u32 flags)
+{
+	struct vfwd_mac_key k = {.vid = vid};
+	struct vfwd_mac_val v = {.port_id = port_id,
+				 .flags = VFWD_MAC_STATIC | flags};
+
+	memcpy(k.mac, mac, sizeof(k.mac));
+	return bpf_map_update_elem(env->t.mac_fd, &k, &v, BPF_NOEXIST) ? -errno
+								       : 0;
+}
+
+/*
+ * ======================== vfwd_uplink, xsk branch ========================
+ */
+
+static int uplink_populate(const struct test_env *env)
+{
+	static const __u8 mac_xsk[] = MAC_XSK;
+	static const __u8 mac_access[] = MAC_XSK_ACCESS;
+	static const __u8 mac_empty[] = MAC_XSK_EMPTY;
+	static const __u8 mac_elsewhere[] = MAC_XSK_ELSEWHERE;
+	size_t i;
+	int err;
+
+	err = put_port(env, UP_PORT, DEV_UPLINK, VFWD_PORT_UPLINK, 0, 0, 0);
+	if (!err)
+		err = put_port(env, UP_OTHER, "uplink1", VFWD_PORT_UPLINK, 0, 0,
+			       0);
+	if (!err)
+		err = put_port(env, XSK_PORT, "xsk-port", VFWD_PORT_XSK,
+			       UP_PORT, 0, 0);
+	if (!err)
+		err = put_port(env, XSK_ACCESS, "xsk-access", VFWD_PORT_XSK,
+			       UP_PORT, TEST_VID, 0);
+	if (!err)
+		err = put_port(env, XSK_EMPTY, "xsk-empty", VFWD_PORT_XSK,
+			       UP_PORT, 0, 0);
+	if (!err)
+		err = put_port(env, XSK_ELSEWHERE, "xsk-else", VFWD_PORT_XSK,
+			       UP_OTHER, 0, 0);
+	if (!err)
+		err = put_mac(env, mac_xsk, VFWD_VID_NONE, XSK_PORT, 0);
+	/* A trunk binding: frames to it keep their tag. */
+	if (!err)
+		err = put_mac(env, mac_xsk, TEST_VID, XSK_PORT, 0);
+	if (!err)
+		err = put_mac(env, mac_access, TEST_VID, XSK_ACCESS,
+			      VFWD_MAC_ACCESS);
+	if (!err)
+		err = put_mac(env, mac_empty, VFWD_VID_NONE, XSK_EMPTY, 0);
+	if (!err)
+		err = put_mac(env, mac_elsewhere, VFWD_VID_NONE, XSK_ELSEWHERE,
+			      0);
+	for (i = 0; !err && i < ARRAY_SIZE(socks); i++) {
+		__u32 slot = vfwd_xsk_slot(socks[i].port, socks[i].queue);
+		int fd = xsk_socket__fd(socks[i].xsk);
+
+		if (bpf_map_update_elem(env->t.xsk_fd, &slot, &fd, BPF_NOEXIST))
+			err = -errno;
+	}
+	return err;
+}
+
+struct uplink_case {
+	const char *name;
+	struct frame_spec frame;
+	__u32 queue; /* ctx rx_queue_index */
+	bool wide; /* received on DEV_WIDE rather than DEV_UPLINK */
+	bool flood; /* run on the --bum flood instance */
+	bool pop; /* the frame's tag comes off */
+
+	int action;
+	enum vfwd_reason reason;
+	__u32 tx_port; /* port whose tx counters rise; 0 for none */
+	bool rx_dropped;
+	bool rx_passed;
+};
+
+#define EXPECT_FWD(port)                                                       \
+	.action = XDP_REDIRECT, .reason = VFWD_R_FWD, .tx_port = (port)
+#define EXPECT_PASS(r) .action = XDP_PASS, .reason = (r), .rx_passed = true
+#define EXPECT_DROP(r) .action = XDP_DROP, .reason = (r), .rx_dropped = true
+#define EXPECT_FLOOD(r) .action = XDP_REDIRECT, .reason = (r)
+
+static const struct uplink_case uplink_cases[] = {
+	/* (a) The slot of the queue the frame came in on, and only it. */
+	{
+		.name = "slot_of_queue",
+		.frame = FRAME(MAC_XSK, MAC_WIRE),
+		.queue = XSK_PORT_QUEUE,
+		EXPECT_FWD(XSK_PORT),
+	},
+	{
+		/* Same frame, a queue whose slot is empty: the sockets of
+		 * XSK_PORT on queue 2 and of other ports on queues 0 and 1
+		 * must not be taken for it. */
+		.name = "other_queue_empty_slot",
+		.frame = FRAME(MAC_XSK, MAC_WIRE),
+		.queue = XSK_ACCESS_QUEUE,
+		EXPECT_PASS(VFWD_R_PORT_DOWN),
+	},
+	{
+		.name = "other_queue_empty_slot_q1",
+		.frame = FRAME(MAC_XSK, MAC_WIRE),
+		.queue = XSK_ELSEWHERE_QUEUE,
+		EXPECT_PASS(VFWD_R_PORT_DOWN),
+	},
+	{
+		.name = "other_queue_empty_slot_q3",
+		.frame = FRAME(MAC_XSK, MAC_WIRE),
+		.queue = UPLINK_QUEUES - 1,
+		EXPECT_PASS(VFWD_R_PORT_DOWN),
+	},
+	{
+		/* A trunk binding: redirected with its tag. */
+		.name = "trunk_keeps_tag",
+		.frame = FRAME_TAGGED(MAC_XSK, MAC_WIRE, TEST_VID),
+		.queue = XSK_PORT_QUEUE,
+		EXPECT_FWD(XSK_PORT),
+	},
+	{
+		.name = "fwd_len_1514",
+		.frame = {.dst = MAC_XSK,
+			  .src = MAC_WIRE,
+			  .proto = ETH_P_IP,
+			  .len = ETH_FRAME_LEN},
+		.queue = XSK_PORT_QUEUE,
+		EXPECT_FWD(XSK_PORT),
+	},
+	/* (b) No socket in any of the port's slots. */
+	{
+		.name = "empty_port_down",
+		.frame = FRAME(MAC_XSK_EMPTY, MAC_WIRE),
+		.queue = 0,
+		EXPECT_PASS(VFWD_R_PORT_DOWN),
+	},
+	{
+		.name = "empty_port_down_flood",
+		.frame = FRAME(MAC_XSK_EMPTY, MAC_WIRE),
+		.queue = 0,
+		.flood = true,
+		EXPECT_FLOOD(VFWD_R_PORT_DOWN),
+	},
+	{
+		.name = "other_queue_port_down_flood",
+		.frame = FRAME(MAC_XSK, MAC_WIRE),
+		.queue = UPLINK_QUEUES - 1,
+		.flood = true,
+		EXPECT_FLOOD(VFWD_R_PORT_DOWN),
+	},
+	/* (c) Queues at the edge of the XSKMAP's share per port, on a veth
+	 * with VFWD_XSK_QUEUES + 1 queues. */
+	{
+		.name = "last_queue",
+		.frame = FRAME(MAC_XSK, MAC_WIRE),
+		.queue = XSK_LAST_QUEUE,
+		.wide = true,
+		EXPECT_FWD(XSK_PORT),
+	},
+	{
+		/* vfwd_xsk_slot(XSK_PORT, 64) is XSK_ACCESS's slot for
+		 * queue 0, which holds a socket: only the queue check keeps
+		 * the frame out of it. */
+		.name = "queue_past_xsk_queues",
+		.frame = FRAME(MAC_XSK, MAC_WIRE),
+		.queue = VFWD_XSK_QUEUES,
+		.wide = true,
+		EXPECT_PASS(VFWD_R_PORT_DOWN),
+	},
+	/* (d) An access binding: the tag comes off, after the redirect. */
+	{
+		.name = "access_pop",
+		.frame = FRAME_TAGGED(MAC_XSK_ACCESS, MAC_WIRE, TEST_VID),
+		.queue = XSK_ACCESS_QUEUE,
+		.pop = true,
+		EXPECT_FWD(XSK_ACCESS),
+	},
+	{
+		.name = "access_pop_pcp_dei",
+		.frame = FRAME_TAGGED(MAC_XSK_ACCESS, MAC_WIRE,
+				      TEST_PCP << FRAME_PCP_SHIFT | FRAME_DEI |
+					      TEST_VID),
+		.queue = XSK_ACCESS_QUEUE,
+		.pop = true,
+		EXPECT_FWD(XSK_ACCESS),
+	},
+	{
+		/* Not redirected: the tag stays, the frame is passed whole. */
+		.name = "access_empty_slot_no_pop",
+		.frame = FRAME_TAGGED(MAC_XSK_ACCESS, MAC_WIRE, TEST_VID),
+		.queue = XSK_PORT_QUEUE,
+		EXPECT_PASS(VFWD_R_PORT_DOWN),
+	},
+	/* (e) Another uplink's port, even with a socket on this queue. */
+	{
+		.name = "other_uplink",
+		.frame = FRAME(MAC_XSK_ELSEWHERE, MAC_WIRE),
+		.queue = XSK_ELSEWHERE_QUEUE,
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "other_uplink_flood",
+		.frame = FRAME(MAC_XSK_ELSEWHERE, MAC_WIRE),
+		.queue = XSK_ELSEWHERE_QUEUE,
+		.flood = true,
+		EXPECT_DROP(VFWD_R_OTHER_UPLINK),
+	},
+};
+
+static const __u32 uplink_tracked[] = {
+	UP_PORT, UP_OTHER, XSK_PORT, XSK_ACCESS, XSK_EMPTY, XSK_ELSEWHERE,
+};
+
+static int up_ifindex, wide_ifindex;
+
+static void uplink_check_counters(const struct uplink_case *c, __u64 seen,
+				  __u64 sent,
+				  const struct prog_counters *before,
+				  const struct prog_counters *after,
+				  struct report *rep)
+{
+	struct vfwd_port_stats exp[ARRAY_SIZE(uplink_tracked)];
+	size_t i;
+
+	memset(exp, 0, sizeof(exp));
+	for (i = 0; i < ARRAY_SIZE(uplink_tracked); i++) {
+		if (uplink_tracked[i] == UP_PORT) {
+			exp[i].rx_packets = 1;
+			exp[i].rx_bytes = seen;
+			exp[i].rx_dropped = c->rx_dropped;
+			exp[i].rx_passed = c->rx_passed;
+		}
+		if (uplink_tracked[i] == c->tx_port) {
+			exp[i].tx_packets = 1;
+			exp[i].tx_bytes = sent;
+		}
+	}
+	/* The reason counts the frame as it leaves, like tx. */
+	prog_check_counters(before, after, c->reason, sent, uplink_tracked, exp,
+			    ARRAY_SIZE(uplink_tracked), rep);
+}
+
+/* Run in[0..len) once, as received on queue of device ifindex. */
+static int uplink_run(int prog_fd, int ifindex, __u32 queue, const __u8 *in,
+		      unsigned int len, __u8 *out, unsigned int cap,
+		      __u32 flags, struct bpf_test_run_opts *opts)
+{
+	struct xdp_md ctx = {.data_end = len,
+			     .ingress_ifindex = ifindex,
+			     .rx_queue_index = queue};
+
+	opts->data_in = in;
+	opts->data_size_in = len;
+	opts->data_out = out;
+	opts->data_size_out = out ? cap : 0;
+	opts->ctx_in = &ctx;
+	opts->ctx_size_in = sizeof(ctx);
+	opts->flags = flags;
+	opts->repeat = 1;
+	return bpf_prog_test_run_opts(prog_fd, opts) ? -errno : 0;
+}
+
+static void run_uplink_case(const struct uplink_case *c, struct report *rep)
+{
+	struct test_env *env = c->flood ? &flood_env : &pass_env;
+	__u8 in[FRAME_MAX_LEN], out[FRAME_MAX_LEN], exp[FRAME_MAX_LEN];
+	struct prog_counters before, after;
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	unsigned int exp_len = c->frame.len;
+	int err;
+
+	err = frame_build(&c->frame, in, sizeof(in));
+	if (err) {
+		report_fail(rep, "setup: frame_build: %s", strerror(-err));
+		return;
+	}
+	memcpy(exp, in, c->frame.len);
+	if (c->pop)
+		exp_len = frame_pop_tag(in, c->frame.len, exp);
+
+	err = prog_read_counters(env->t.reason_fd, env->t.stats_fd,
+				 uplink_tracked, ARRAY_SIZE(uplink_tracked),
+				 &before);
+	if (err) {
+		report_fail(rep, "setup: reading counters: %s", strerror(-err));
+		return;
+	}
+	err = uplink_run(env->prog_fd, c->wide ? wide_ifindex : up_ifindex,
+			 c->queue, in, c->frame.len, out, sizeof(out), 0,
+			 &opts);
+	if (err) {
+		report_fail(rep, "bpf_prog_test_run_opts: %s", strerror(-err));
+		return;
+	}
+	err = prog_read_counters(env->t.reason_fd, env->t.stats_fd,
+				 uplink_tracked, ARRAY_SIZE(uplink_tracked),
+				 &after);
+	if (err) {
+		report_fail(rep, "reading counters: %s", strerror(-err));
+		return;
+	}
+
+	prog_check_xdp_action(rep, c->action, opts.retval);
+	if (opts.data_size_out != exp_len)
+		report_fail(rep, "output length: expected %u, got %u", exp_len,
+			    opts.data_size_out);
+	else if (memcmp(exp, out, exp_len))
+		report_fail(rep, "output frame: %s",
+			    c->pop ? "not the input without its tag"
+				   : "modified by the program");
+	uplink_check_counters(c, c->frame.len, exp_len, &before, &after, rep);
+}
+
+/*
+ * A live test run executes the redirect.  The kernel gives a live run's
+ * frames an rx queue of its own making, queue 0 of the ingress device,
+ * so the frame goes to XSK_ACCESS's socket on queue 0: it must arrive
+ * in that socket's rx ring, tag popped, and in no other socket.
+ */
+/* Why the live case could not run here, or NULL. */
+static const char *live_skip;
+
+static void run_live_case(struct report *rep)
+{
+	static const struct frame_spec f =
+		FRAME_TAGGED(MAC_XSK_ACCESS, MAC_WIRE, TEST_VID);
+	static const struct uplink_case c = {
+		.pop = true,
+		EXPECT_FWD(XSK_ACCESS),
+	};
+	__u8 in[FRAME_MAX_LEN], exp[FRAME_MAX_LEN], got[FRAME_MAX_LEN];
+	struct prog_counters before, after;
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	unsigned int exp_len, got_len = 0, n;
+	size_t i;
+	int err;
+
+	err = frame_build(&f, in, sizeof(in));
+	if (err) {
+		report_fail(rep, "setup: frame_build: %s", strerror(-err));
+		return;
+	}
+	exp_len = frame_pop_tag(in, f.len, exp);
+	/* Nothing may be waiting from an earlier run. */
+	for (i = 0; i < ARRAY_SIZE(socks); i++)
+		sock_take(&socks[i], got, sizeof(got), &got_len);
+	err = prog_read_counters(pass_env.t.reason_fd, pass_env.t.stats_fd,
+				 uplink_tracked, ARRAY_SIZE(uplink_tracked),
+				 &before);
+	if (err) {
+		report_fail(rep, "setup: reading counters: %s", strerror(-err));
+		return;
+	}
+	err = uplink_run(pass_env.prog_fd, up_ifindex, XSK_ACCESS_QUEUE, in,
+			 f.len, NULL, 0, BPF_F_TEST_XDP_LIVE_FRAMES, &opts);
+	if (err == -EPERM || err == -EOPNOTSUPP) {
+		/* Real frames into real sockets are also what
+		 * integration/test_vhost checks, on veths. */
+		live_skip = "the kernel refuses live XDP test runs "
+			    "(BPF_F_TEST_XDP_LIVE_FRAMES): "
+			    "integration/test_vhost covers real delivery";
+		return;
+	}
+	if (err) {
+		report_fail(rep, "bpf_prog_test_run_opts (live): %s",
+			    strerror(-err));
+		return;
+	}
+	err = prog_read_counters(pass_env.t.reason_fd, pass_env.t.stats_fd,
+				 uplink_tracked, ARRAY_SIZE(uplink_tracked),
+				 &after);
+	if (err) {
+		report_fail(rep, "reading counters: %s", strerror(-err));
+		return;
+	}
+	uplink_check_counters(&c, f.len, exp_len, &before, &after, rep);
+
+	for (i = 0; i < ARRAY_SIZE(socks); i++) {
+		bool want = socks[i].port == XSK_ACCESS;
+		char what[64];
+
+		got_len = 0;
+		n = sock_take(&socks[i], got, sizeof(got), &got_len);
+		snprintf(what, sizeof(what), "frames in socket %s/q%u",
+			 socks[i].dev, socks[i].queue);
+		report_u64(rep, what, want, n);
+		if (!want || n != 1)
+			continue;
+		if (got_len != exp_len)
+			report_fail(rep, "received length: expected %u, got %u",
+				    exp_len, got_len);
+		else if (memcmp(got, exp, exp_len))
+			report_fail(rep, "received frame: not the input "
+					 "without its tag");
+	}
+}
+
+/*
+ * ============================== vfwd_xguest ==============================
+ */
+
+/* One port of the xguest rows' world. */
+struct xg_port {
+	__u32 id;
+	const char *name;
+	__u8 kind;
+	__u32 uplink;
+	__u16 vid;
+	__u32 flags;
+	bool in_devmap;
+};
+
+static const struct xg_port xg_ports[] = {
+	{XG_UPLINK, "uplink0", VFWD_PORT_UPLINK, 0, 0, 0, false},
+	{XG_UPLINK_FLOOD, "uplink1", VFWD_PORT_UPLINK, 0, 0,
+	 VFWD_PORT_F_BUM_FLOOD, false},
+	{PEER, "xsk-peer", VFWD_PORT_XSK, XG_UPLINK, 0, 0, false},
+	{PEER_ACCESS, "xsk-acc", VFWD_PORT_XSK, XG_UPLINK, TEST_VID, 0, false},
+	{ELSEWHERE, "xsk-else", VFWD_PORT_XSK, XG_UPLINK_FLOOD, 0, 0, false},
+	{TAP_LIVE, "tap-live", VFWD_PORT_TAP, XG_UPLINK, 0, 0, true},
+	{TAP_DOWN, "tap-down", VFWD_PORT_TAP, XG_UPLINK, 0, 0, false},
+	{TAP_DOWN_FLOOD, "tap-down-f", VFWD_PORT_TAP, XG_UPLINK_FLOOD, 0, 0,
+	 false},
+	{PEER_FLOOD, "xsk-peer-f", VFWD_PORT_XSK, XG_UPLINK_FLOOD, 0, 0, false},
+};
+
+struct xg_mac {
+	__u8 mac[ETH_ALEN];
+	__u16 vid;
+	__u32 port_id;
+	__u32 flags;
+};
+
+#define BIND(m, v, p) .mac = m, .vid = (v), .port_id = (p)
+static const struct xg_mac xg_macs[] = {
+	{BIND(MAC_SELF, VFWD_VID_NONE, SELF)},
+	/* SELF as the access port of TEST_VID, as port add --vlan binds. */
+	{BIND(MAC_SELF, TEST_VID, SELF), .flags = VFWD_MAC_ACCESS},
+	/* A trunk binding of SELF. */
+	{BIND(MAC_SELF, OTHER_VID, SELF)},
+	{BIND(MAC_PEER, VFWD_VID_NONE, PEER)},
+	/* A trunk binding: frames to it keep (or get) their tag. */
+	{BIND(MAC_PEER, TEST_VID, PEER)},
+	{BIND(MAC_ACCESS_PEER, TEST_VID, PEER_ACCESS),
+	 .flags = VFWD_MAC_ACCESS},
+	{BIND(MAC_ELSEWHERE, VFWD_VID_NONE, ELSEWHERE)},
+	{BIND(MAC_TAP, VFWD_VID_NONE, TAP_LIVE)},
+	{BIND(MAC_TAP_DOWN, VFWD_VID_NONE, TAP_DOWN)},
+	{BIND(MAC_TAP_DOWN_FLOOD, VFWD_VID_NONE, TAP_DOWN_FLOOD)},
+	{BIND(MAC_PEER_FLOOD, VFWD_VID_NONE, PEER_FLOOD)},
+};
+#undef BIND
+
+static int xg_populate(const struct test_env *env)
+{
+	static const __u8 host_mac[ETH_ALEN] = MAC_HOST;
+	const struct bpf_devmap_val lo = {.ifindex = LO_IFINDEX};
+	size_t i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(xg_ports); i++) {
+		const struct xg_port *xp = &xg_ports[i];
+
+		err = put_port(env, xp->id, xp->name, xp->kind, xp->uplink,
+			       xp->vid, xp->flags);
+		if (err)
+			return err;
+		if (xp->in_devmap && bpf_map_update_elem(env->t.tx_fd, &xp->id,
+							 &lo, BPF_NOEXIST))
+			return -errno;
+	}
+	/* The uplink knows the host's MAC, as attach sets it (the bridge
+	 * master's slot). */
+	for (i = 0; i < ARRAY_SIZE(xg_ports); i++) {
+		struct vfwd_port p;
+
+		if (xg_ports[i].kind != VFWD_PORT_UPLINK)
+			continue;
+		if (bpf_map_lookup_elem(env->t.port_fd, &xg_ports[i].id, &p))
+			return -errno;
+		memcpy(p.host_macs[1], host_mac, ETH_ALEN);
+		if (bpf_map_update_elem(env->t.port_fd, &xg_ports[i].id, &p,
+					BPF_EXIST))
+			return -errno;
+	}
+	for (i = 0; i < ARRAY_SIZE(xg_macs); i++) {
+		err = put_mac(env, xg_macs[i].mac, xg_macs[i].vid,
+			      xg_macs[i].port_id, xg_macs[i].flags);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+enum xg_meta {
+	META_FULL = 0, /* struct vfwd_xguest_meta, as vfwd-vhost sends */
+	META_NONE, /* ctx.data 0: no metadata at all */
+	META_SHORT, /* META_SHORT_LEN bytes: too few */
+};
+
+struct xg_case {
+	const char *name;
+	struct frame_spec frame;
+	/* Non-zero: the program sees only runt_len bytes of the frame, the
+	 * rest is in a fragment. */
+	unsigned int runt_len;
+	enum xg_meta meta;
+	__u32 sender; /* port id in the metadata; 0: SELF */
+	/* SELF's slot for this row: spoofchk is on unless no_spoofchk,
+	 * the uplink is XG_UPLINK unless flood (XG_UPLINK_FLOOD) or
+	 * no_uplink (none). */
+	__u16 vid;
+	bool no_spoofchk;
+	bool flood;
+	bool no_uplink;
+
+	int action; /* XDP return code */
+	__u32 xg_action; /* enum vfwd_xguest_action in the metadata */
+	__u32 to;
+	enum vfwd_reason reason;
+	__u32 tx_port; /* port whose tx counters rise; 0 for none */
+	bool rx_dropped;
+	bool rx_passed;
+	bool spoof;
+	bool push; /* a tag of the port's VID is pushed */
+	bool pop; /* the frame's tag comes off */
+};
+
+#define XG_UPLINK_TO(up)                                                       \
+	.action = XDP_PASS, .xg_action = VFWD_XG_UPLINK, .to = (up),           \
+	.reason = VFWD_R_UPLINK, .tx_port = (up)
+#define XG_PORT_TO(p)                                                          \
+	.action = XDP_PASS, .xg_action = VFWD_XG_PORT, .to = (p),              \
+	.reason = VFWD_R_FWD, .tx_port = (p)
+#define XG_HOST(up, r)                                                         \
+	.action = XDP_PASS, .xg_action = VFWD_XG_HOST, .to = (up),             \
+	.reason = (r), .rx_passed = true
+/* Flooding takes --bum flood: SELF follows XG_UPLINK_FLOOD in these rows. */
+#define XG_FLOOD(r)                                                            \
+	.action = XDP_PASS, .xg_action = VFWD_XG_FLOOD, .to = XG_UPLINK_FLOOD, \
+	.reason = (r), .flood = true
+#define XG_DROP(r)                                                             \
+	.action = XDP_DROP, .xg_action = VFWD_XG_DROP, .to = 0, .reason = (r), \
+	.rx_dropped = true
+#define XG_SPOOF XG_DROP(VFWD_R_SPOOF), .spoof = true
+/* Refused before anything is counted. */
+#define XG_ABORTED .action = XDP_ABORTED, .reason = VFWD_REASON_SLOTS
+
+static const struct xg_case xg_cases[] = {
+	/* Unknown unicast: out of the port's uplink, in both BUM modes. */
+	{
+		.name = "unknown_to_uplink",
+		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
+		XG_UPLINK_TO(XG_UPLINK),
+	},
+	{
+		.name = "unknown_to_uplink_bum_flood",
+		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
+		.flood = true,
+		XG_UPLINK_TO(XG_UPLINK_FLOOD),
+	},
+	{
+		/* A trunk binding's frame leaves with its tag. */
+		.name = "trunk_tagged_to_uplink",
+		.frame = FRAME_TAGGED(MAC_UNKNOWN, MAC_SELF, OTHER_VID),
+		XG_UPLINK_TO(XG_UPLINK),
+	},
+	{
+		.name = "unknown_no_uplink",
+		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
+		.no_uplink = true,
+		XG_HOST(0, VFWD_R_NO_UPLINK),
+	},
+
+	/* Anti-spoofing. */
+	{
+		.name = "spoof_unbound_src",
+		.frame = FRAME(MAC_UNKNOWN, MAC_SPOOF),
+		XG_SPOOF,
+	},
+	{
+		.name = "spoof_other_ports_src",
+		.frame = FRAME(MAC_UNKNOWN, MAC_PEER),
+		XG_SPOOF,
+	},
+	{
+		.name = "spoof_src_not_on_vlan",
+		.frame = FRAME_TAGGED(MAC_UNKNOWN, MAC_SELF, UNBOUND_VID),
+		XG_SPOOF,
+	},
+	{
+		/* Checked before the destination: no broadcast either. */
+		.name = "spoof_bcast",
+		.frame = FRAME(MAC_BCAST, MAC_SPOOF),
+		.flood = true,
+		XG_SPOOF,
+	},
+	{
+		.name = "no_spoofchk",
+		.frame = FRAME(MAC_UNKNOWN, MAC_SPOOF),
+		.no_spoofchk = true,
+		XG_UPLINK_TO(XG_UPLINK),
+	},
+	{
+		/* --no-spoofchk still keeps a trunk in its VLANs. */
+		.name = "no_spoofchk_vlan_denied",
+		.frame = FRAME_TAGGED(MAC_UNKNOWN, MAC_SPOOF, UNBOUND_VID),
+		.no_spoofchk = true,
+		XG_DROP(VFWD_R_VLAN_DENIED),
+	},
+	{
+		.name = "bad_src_mcast",
+		.frame = FRAME(MAC_UNKNOWN, MAC_MCAST_V6),
+		XG_DROP(VFWD_R_BAD_SRC),
+	},
+
+	/* Access port of TEST_VID. */
+	{
+		.name = "access_push_to_uplink",
+		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
+		.vid = TEST_VID,
+		.push = true,
+		XG_UPLINK_TO(XG_UPLINK),
+	},
+	{
+		.name = "access_push_to_uplink_len_1514",
+		.frame = {.dst = MAC_UNKNOWN,
+			  .src = MAC_SELF,
+			  .proto = ETH_P_IPV6,
+			  .len = ETH_FRAME_LEN},
+		.vid = TEST_VID,
+		.push = true,
+		XG_UPLINK_TO(XG_UPLINK),
+	},
+	{
+		.name = "access_push_header_only",
+		.frame = {.dst = MAC_UNKNOWN,
+			  .src = MAC_SELF,
+			  .proto = ETH_P_IP,
+			  .len = ETH_HLEN},
+		.vid = TEST_VID,
+		.push = true,
+		XG_UPLINK_TO(XG_UPLINK),
+	},
+	{
+		.name = "access_tagged",
+		.frame = FRAME_TAGGED(MAC_UNKNOWN, MAC_SELF, TEST_VID),
+		.vid = TEST_VID,
+		XG_DROP(VFWD_R_ACCESS_TAGGED),
+	},
+	{
+		.name = "access_tagged_other_vid",
+		.frame = FRAME_TAGGED(MAC_PEER, MAC_SELF, OTHER_VID),
+		.vid = TEST_VID,
+		XG_DROP(VFWD_R_ACCESS_TAGGED),
+	},
+	{
+		/* To a trunk binding of TEST_VID: it gets the tag. */
+		.name = "access_push_to_trunk_port",
+		.frame = FRAME(MAC_PEER, MAC_SELF),
+		.vid = TEST_VID,
+		.push = true,
+		XG_PORT_TO(PEER),
+	},
+	{
+		/* To another access port of TEST_VID: untagged. */
+		.name = "access_to_access_port",
+		.frame = FRAME(MAC_ACCESS_PEER, MAC_SELF),
+		.vid = TEST_VID,
+		XG_PORT_TO(PEER_ACCESS),
+	},
+	{
+		/* Flood members get an access port's frame untagged. */
+		.name = "access_bcast_flood_untagged",
+		.frame = FRAME(MAC_BCAST, MAC_SELF),
+		.vid = TEST_VID,
+		XG_FLOOD(VFWD_R_BCAST),
+	},
+
+	/* To another port. */
+	{
+		.name = "to_xsk_port",
+		.frame = FRAME(MAC_PEER, MAC_SELF),
+		XG_PORT_TO(PEER),
+	},
+	{
+		.name = "to_xsk_port_bum_flood",
+		.frame = FRAME(MAC_PEER_FLOOD, MAC_SELF),
+		.flood = true,
+		XG_PORT_TO(PEER_FLOOD),
+	},
+	{
+		/* Trunk to trunk binding: the tag stays. */
+		.name = "to_xsk_port_trunk_tagged",
+		.frame = FRAME_TAGGED(MAC_PEER, MAC_SELF, TEST_VID),
+		XG_PORT_TO(PEER),
+	},
+	{
+		/* Trunk to an access binding: the tag comes off. */
+		.name = "to_xsk_access_port_pop",
+		.frame = FRAME_TAGGED(MAC_ACCESS_PEER, MAC_SELF, TEST_VID),
+		.pop = true,
+		XG_PORT_TO(PEER_ACCESS),
+	},
+	{
+		.name = "to_tap_with_devmap_entry",
+		.frame = FRAME(MAC_TAP, MAC_SELF),
+		XG_PORT_TO(TAP_LIVE),
+	},
+	{
+		.name = "to_tap_down",
+		.frame = FRAME(MAC_TAP_DOWN, MAC_SELF),
+		XG_HOST(XG_UPLINK, VFWD_R_PORT_DOWN),
+	},
+	{
+		.name = "to_tap_down_bum_flood",
+		.frame = FRAME(MAC_TAP_DOWN_FLOOD, MAC_SELF),
+		XG_FLOOD(VFWD_R_PORT_DOWN),
+	},
+	{
+		.name = "other_uplink",
+		.frame = FRAME(MAC_ELSEWHERE, MAC_SELF),
+		XG_DROP(VFWD_R_OTHER_UPLINK),
+	},
+	{
+		.name = "hairpin",
+		.frame = FRAME(MAC_SELF, MAC_SELF),
+		XG_DROP(VFWD_R_HAIRPIN),
+	},
+
+	/* BUM and the host. */
+	{
+		.name = "bcast_bum_pass",
+		.frame = FRAME(MAC_BCAST, MAC_SELF),
+		XG_HOST(XG_UPLINK, VFWD_R_BCAST),
+	},
+	{
+		.name = "bcast_bum_flood",
+		.frame = FRAME(MAC_BCAST, MAC_SELF),
+		XG_FLOOD(VFWD_R_BCAST),
+	},
+	{
+		/* Flood members get the frame untagged. */
+		.name = "bcast_bum_flood_trunk_pop",
+		.frame = FRAME_TAGGED(MAC_BCAST, MAC_SELF, OTHER_VID),
+		.pop = true,
+		XG_FLOOD(VFWD_R_BCAST),
+	},
+	{
+		.name = "mcast_bum_pass",
+		.frame = FRAME(MAC_MCAST_V6, MAC_SELF),
+		XG_HOST(XG_UPLINK, VFWD_R_MCAST),
+	},
+	{
+		.name = "bcast_no_uplink",
+		.frame = FRAME(MAC_BCAST, MAC_SELF),
+		.no_uplink = true,
+		XG_HOST(0, VFWD_R_BCAST),
+	},
+	{
+		.name = "host_mac",
+		.frame = FRAME(MAC_HOST, MAC_SELF),
+		XG_HOST(XG_UPLINK, VFWD_R_HOST),
+	},
+	{
+		.name = "qinq_to_host",
+		.frame = FRAME_QINQ(MAC_UNKNOWN, MAC_SELF),
+		XG_HOST(XG_UPLINK, VFWD_R_QINQ),
+	},
+
+	/* What vfwd-vhost must never send, and malformed frames. */
+	{
+		.name = "sender_is_tap",
+		.frame = FRAME(MAC_UNKNOWN, MAC_TAP),
+		.sender = TAP_LIVE,
+		XG_DROP(VFWD_R_ERROR),
+	},
+	{
+		.name = "sender_is_uplink",
+		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
+		.sender = XG_UPLINK,
+		XG_DROP(VFWD_R_ERROR),
+	},
+	{
+		.name = "sender_free_slot",
+		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
+		.sender = FREE_SLOT,
+		XG_DROP(VFWD_R_ERROR),
+	},
+	{
+		.name = "sender_no_slot",
+		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
+		.sender = NO_SLOT_PORT,
+		XG_DROP(VFWD_R_ERROR),
+	},
+	{
+		.name = "no_metadata",
+		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
+		.meta = META_NONE,
+		XG_ABORTED,
+	},
+	{
+		.name = "short_metadata",
+		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
+		.meta = META_SHORT,
+		XG_ABORTED,
+	},
+	{
+		.name = "runt_10",
+		.frame = {.dst = MAC_UNKNOWN,
+			  .src = MAC_SELF,
+			  .proto = ETH_P_IP,
+			  .len = ETH_HLEN},
+		.runt_len = 10,
+		XG_DROP(VFWD_R_RUNT),
+	},
+	{
+		.name = "vlan_trunc",
+		.frame = {.dst = MAC_UNKNOWN,
+			  .src = MAC_SELF,
+			  .proto = ETH_P_8021Q,
+			  .len = ETH_HLEN},
+		XG_DROP(VFWD_R_VLAN_TRUNC),
+	},
+};
+
+static const __u32 xg_tracked[] = {
+	XG_UPLINK,	XG_UPLINK_FLOOD, SELF,	    PEER,
+	PEER_ACCESS,	ELSEWHERE,	 TAP_LIVE,  TAP_DOWN,
+	TAP_DOWN_FLOOD, PEER_FLOOD,	 FREE_SLOT,
+};
+
+static int xg_write_self(const struct xg_case *c)
+{
+	__u32 flags = c->no_spoofchk ? 0 : VFWD_PORT_F_SPOOFCHK;
+	__u32 uplink = c->no_uplink ? 0
+		       : c->flood   ? XG_UPLINK_FLOOD
+				    : XG_UPLINK;
+
+	return put_port(&xg_env, SELF, "xsk-self", VFWD_PORT_XSK, uplink,
+			c->vid, flags);
+}
+
+static const char *xg_action_name(__u32 a)
+{
+	static const char *const names[] = {
+		[VFWD_XG_DROP] = "drop",   [VFWD_XG_UPLINK] = "uplink",
+		[VFWD_XG_PORT] = "port",   [VFWD_XG_HOST] = "host",
+		[VFWD_XG_FLOOD] = "flood",
+	};
+
+	return a < ARRAY_SIZE(names) && names[a] ? names[a] : "unknown";
+}
+
+/* The metadata, ctx_out and the frame behind the metadata in out. */
+static void xg_check_output(const struct xg_case *c, __u32 sender,
+			    const __u8 *out, __u32 out_len,
+			    const struct xdp_md *ctx_out, const __u8 *exp,
+			    unsigned int exp_len, unsigned int exp_data_end,
+			    struct report *rep)
+{
+	struct vfwd_xguest_meta m;
+	char nbuf[16];
+
+	/* What loader/xguest.c relies on: metadata first, then the frame,
+	 * whose bounds ctx_out gives relative to the metadata. */
+	report_u64(rep, "ctx_out.data", META_LEN, ctx_out->data);
+	report_u64(rep, "ctx_out.data_end", exp_data_end, ctx_out->data_end);
+	if (out_len != META_LEN + exp_len) {
+		report_fail(rep, "output length: expected %u, got %u",
+			    META_LEN + exp_len, out_len);
+		return;
+	}
+	memcpy(&m, out, sizeof(m));
+	report_u64(rep, "meta.port_id", sender, m.port_id);
+	if (m.action != c->xg_action)
+		report_fail(rep, "meta.action: expected %s, got %s (%u)",
+			    xg_action_name(c->xg_action),
+			    xg_action_name(m.action), m.action);
+	report_u64(rep, "meta.to", c->to, m.to);
+	if (m.reason != (__u32)c->reason)
+		report_fail(rep, "meta.reason: expected %s, got %s",
+			    prog_reason_name(c->reason, nbuf, sizeof(nbuf)),
+			    prog_reason_name(m.reason, nbuf, sizeof(nbuf)));
+	if (memcmp(out + META_LEN, exp, exp_len))
+		report_fail(rep, "output frame: %s",
+			    c->push  ? "not the input with a tag pushed"
+			    : c->pop ? "not the input without its tag"
+				     : "modified by the program");
+}
+
+static void run_xg_case(const struct xg_case *c, struct report *rep)
+{
+	const __u32 sender = c->sender ? c->sender : SELF;
+	__u8 frame[FRAME_MAX_LEN], exp[FRAME_MAX_LEN + FRAME_TAG_LEN];
+	__u8 in[META_LEN + FRAME_MAX_LEN];
+	__u8 out[META_LEN + FRAME_MAX_LEN + FRAME_TAG_LEN];
+	struct vfwd_port_stats exp_stats[ARRAY_SIZE(xg_tracked)];
+	struct vfwd_xguest_meta meta = {.port_id = sender};
+	struct prog_counters before, after;
+	struct xdp_md ctx = {}, ctx_out = {};
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	unsigned int exp_len = c->frame.len, meta_len, seen;
+	bool counted = c->action != XDP_ABORTED;
+	size_t i;
+	int err;
+
+	err = frame_build(&c->frame, frame, sizeof(frame));
+	if (err) {
+		report_fail(rep, "setup: frame_build: %s", strerror(-err));
+		return;
+	}
+	memcpy(exp, frame, c->frame.len);
+	if (c->push)
+		exp_len = frame_push_tag(frame, c->frame.len, c->vid, exp);
+	else if (c->pop)
+		exp_len = frame_pop_tag(frame, c->frame.len, exp);
+	seen = c->runt_len ? c->runt_len : c->frame.len;
+
+	meta_len = c->meta == META_NONE	   ? 0
+		   : c->meta == META_SHORT ? META_SHORT_LEN
+					   : META_LEN;
+	memcpy(in, &meta, meta_len);
+	memcpy(in + meta_len, frame, c->frame.len);
+	/* The layout of loader/xguest.c; a runt ends the linear part early
+	 * and the rest of the frame goes into a fragment. */
+	ctx.data = meta_len;
+	ctx.data_end = meta_len + seen;
+
+	err = xg_write_self(c);
+	if (!err)
+		err = prog_read_counters(xg_env.t.reason_fd, xg_env.t.stats_fd,
+					 xg_tracked, ARRAY_SIZE(xg_tracked),
+					 &before);
+	if (err) {
+		report_fail(rep, "setup: %s", strerror(-err));
+		return;
+	}
+	opts.data_in = in;
+	opts.data_size_in = meta_len + c->frame.len;
+	opts.data_out = out;
+	opts.data_size_out = sizeof(out);
+	opts.ctx_in = &ctx;
+	opts.ctx_size_in = sizeof(ctx);
+	opts.ctx_out = &ctx_out;
+	opts.ctx_size_out = sizeof(ctx_out);
+	opts.repeat = 1;
+	if (bpf_prog_test_run_opts(xg_env.prog_fd, &opts)) {
+		report_fail(rep, "bpf_prog_test_run_opts: %s", strerror(errno));
+		return;
+	}
+	err = prog_read_counters(xg_env.t.reason_fd, xg_env.t.stats_fd,
+				 xg_tracked, ARRAY_SIZE(xg_tracked), &after);
+	if (err) {
+		report_fail(rep, "reading counters: %s", strerror(-err));
+		return;
+	}
+
+	prog_check_xdp_action(rep, c->action, opts.retval);
+	if (!counted) {
+		/* Nothing to answer: everything comes back as it went in. */
+		if (opts.data_size_out != opts.data_size_in)
+			report_fail(rep, "output length: expected %u, got %u",
+				    opts.data_size_in, opts.data_size_out);
+		else if (memcmp(in, out, opts.data_size_in))
+			report_fail(rep, "output: modified by the program");
+	} else {
+		xg_check_output(c, sender, out, opts.data_size_out, &ctx_out,
+				exp, exp_len,
+				META_LEN + seen + exp_len - c->frame.len, rep);
+	}
+
+	/* The sender's rx, and the frame as the guest sent it on the tx
+	 * of its destination and under its reason (a pushed or popped tag
+	 * is not counted, as in vfwd_guest). */
+	memset(exp_stats, 0, sizeof(exp_stats));
+	for (i = 0; counted && i < ARRAY_SIZE(xg_tracked); i++) {
+		struct vfwd_port_stats *d = &exp_stats[i];
+
+		if (xg_tracked[i] == sender) {
+			d->rx_packets = 1;
+			d->rx_bytes = seen;
+			d->rx_dropped = c->rx_dropped;
+			d->rx_passed = c->rx_passed;
+			d->spoof_dropped = c->spoof;
+		}
+		if (xg_tracked[i] == c->tx_port) {
+			d->tx_packets = 1;
+			d->tx_bytes = seen;
+		}
+	}
+	prog_check_counters(&before, &after, c->reason, seen, xg_tracked,
+			    exp_stats, ARRAY_SIZE(xg_tracked), rep);
+}
+
+/*
+ * ================================ main ================================
+ */
+
+static void teardown(void)
+{
+	size_t i;
+
+	vfwd_bpf__destroy(pass_env.skel);
+	vfwd_bpf__destroy(flood_env.skel);
+	vfwd_bpf__destroy(xg_env.skel);
+	for (i = 0; i < ARRAY_SIZE(socks); i++)
+		sock_close(&socks[i]);
+}
+
+int main(void)
+{
+	bool all_passed = true;
+	struct report rep;
+	size_t i;
+	int err;
+
+	libbpf_set_print(prog_print_stderr);
+	err = net_setup(&up_ifindex, &wide_ifindex);
+	if (err) {
+		printf("FAIL: %s/setup: network namespace and devices: %s\n",
+		       SUITE_UPLINK, strerror(-err));
+		return 1;
+	}
+	for (i = 0; !err && i < ARRAY_SIZE(socks); i++) {
+		err = sock_open(&socks[i]);
+		if (err)
+			printf("FAIL: %s/setup: AF_XDP socket on %s queue %u: "
+			       "%s\n",
+			       SUITE_UPLINK, socks[i].dev, socks[i].queue,
+			       strerror(-err));
+	}
+	if (!err) {
+		err = env_open(&pass_env, false, false);
+		if (!err)
+			err = uplink_populate(&pass_env);
+		if (!err)
+			err = env_open(&flood_env, false, true);
+		if (!err)
+			err = uplink_populate(&flood_env);
+		if (err)
+			printf("FAIL: %s/setup: loading vfwd_uplink: %s\n",
+			       SUITE_UPLINK, strerror(-err));
+	}
+	if (!err) {
+		err = env_open(&xg_env, true, false);
+		if (!err)
+			err = xg_populate(&xg_env);
+		if (err)
+			printf("FAIL: %s/setup: loading vfwd_xguest: %s\n",
+			       SUITE_XGUEST, strerror(-err));
+	}
+	if (err) {
+		teardown();
+		return 1;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(uplink_cases); i++) {
+		memset(&rep, 0, sizeof(rep));
+		run_uplink_case(&uplink_cases[i], &rep);
+		if (!report_print(SUITE_UPLINK, uplink_cases[i].name, &rep))
+			all_passed = false;
+		fflush(stdout);
+	}
+	memset(&rep, 0, sizeof(rep));
+	run_live_case(&rep);
+	if (live_skip && !rep.nfail)
+		printf("SKIP: %s/live_delivered_to_socket: %s\n", SUITE_UPLINK,
+		       live_skip);
+	else if (!report_print(SUITE_UPLINK, "live_delivered_to_socket", &rep))
+		all_passed = false;
+	fflush(stdout);
+
+	for (i = 0; i < ARRAY_SIZE(xg_cases); i++) {
+		memset(&rep, 0, sizeof(rep));
+		run_xg_case(&xg_cases[i], &rep);
+		if (!report_print(SUITE_XGUEST, xg_cases[i].name, &rep))
+			all_passed = false;
+		fflush(stdout);
+	}
+
+	teardown();
+	return all_passed ? 0 : 1;
+}

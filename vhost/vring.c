@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Moving frames, on the data-path thread only.
+ *
+ * Wire -> guest: a socket's rx ring -> copy into mbufs -> the guest's RX
+ * vring (rte_vhost_enqueue_burst, which copies into guest memory); the
+ * UMEM frames go straight back to the fill ring.
+ *
+ * Guest -> anywhere: the guest's TX vring (rte_vhost_dequeue_burst) ->
+ * vfwd_xguest, the guest-side rules in BPF, which writes the frame as it
+ * must leave into a UMEM TX frame -> the uplink socket's tx ring, or a
+ * copy into another guest's RX vring.
+ *
+ * Counters (struct vfwd_xsk_stats of the port): to_guest_* what entered
+ * the guest's RX vring, no_vring_buf what it had no buffer for;
+ * from_guest_* what the guest sent; tx_sent what was handed on (an AF_XDP
+ * tx ring, or another guest's RX vring), tx_dropped what could not be
+ * (no uplink socket, tx ring full, destination guest full or gone, or a
+ * destination not served yet).  Frames the rules refuse are counted by
+ * the program, under their reason.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+#include <rte_vhost.h>
+#include "vhost.h"
+#include "xguest.h"
+
+/* ---- wire -> guest ---- */
+
+/* One burst from a socket's rx ring into the guest.  The UMEM frames are
+ * copied out and recycled before the enqueue: the fill ring then never
+ * waits for the guest. */
+static unsigned int sock_to_guest(struct vh_dp *dp, struct vh_port *p,
+				  struct vh_sock *s)
+{
+	struct rte_mbuf *m[VH_BURST];
+	struct vh_umem *um = s->um;
+	unsigned int n, got = 0, sent;
+	__u32 idx, fidx;
+	__u64 bytes = 0;
+
+	n = xsk_ring_cons__peek(&s->rx, VH_BURST, &idx);
+	if (!n)
+		return 0;
+	/* Every rx frame came out of the fill ring, which is as large as
+	 * the rx frame set: there is always room to give n back. */
+	if (xsk_ring_prod__reserve(&um->fill, n, &fidx) != n) {
+		vh_err("port %s: fill ring of %s queue %u has no room: frames lost",
+		       p->name, p->ifname, s->queue);
+		xsk_ring_cons__release(&s->rx, n);
+		return n;
+	}
+	if (rte_pktmbuf_alloc_bulk(dp->pool, m, n) == 0)
+		got = n;
+	for (unsigned int i = 0; i < n; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&s->rx, idx + i);
+
+		if (got) {
+			char *dst = rte_pktmbuf_append(m[i], d->len);
+
+			if (dst)
+				rte_memcpy(dst, vh_umem_data(um, d->addr),
+					   d->len);
+		}
+		*xsk_ring_prod__fill_addr(&um->fill, fidx + i) =
+			vh_umem_chunk(d->addr);
+	}
+	xsk_ring_prod__submit(&um->fill, n);
+	xsk_ring_cons__release(&s->rx, n);
+	/* Zero-copy drivers sleep until told the fill ring has frames. */
+	if (xsk_ring_prod__needs_wakeup(&um->fill))
+		recvfrom(s->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	if (!got) {
+		/* No mbufs: the pool is sized so this does not happen. */
+		p->xs->no_vring_buf += n;
+		return n;
+	}
+	sent = rte_vhost_enqueue_burst(p->dp.vid, VH_VQ_RX, m, n);
+	for (unsigned int i = 0; i < sent; i++)
+		bytes += rte_pktmbuf_pkt_len(m[i]);
+	p->xs->to_guest_packets += sent;
+	p->xs->to_guest_bytes += bytes;
+	p->xs->no_vring_buf += n - sent;
+	/* rte_vhost copied what it took; the mbufs stay ours. */
+	rte_pktmbuf_free_bulk(m, n);
+	return n;
+}
+
+void vh_wire_to_guest(struct vh_dp *dp, struct vh_port *p)
+{
+	bool more = false;
+
+	for (unsigned int q = 0; q < p->nsocks; q++)
+		if (sock_to_guest(dp, p, &p->socks[q]) == VH_BURST)
+			more = true;
+	p->dp.rx_more = more;
+	p->dp.rx_ready = false;
+}
+
+/* ---- guest -> uplink ---- */
+
+/*
+ * Hand the tx ring to the kernel.  In copy mode a sendto() sends up to
+ * the socket's budget (32 frames unless raised, see xsk_port.c) and says
+ * EAGAIN while more wait or the completion ring is full: reap and kick
+ * again, a bounded number of times; what is left goes on the next round
+ * (tx_pending).  EBUSY means the device dropped one frame (veth: its
+ * peer's ring was full), which the kernel completed unsent.  Zero-copy
+ * drivers need a kick only when they ask for one.
+ *
+ * tx_sent counts what the kernel took from the ring and did not drop.
+ */
+void vh_sock_tx_flush(struct vh_sock *s)
+{
+	__u32 cons;
+	__u64 dropped = 0;
+
+	for (unsigned int i = 0; i < VH_TX_MAX_KICKS; i++) {
+		if (xsk_prod_nb_free(&s->tx, VH_RING_SIZE) == VH_RING_SIZE)
+			break;
+		if (!xsk_ring_prod__needs_wakeup(&s->tx))
+			break;
+		if (sendto(s->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) == 0)
+			continue;
+		if (errno == EBUSY)
+			dropped++;
+		else if (errno != EAGAIN && errno != ENOBUFS)
+			break;
+		vh_umem_reap(s->um);
+	}
+	vh_umem_reap(s->um);
+	cons = __atomic_load_n(s->tx.consumer, __ATOMIC_ACQUIRE);
+	s->xs->tx_sent += (__u32)(cons - s->tx_cons) - dropped;
+	s->xs->tx_dropped += dropped;
+	s->tx_cons = cons;
+	s->tx_pending =
+		xsk_prod_nb_free(&s->tx, VH_RING_SIZE) != VH_RING_SIZE &&
+		xsk_ring_prod__needs_wakeup(&s->tx);
+}
+
+/* How many frames the port can send to the wire now: its socket's free
+ * tx descriptors and UMEM TX frames.  The guest's frames wait in its
+ * vring until there is room, as they would for a NIC, instead of being
+ * dropped here. */
+static unsigned int tx_room(struct vh_sock *s)
+{
+	unsigned int room;
+
+	if (!s)
+		return VH_BURST;
+	if (s->um->n_tx_free < VH_BURST)
+		vh_umem_reap(s->um);
+	room = xsk_prod_nb_free(&s->tx, VH_BURST);
+	if (room > s->um->n_tx_free)
+		room = s->um->n_tx_free;
+	return room < VH_BURST ? room : VH_BURST;
+}
+
+/* ---- guest -> guest ---- */
+
+struct vh_fwd {
+	struct vh_port *to;
+	struct rte_mbuf *m;
+};
+
+/* Deliver the burst's guest-to-guest frames, one enqueue per
+ * destination. */
+static void fwd_flush(struct vh_port *src, struct vh_fwd *f, unsigned int n)
+{
+	struct rte_mbuf *m[VH_BURST];
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct vh_port *to = f[i].to;
+		unsigned int k = 0, sent;
+		__u64 bytes = 0;
+
+		if (!to)
+			continue;
+		for (unsigned int j = i; j < n; j++) {
+			if (f[j].to == to) {
+				m[k++] = f[j].m;
+				f[j].to = NULL;
+			}
+		}
+		sent = rte_vhost_enqueue_burst(to->dp.vid, VH_VQ_RX, m, k);
+		for (unsigned int j = 0; j < sent; j++)
+			bytes += rte_pktmbuf_pkt_len(m[j]);
+		to->xs->to_guest_packets += sent;
+		to->xs->to_guest_bytes += bytes;
+		to->xs->no_vring_buf += k - sent;
+		src->xs->tx_sent += sent;
+		src->xs->tx_dropped += k - sent;
+		rte_pktmbuf_free_bulk(m, k);
+	}
+}
+
+static struct rte_mbuf *mbuf_copy(struct vh_dp *dp, const void *data, __u32 len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->pool);
+	char *dst;
+
+	if (!m)
+		return NULL;
+	dst = rte_pktmbuf_append(m, len);
+	if (!dst) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	rte_memcpy(dst, data, len);
+	return m;
+}
+
+/* ---- guest -> anywhere ---- */
+
+#define VH_TPID_8021Q 0x8100
+#define VH_VLAN_HLEN 4
+#define VH_MACS_LEN 12
+
+struct vh_txctx {
+	struct vh_sock *s; /* the port's socket that sends to the wire */
+	unsigned int queued; /* descriptors reserved in its tx ring */
+	struct vh_fwd fwd[VH_BURST];
+	unsigned int nfwd;
+};
+
+/* A copy of f for the wire, in a UMEM TX frame of its own: an access
+ * port's broadcast leaves with its tag, which the rules left off. */
+static void wire_copy(struct vh_port *p, struct vh_txctx *c,
+		      const unsigned char *f, __u32 len)
+{
+	__u32 tag = p->access_vid ? VH_VLAN_HLEN : 0, idx;
+	struct vh_umem *um;
+	unsigned char *dst;
+	__u64 addr;
+
+	if (!c->s || len < VH_MACS_LEN || len + tag > VH_FRAME_SIZE) {
+		p->xs->tx_dropped++;
+		return;
+	}
+	um = c->s->um;
+	if (vh_umem_tx_alloc(um, &addr)) {
+		p->xs->tx_dropped++;
+		return;
+	}
+	if (xsk_ring_prod__reserve(&c->s->tx, 1, &idx) != 1) {
+		vh_umem_tx_free(um, addr);
+		p->xs->tx_dropped++;
+		return;
+	}
+	dst = vh_umem_data(um, addr);
+	memcpy(dst, f, VH_MACS_LEN);
+	if (tag) {
+		dst[12] = VH_TPID_8021Q >> 8;
+		dst[13] = VH_TPID_8021Q & 0xff;
+		dst[14] = (p->access_vid >> 8) & 0x0f;
+		dst[15] = p->access_vid & 0xff;
+	}
+	memcpy(dst + VH_MACS_LEN + tag, f + VH_MACS_LEN, len - VH_MACS_LEN);
+	xsk_ring_prod__tx_desc(&c->s->tx, idx)->addr = addr;
+	xsk_ring_prod__tx_desc(&c->s->tx, idx)->len = len + tag;
+	c->queued++;
+}
+
+/* One frame the guest sent: run the rules, then move it. */
+static void guest_frame(struct vh_dp *dp, struct vh_port *p, struct vh_txctx *c,
+			struct rte_mbuf *m)
+{
+	__u32 len = rte_pktmbuf_pkt_len(m), cap = sizeof(dp->bounce_out);
+	struct vh_umem *um = c->s ? c->s->um : NULL;
+	struct vfwd_xguest_verdict v;
+	unsigned char *out = dp->bounce_out;
+	const void *data;
+	__u64 addr = VH_NO_FRAME;
+	struct rte_mbuf *copy;
+	__u32 idx;
+	int err;
+
+	p->xs->from_guest_packets++;
+	p->xs->from_guest_bytes += len;
+	data = len <= sizeof(dp->bounce_in)
+		       ? rte_pktmbuf_read(m, 0, len, dp->bounce_in)
+		       : NULL;
+	if (!data) {
+		p->xs->tx_dropped++;
+		return;
+	}
+	/* The rules write the frame to send straight into a UMEM TX frame,
+	 * so a frame for the wire is not copied again. */
+	if (um && len + VFWD_XGUEST_GROW <= VH_FRAME_SIZE &&
+	    !vh_umem_tx_alloc(um, &addr)) {
+		out = vh_umem_data(um, addr);
+		cap = VH_FRAME_SIZE;
+	}
+	err = vfwd_xguest_run(dp->xg, p->id, data, len, out, cap, &v);
+	if (err) {
+		p->xs->tx_dropped++;
+		goto out;
+	}
+	switch (v.action) {
+	case VFWD_XG_DROP:
+		break;
+	case VFWD_XG_UPLINK:
+		/* A guest leaves by its own uplink, where its sockets are. */
+		if (addr == VH_NO_FRAME || v.port_id != p->uplink_id ||
+		    xsk_ring_prod__reserve(&c->s->tx, 1, &idx) != 1) {
+			p->xs->tx_dropped++;
+			break;
+		}
+		xsk_ring_prod__tx_desc(&c->s->tx, idx)->addr = addr + v.off;
+		xsk_ring_prod__tx_desc(&c->s->tx, idx)->len = v.len;
+		c->queued++;
+		addr = VH_NO_FRAME; /* the ring has it now */
+		break;
+	case VFWD_XG_PORT:
+		/* Another guest of this daemon: vring to vring, no kernel.
+		 * Not attached (its guest is away): dropped. */
+		if (v.port_id >= VFWD_MAX_PORTS || !dp->by_id[v.port_id] ||
+		    !(copy = mbuf_copy(dp, out + v.off, v.len))) {
+			p->xs->tx_dropped++;
+			break;
+		}
+		c->fwd[c->nfwd].to = dp->by_id[v.port_id];
+		c->fwd[c->nfwd++].m = copy;
+		break;
+	case VFWD_XG_FLOOD:
+	case VFWD_XG_HOST:
+		/* A broadcast or multicast, in either BUM mode: to the
+		 * other xsk guests of its VLAN and out of its uplink.  The
+		 * kernel does not get it: no path from here to the host's
+		 * stack exists yet, nor to tap ports (flood mode). */
+		if (!(out[v.off] & 1)) {
+			/* Unicast for the host itself: not delivered. */
+			p->xs->tx_dropped++;
+			break;
+		}
+		p->xs->tx_sent += vh_bum_from_guest(dp, p, out + v.off, v.len);
+		if (v.port_id == p->uplink_id)
+			wire_copy(p, c, out + v.off, v.len);
+		break;
+	default:
+		/* VFWD_XG_PORT to a tap or veth port, which this daemon
+		 * does not serve: not delivered yet (docs/architecture.md,
+		 * "AF_XDP ports": what is missing). */
+		p->xs->tx_dropped++;
+		break;
+	}
+out:
+	if (addr != VH_NO_FRAME)
+		vh_umem_tx_free(um, addr);
+}
+
+/* One dequeue burst of at most room frames, moved on.  Returns the
+ * frames dequeued. */
+static unsigned int guest_burst(struct vh_dp *dp, struct vh_port *p,
+				unsigned int room)
+{
+	struct rte_mbuf *m[VH_BURST];
+	struct vh_txctx c = {.s = p->nsocks ? &p->socks[0] : NULL};
+	unsigned int n;
+
+	n = rte_vhost_dequeue_burst(p->dp.vid, VH_VQ_TX, dp->pool, m, room);
+	for (unsigned int i = 0; i < n; i++)
+		guest_frame(dp, p, &c, m[i]);
+	if (n)
+		rte_pktmbuf_free_bulk(m, n);
+	if (c.queued) {
+		xsk_ring_prod__submit(&c.s->tx, c.queued);
+		vh_sock_tx_flush(c.s);
+		if (c.s->tx_pending)
+			p->dp.sock_pending = true;
+	}
+	fwd_flush(p, c.fwd, c.nfwd);
+	return n;
+}
+
+/*
+ * Drain the guest's TX vring with its kicks off, then turn them on and
+ * look once more before sleeping: a frame queued in between would
+ * otherwise wait for the next kick.  Under VIRTIO_RING_F_EVENT_IDX the
+ * guest kicks only when it passes the avail index we last published, and
+ * only enabling publishes it, so this is also what re-arms the kick.
+ * With --poll the kicks stay off.  Out of room to send, the kicks stay
+ * off too: the data path comes back when the kernel has completed some.
+ */
+void vh_guest_to_any(struct vh_dp *dp, struct vh_port *p)
+{
+	struct vh_sock *s = p->nsocks ? &p->socks[0] : NULL;
+	unsigned int n = 0, room, bursts = 0;
+	eventfd_t v;
+
+	if (p->dp.kicked && p->dp.kickfd >= 0)
+		eventfd_read(p->dp.kickfd, &v);
+	p->dp.kicked = false;
+	if (p->dp.notify_on) {
+		rte_vhost_enable_guest_notification(p->dp.vid, VH_VQ_TX, 0);
+		p->dp.notify_on = false;
+	}
+	p->dp.tx_blocked = false;
+	do {
+		room = tx_room(s);
+		if (!room) {
+			p->dp.tx_blocked = true;
+			p->dp.tx_more = false;
+			return;
+		}
+		n = guest_burst(dp, p, room);
+	} while (n == room && ++bursts < VH_BUDGET_BURSTS);
+	p->dp.tx_more = n == room;
+	if (p->dp.tx_more || dp->poll)
+		return;
+	rte_vhost_enable_guest_notification(p->dp.vid, VH_VQ_TX, 1);
+	p->dp.notify_on = true;
+	room = tx_room(s);
+	if (room && guest_burst(dp, p, room))
+		p->dp.tx_more = true;
+	else if (!room)
+		p->dp.tx_blocked = true;
+}
+
+/*
+ * Before a port's sockets close: its slots are empty already, so what is
+ * left in the rx rings goes back to the fill ring (the guest is gone:
+ * no_vring_buf), and the tx rings are flushed.  Frames left in a closed
+ * socket's rings would be lost to the shared UMEM for good.
+ */
+void vh_port_quiesce(struct vh_port *p)
+{
+	for (unsigned int q = 0; q < p->nsocks; q++) {
+		struct vh_sock *s = &p->socks[q];
+		struct vh_umem *um = s->um;
+		__u32 idx, fidx;
+		unsigned int n;
+
+		while ((n = xsk_ring_cons__peek(&s->rx, VH_BURST, &idx))) {
+			if (xsk_ring_prod__reserve(&um->fill, n, &fidx) != n)
+				break;
+			for (unsigned int i = 0; i < n; i++)
+				*xsk_ring_prod__fill_addr(&um->fill, fidx + i) =
+					vh_umem_chunk(xsk_ring_cons__rx_desc(
+							      &s->rx, idx + i)
+							      ->addr);
+			xsk_ring_prod__submit(&um->fill, n);
+			xsk_ring_cons__release(&s->rx, n);
+			p->xs->no_vring_buf += n;
+		}
+		vh_sock_tx_flush(s);
+	}
+}
