@@ -21,6 +21,7 @@
 #include "vfwd_count.bpf.h"
 #include "vfwd_cfg.bpf.h"
 #include "vfwd_guest_rules.bpf.h"
+#include "vfwd_relay.bpf.h"
 
 /* Frames to an access port or flood members leave untagged; frames to
  * the uplink or a port bound on this VLAN without being its access port
@@ -101,6 +102,7 @@ int vfwd_guest(struct __sk_buff *skb)
 	struct vfwd_guest_frame f = {};
 	struct vfwd_port *me, *up;
 	struct bpf_devmap_val *dv;
+	__u32 relay;
 	void *macs;
 
 	if (st) {
@@ -131,6 +133,11 @@ int vfwd_guest(struct __sk_buff *skb)
 	case VFWD_GD_PORT:
 		dv = bpf_map_lookup_elem(&vfwd_tx_v4, &v.to);
 		if (!dv) {
+			/* An XSK port has no device: its guest is reached
+			 * through vfwd-vhost's relay, while it is served. */
+			relay = vfwd_relay_to(v.to);
+			if (relay)
+				goto to_relay;
 			reason = VFWD_R_PORT_DOWN;
 			goto bum;
 		}
@@ -156,6 +163,15 @@ int vfwd_guest(struct __sk_buff *skb)
 	default:
 		goto drop;
 	}
+
+to_relay:
+	if (vfwd_guest_set_tag(skb, &f, v.tag) ||
+	    vfwd_skb_push_relay(skb, v.to))
+		goto drop_err;
+	/* Counted as the frame the guest gets, without the relay tag. */
+	vfwd_count_tx(v.to, bytes);
+	vfwd_count_reason(VFWD_R_FWD, bytes);
+	return bpf_redirect(relay, 0);
 
 bum:
 	if (!up || !(up->flags & VFWD_PORT_F_BUM_FLOOD))

@@ -180,4 +180,24 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vfwd_xstat_v4 SEC(".maps");
 
+/* Where vfwd-vhost's relay veth is (maps/vfwd_maps.h, struct
+ * vfwd_relay): read by vfwd_guest for frames to XSK ports. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vfwd_relay);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vfwd_relay_v4 SEC(".maps");
+
+/* port_id -> vfwd-vhost's socket for that XSK port on the relay's daemon
+ * end, where vfwd_xrelay puts what tap and veth guests send it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, VFWD_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vfwd_xrelay_v4 SEC(".maps");
+
 #endif /* VFWD_MAPS_BPF_H */

@@ -259,7 +259,16 @@ static int destroy_release(const char *pin_dir, const struct vfwd_tables *t,
 			return ret;
 		*detached += done;
 	}
-	return vfwd_guests_release(pin_dir, t, err, errlen);
+	ret = vfwd_guests_release(pin_dir, t, err, errlen);
+	if (ret)
+		return ret;
+	/* vfwd-vhost's relay veth goes with the installation it served. */
+	ret = vfwd_relay_down(pin_dir);
+	if (ret)
+		snprintf(err, errlen,
+			 "cannot remove vfwd-vhost's relay veth: %s",
+			 strerror(-ret));
+	return ret;
 }
 
 /* The maps, the journal's pin last, and the directory. */

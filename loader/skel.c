@@ -170,6 +170,8 @@ void vfwd_skel_tables(const struct vfwd_bpf *skel, struct vfwd_tables *t)
 		.cpu_fd = bpf_map__fd(skel->maps.vfwd_cpu_v4),
 		.xsk_fd = bpf_map__fd(skel->maps.vfwd_xsk_v4),
 		.xstat_fd = bpf_map__fd(skel->maps.vfwd_xstat_v4),
+		.relay_fd = bpf_map__fd(skel->maps.vfwd_relay_v4),
+		.xrelay_fd = bpf_map__fd(skel->maps.vfwd_xrelay_v4),
 	};
 }
 

@@ -136,6 +136,17 @@ int vfwd_cpumap_sync(const char *pin_dir, const struct vfwd_tables *t,
  * uplink rx queue q), asked of the kernel (loader/xsk_probe.c). */
 int vfwd_xsk_queues(const char *pin_dir, __u32 port_id, __u64 *queues);
 
+/* vfwd-vhost's relay veth pair (loader/relay.c, maps/vfwd_maps.h "The
+ * relay").  Its two names, from the pin directory. */
+void vfwd_relay_names(const char *pin_dir, char k[16], char d[16]);
+/* Make the pair (or take over the one there), attach vfwd_xhost and
+ * vfwd_xrelay, and publish it in vfwd_relay_v4 for pid; *out gets what
+ * was published.  0 or -errno with err filled. */
+int vfwd_relay_up(const char *pin_dir, const struct vfwd_tables *t, __u64 pid,
+		  struct vfwd_relay *out, char *err, size_t errlen);
+/* Remove the pair, if there is one (the last detach). */
+int vfwd_relay_down(const char *pin_dir);
+
 /* libbpf/libxdp log output: silent unless verbose. */
 void vfwd_set_verbose(bool verbose);
 

@@ -54,12 +54,20 @@ static const struct map_spec specs[] = {
 	     xsk_fd),
 	SPEC(VFWD_MAP_XSTAT, BPF_MAP_TYPE_ARRAY, __u32, struct vfwd_xsk_stats,
 	     VFWD_MAX_PORTS, xstat_fd),
+	SPEC(VFWD_MAP_RELAY, BPF_MAP_TYPE_ARRAY, __u32, struct vfwd_relay, 1,
+	     relay_fd),
+	SPEC(VFWD_MAP_XRELAY, BPF_MAP_TYPE_XSKMAP, __u32, __u32, VFWD_MAX_PORTS,
+	     xrelay_fd),
 };
 
 const char *const vfwd_map_names[] = {
-	VFWD_MAP_MACS,	VFWD_MAP_INTENT, VFWD_MAP_PORT,	 VFWD_MAP_TX,
-	VFWD_MAP_STATS, VFWD_MAP_REASON, VFWD_MAP_FLOOD, VFWD_MAP_VLAN,
-	VFWD_MAP_CPU,	VFWD_MAP_XSK,	 VFWD_MAP_XSTAT, NULL,
+	VFWD_MAP_MACS,	 VFWD_MAP_INTENT,
+	VFWD_MAP_PORT,	 VFWD_MAP_TX,
+	VFWD_MAP_STATS,	 VFWD_MAP_REASON,
+	VFWD_MAP_FLOOD,	 VFWD_MAP_VLAN,
+	VFWD_MAP_CPU,	 VFWD_MAP_XSK,
+	VFWD_MAP_XSTAT,	 VFWD_MAP_RELAY,
+	VFWD_MAP_XRELAY, NULL,
 };
 
 static int *spec_fd(struct vfwd_tables *t, const struct map_spec *s)

@@ -47,6 +47,8 @@
 #define VFWD_MAP_CPU "vfwd_cpu_v4"
 #define VFWD_MAP_XSK "vfwd_xsk_v4"
 #define VFWD_MAP_XSTAT "vfwd_xstat_v4"
+#define VFWD_MAP_RELAY "vfwd_relay_v4"
+#define VFWD_MAP_XRELAY "vfwd_xrelay_v4"
 
 /* Default pin directory; every map above is pinned by name below it. */
 #define VFWD_PIN_ROOT "/sys/fs/bpf"
@@ -352,6 +354,42 @@ struct vfwd_cpu_meta {
 #define VFWD_XSK_QUEUES 64
 #define VFWD_XSK_SLOTS (VFWD_MAX_PORTS * VFWD_XSK_QUEUES)
 
+/*
+ * The relay: a veth pair per installation, made by vfwd-vhost, between
+ * the kernel and the daemon, for what neither an uplink nor an AF_XDP
+ * socket on it can carry.  A tap or veth guest's frame for an XSK port
+ * leaves vfwd_guest into the kernel end (k) with a relay tag naming the
+ * port, and vfwd_xrelay on the daemon end (d) puts it into the port's
+ * socket there (vfwd_xrelay_v4[port]).  A frame an XSK guest sends to
+ * the host or to a tap or veth port goes the other way: the daemon sends
+ * it on d with a relay tag naming the target port, and vfwd_xhost on k's
+ * tc ingress delivers it (into the uplink's receive path for the host,
+ * out of the device for a port).
+ *
+ * The relay tag sits where an 802.1Q tag would, after the MACs, and
+ * carries the port id; it never leaves the relay.  Toward the daemon its
+ * TPID is one of the IEEE's local experimental EtherTypes, which XDP on
+ * the daemon end reads and pops inline.  Toward the kernel it is an
+ * 802.1ad tag: the kernel's receive path on k moves it into the skb's
+ * metadata, where vfwd_xhost pops it whatever the frame carries
+ * (bpf_skb_adjust_room, the other way to remove bytes at tc, handles
+ * only IPv4 and IPv6 frames; ARP must pass too).
+ */
+#define VFWD_RELAY_ETHERTYPE 0x88B5
+#define VFWD_RELAY_TO_KERNEL_TPID 0x88A8
+#define VFWD_RELAY_HLEN 4
+/* The relay's MTU: a 1500-byte guest frame with one 802.1Q tag and the
+ * relay tag.  An XDP program on a veth needs the MTU to fit one page
+ * with the kernel's headroom; larger guest frames do not use the relay. */
+#define VFWD_RELAY_MTU (1500 + 4 + VFWD_RELAY_HLEN)
+
+/* vfwd_relay_v4[0]: where the relay is, written by vfwd-vhost. */
+struct vfwd_relay {
+	__u32 ifindex_k; /* the kernel end, with vfwd_xhost on tc ingress */
+	__u32 ifindex_d; /* the daemon end, with vfwd_xrelay */
+	__u64 daemon_pid; /* who made it; 0: no relay */
+};
+
 /* The XSKMAP slot of port_id's socket on its uplink's rx queue. */
 static inline __u32 vfwd_xsk_slot(__u32 port_id, __u32 queue)
 {
@@ -494,6 +532,8 @@ _Static_assert(sizeof(struct vfwd_mac_val) == 8, "vfwd_mac_val layout");
 _Static_assert(sizeof(struct vfwd_port) == 432, "vfwd_port layout");
 _Static_assert(sizeof(struct vfwd_xsk_stats) == 16 * 8,
 	       "vfwd_xsk_stats layout");
+_Static_assert(sizeof(struct vfwd_relay) == 16, "vfwd_relay layout");
+_Static_assert(VFWD_MAX_PORTS <= 0xffff, "a port id fits the relay tag");
 _Static_assert((__u64)VFWD_XSK_SLOTS <= 0xffffffffULL,
 	       "XSKMAP slots fit a u32");
 _Static_assert(sizeof(struct vfwd_port_stats) == 64, "vfwd_port_stats layout");

@@ -27,6 +27,8 @@ struct vfwd_tables {
 	int cpu_fd;
 	int xsk_fd; /* XSKMAP: vfwd-vhost's sockets */
 	int xstat_fd; /* vfwd-vhost's counters */
+	int relay_fd; /* where vfwd-vhost's relay is */
+	int xrelay_fd; /* XSKMAP: vfwd-vhost's sockets on the relay */
 };
 
 /* Open the maps pinned under pin_dir and check that each has the type and

@@ -27,12 +27,26 @@ _pids=()
 # failed (tests/vm/vm_lib.sh).
 _hooks=()
 
+# relay_name SUFFIX: the name of vfwd-vhost's relay veth end (k or d) for
+# this test's pin path, as loader/relay.c makes it: "vfr", the FNV-1a
+# hash of the pin path in 8 hex digits, the suffix.
+relay_name() {
+	local h=2166136261 i c
+	for ((i = 0; i < ${#PIN}; i++)); do
+		printf -v c '%d' "'${PIN:i:1}"
+		h=$(((h ^ c) * 16777619 & 0xffffffff))
+	done
+	printf 'vfr%08x%s\n' "$h" "$1"
+}
+
 cleanup() {
 	local p n l h
 	for h in "${_hooks[@]}"; do "$h"; done
 	for p in "${_pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
 	for l in "${_links[@]}"; do ip link del "$l" 2>/dev/null; done
+	# A test that started vfwd-vhost and died before its last detach.
+	ip link del "$(relay_name k)" 2>/dev/null
 	for n in "${_netns[@]}"; do ip netns del "$n" 2>/dev/null; done
 	# Detach anything still holding our pins, then remove them.
 	if [ -d "$PIN" ]; then

@@ -33,8 +33,6 @@
 #include <rte_vhost.h>
 #include "vhost.h"
 
-#define VH_VLAN_HLEN 4
-#define VH_VID_MASK 0x0fff
 /* Frames read from one AF_PACKET socket per wake-up. */
 #define VH_BUM_BUDGET 64
 

@@ -97,6 +97,8 @@ static void do_attach(struct vh_dp *dp, struct vh_port *p)
 		if (!dp->poll)
 			ep_set(dp, EPOLL_CTL_ADD, p->socks[i].fd,
 			       VH_EV(VH_EV_RX, p->id));
+	if (p->relay_open && !dp->poll)
+		ep_set(dp, EPOLL_CTL_ADD, p->relay.fd, VH_EV(VH_EV_RX, p->id));
 	kick_refresh(dp, p);
 	/* The guest may have queued frames before we looked. */
 	q->tx_more = true;
@@ -114,6 +116,8 @@ static void do_detach(struct vh_dp *dp, struct vh_port *p)
 		if (!dp->poll)
 			epoll_ctl(dp->epfd, EPOLL_CTL_DEL, p->socks[i].fd,
 				  NULL);
+	if (p->relay_open && !dp->poll)
+		epoll_ctl(dp->epfd, EPOLL_CTL_DEL, p->relay.fd, NULL);
 	if (q->kickfd >= 0)
 		epoll_ctl(dp->epfd, EPOLL_CTL_DEL, q->kickfd, NULL);
 	vh_port_quiesce(p);
@@ -224,6 +228,10 @@ static int run_ports(struct vh_dp *dp, bool all)
 					continue;
 				vh_sock_tx_flush(&p->socks[k]);
 				q->sock_pending |= p->socks[k].tx_pending;
+			}
+			if (p->relay_open && p->relay.tx_pending) {
+				vh_sock_tx_flush(&p->relay);
+				q->sock_pending |= p->relay.tx_pending;
 			}
 		}
 		if (q->rx_more || q->tx_more)

@@ -57,6 +57,9 @@ static int tables_open(struct vh_daemon *d)
 	}
 	d->dp.xg = d->xg;
 	d->have_tables = true;
+	/* Without a relay the xsk guests still reach the wire and each
+	 * other; vh_relay_setup says what is missing. */
+	vh_relay_setup(d);
 	d->waiting_logged = false;
 	vh_info("serving the xsk ports of %s", d->pin_dir);
 	return 0;
@@ -70,6 +73,7 @@ static void tables_close(struct vh_daemon *d)
 	vh_xstat_unmap(d);
 	vfwd_tables_close(&d->t);
 	d->have_tables = false;
+	d->have_relay = false;
 }
 
 /* Unpinned, or pinned anew by someone else (a detach and an attach in

@@ -150,6 +150,12 @@ struct vh_sock {
 	bool tx_pending; /* descriptors the kernel has not taken yet */
 };
 
+/* Ethernet as the data path builds it: MACs, then tags of 4 bytes. */
+#define VH_MACS_LEN 12
+#define VH_VLAN_HLEN 4
+#define VH_TPID_8021Q 0x8100
+#define VH_VID_MASK 0x0fff
+
 /* ---- epoll data in the data path: what fired, and for which port (or
  * which uplink's packet socket) ---- */
 enum vh_ev {
@@ -212,6 +218,11 @@ struct vh_port {
 	unsigned int nsocks;
 	__u32 mode;
 	struct vh_sock *socks; /* VFWD_XSK_QUEUES */
+	/* Its socket on the relay's daemon end (vhost/relay.c): what tap
+	 * and veth guests send it arrives there, and what it sends the
+	 * host and tap or veth ports leaves there. */
+	struct vh_sock relay;
+	bool relay_open;
 	struct vfwd_xsk_stats *xs; /* its entry in the mmapped vfwd_xstat */
 	/* XDP_STATISTICS of its closed sockets, and what the entry held
 	 * when this daemon took the port: the counters stay monotonic over
@@ -297,6 +308,11 @@ unsigned int vh_bum_from_guest(struct vh_dp *dp, const struct vh_port *from,
 			       const unsigned char *f, unsigned int len);
 
 /* ---- AF_XDP sockets of a port (vhost/xsk_port.c), under vh->lock ---- */
+/* One socket on (ifname, queue) with UMEM um; zero-copy if the driver
+ * offers it.  Closing folds its statistics into p's counters. */
+int vh_sock_open(struct vh_sock *s, struct vh_umem *um, const char *ifname,
+		 __u32 queue);
+void vh_sock_close(struct vh_daemon *d, struct vh_port *p, struct vh_sock *s);
 int vh_xsk_port_open(struct vh_daemon *d, struct vh_port *p);
 void vh_xsk_port_close(struct vh_daemon *d, struct vh_port *p);
 int vh_xsk_port_publish(struct vh_daemon *d, struct vh_port *p);
@@ -305,6 +321,14 @@ void vh_xsk_port_unpublish(struct vh_daemon *d, struct vh_port *p);
  * count, or -errno (no uplink, device gone). */
 int vh_xsk_port_target(struct vh_daemon *d, const struct vh_port *p,
 		       __u32 *ifindex, unsigned int *nq);
+
+/* ---- the relay veth (vhost/relay.c), under vh->lock ---- */
+/* Make or take over the installation's relay; false without one. */
+bool vh_relay_setup(struct vh_daemon *d);
+int vh_relay_port_open(struct vh_daemon *d, struct vh_port *p);
+void vh_relay_port_close(struct vh_daemon *d, struct vh_port *p);
+int vh_relay_port_publish(struct vh_daemon *d, struct vh_port *p);
+void vh_relay_port_unpublish(struct vh_daemon *d, struct vh_port *p);
 
 /* ---- counters (vhost/stats.c) ---- */
 int vh_xstat_map(struct vh_daemon *d);
@@ -349,6 +373,10 @@ struct vh_daemon {
 	struct vfwd_xsk_stats *xstat; /* mmapped vfwd_xstat */
 	size_t xstat_len;
 	struct vfwd_xguest *xg;
+	/* The relay veth, when it could be made (have_relay). */
+	bool have_relay;
+	struct vfwd_relay relay;
+	char relay_d[IF_NAMESIZE];
 	struct vh_port *ports[VFWD_MAX_PORTS];
 	struct vh_umem *umems;
 	struct vfwd_port *scan; /* the port table, VFWD_MAX_PORTS entries */

@@ -80,12 +80,17 @@ void vh_port_connect(struct vh_daemon *d, struct vh_port *p)
 	} else {
 		p->sock_err = 0;
 	}
+	err = vh_relay_port_open(d, p);
+	if (err)
+		vh_err("port %s: no socket on the relay (tap and veth guests and the host cannot reach it): %s",
+		       p->name, strerror(-err));
 	vh_dp_attach(&d->dp, p);
 	p->attached = true;
 	/* Published last: until now the uplink counted the frames as
 	 * port_down; from now on they reach the guest. */
 	if (p->nsocks && vh_xsk_port_publish(d, p))
 		p->sock_err = -EIO;
+	vh_relay_port_publish(d, p);
 	vh_xstat_state(d, p, VFWD_XSK_UP);
 	vh_info("port %s: serving guest on %s, %u socket%s on %s (%s)", p->name,
 		p->path, p->nsocks, p->nsocks == 1 ? "" : "s",
@@ -102,8 +107,10 @@ void vh_port_release(struct vh_daemon *d, struct vh_port *p)
 	/* Slots first: the uplink counts frames for the guest as
 	 * port_down from here on, instead of filling rings nobody reads. */
 	vh_xsk_port_unpublish(d, p);
+	vh_relay_port_unpublish(d, p);
 	vh_dp_detach(&d->dp, p);
 	vh_xsk_port_close(d, p);
+	vh_relay_port_close(d, p);
 	p->attached = false;
 	vh_xstat_state(d, p, VFWD_XSK_WAITING);
 }

@@ -99,6 +99,9 @@ void vh_wire_to_guest(struct vh_dp *dp, struct vh_port *p)
 	for (unsigned int q = 0; q < p->nsocks; q++)
 		if (sock_to_guest(dp, p, &p->socks[q]) == VH_BURST)
 			more = true;
+	/* What tap and veth guests sent it, through the relay. */
+	if (p->relay_open && sock_to_guest(dp, p, &p->relay) == VH_BURST)
+		more = true;
 	p->dp.rx_more = more;
 	p->dp.rx_ready = false;
 }
@@ -218,53 +221,75 @@ static struct rte_mbuf *mbuf_copy(struct vh_dp *dp, const void *data, __u32 len)
 
 /* ---- guest -> anywhere ---- */
 
-#define VH_TPID_8021Q 0x8100
-#define VH_VLAN_HLEN 4
-#define VH_MACS_LEN 12
+/* The kind of port id as of the last scan: read without the lock, as
+ * one aligned word the control thread rewrites in place. */
+static __u32 vh_port_kind(__u32 id)
+{
+	return vh->scan[id].kind;
+}
 
 struct vh_txctx {
 	struct vh_sock *s; /* the port's socket that sends to the wire */
 	unsigned int queued; /* descriptors reserved in its tx ring */
+	struct vh_sock *r; /* its socket on the relay, or NULL */
+	unsigned int rqueued; /* descriptors reserved in that one's */
 	struct vh_fwd fwd[VH_BURST];
 	unsigned int nfwd;
 };
 
-/* A copy of f for the wire, in a UMEM TX frame of its own: an access
- * port's broadcast leaves with its tag, which the rules left off. */
-static void wire_copy(struct vh_port *p, struct vh_txctx *c,
-		      const unsigned char *f, __u32 len)
+/* Put the tag tpid/tci at dst, as it sits after the MACs. */
+static unsigned char *put_tag(unsigned char *dst, __u16 tpid, __u16 tci)
 {
-	__u32 tag = p->access_vid ? VH_VLAN_HLEN : 0, idx;
+	dst[0] = tpid >> 8;
+	dst[1] = tpid & 0xff;
+	dst[2] = tci >> 8;
+	dst[3] = tci & 0xff;
+	return dst + VH_VLAN_HLEN;
+}
+
+/*
+ * A copy of frame f into a UMEM TX frame of its own on socket s, queued
+ * in its tx ring (*queued counts what the caller submits): an access
+ * port's frame leaves for the wire or the host with its tag, which the
+ * rules left off, and one for the relay with a relay tag naming relay_to
+ * in front of that.  Counted as tx_dropped when there is no room.
+ */
+static void tx_copy(struct vh_port *p, struct vh_sock *s, unsigned int *queued,
+		    const unsigned char *f, __u32 len, __u32 relay_to,
+		    bool vlan)
+{
+	__u32 tags = (relay_to ? VFWD_RELAY_HLEN : 0) +
+		     (vlan && p->access_vid ? VH_VLAN_HLEN : 0),
+	      idx;
 	struct vh_umem *um;
 	unsigned char *dst;
 	__u64 addr;
 
-	if (!c->s || len < VH_MACS_LEN || len + tag > VH_FRAME_SIZE) {
+	if (!s || len < VH_MACS_LEN || len + tags > VH_FRAME_SIZE) {
 		p->xs->tx_dropped++;
 		return;
 	}
-	um = c->s->um;
+	um = s->um;
 	if (vh_umem_tx_alloc(um, &addr)) {
 		p->xs->tx_dropped++;
 		return;
 	}
-	if (xsk_ring_prod__reserve(&c->s->tx, 1, &idx) != 1) {
+	if (xsk_ring_prod__reserve(&s->tx, 1, &idx) != 1) {
 		vh_umem_tx_free(um, addr);
 		p->xs->tx_dropped++;
 		return;
 	}
 	dst = vh_umem_data(um, addr);
 	memcpy(dst, f, VH_MACS_LEN);
-	if (tag) {
-		dst[12] = VH_TPID_8021Q >> 8;
-		dst[13] = VH_TPID_8021Q & 0xff;
-		dst[14] = (p->access_vid >> 8) & 0x0f;
-		dst[15] = p->access_vid & 0xff;
-	}
-	memcpy(dst + VH_MACS_LEN + tag, f + VH_MACS_LEN, len - VH_MACS_LEN);
-	xsk_ring_prod__tx_desc(&c->s->tx, idx)->addr = addr;
-	xsk_ring_prod__tx_desc(&c->s->tx, idx)->len = len + tag;
-	c->queued++;
+	dst += VH_MACS_LEN;
+	if (relay_to)
+		dst = put_tag(dst, VFWD_RELAY_TO_KERNEL_TPID, (__u16)relay_to);
+	if (vlan && p->access_vid)
+		dst = put_tag(dst, VH_TPID_8021Q, p->access_vid & VH_VID_MASK);
+	memcpy(dst, f + VH_MACS_LEN, len - VH_MACS_LEN);
+	xsk_ring_prod__tx_desc(&s->tx, idx)->addr = addr;
+	xsk_ring_prod__tx_desc(&s->tx, idx)->len = len + tags;
+	(*queued)++;
 }
 
 /* One frame the guest sent: run the rules, then move it. */
@@ -318,9 +343,21 @@ static void guest_frame(struct vh_dp *dp, struct vh_port *p, struct vh_txctx *c,
 		addr = VH_NO_FRAME; /* the ring has it now */
 		break;
 	case VFWD_XG_PORT:
+		if (v.port_id >= VFWD_MAX_PORTS) {
+			p->xs->tx_dropped++;
+			break;
+		}
+		/* A tap or veth port (the rules checked it has a device):
+		 * through the relay, the frame as the rules left it. */
+		if (!dp->by_id[v.port_id] &&
+		    vh_port_kind(v.port_id) != VFWD_PORT_XSK) {
+			tx_copy(p, c->r, &c->rqueued, out + v.off, v.len,
+				v.port_id, false);
+			break;
+		}
 		/* Another guest of this daemon: vring to vring, no kernel.
 		 * Not attached (its guest is away): dropped. */
-		if (v.port_id >= VFWD_MAX_PORTS || !dp->by_id[v.port_id] ||
+		if (!dp->by_id[v.port_id] ||
 		    !(copy = mbuf_copy(dp, out + v.off, v.len))) {
 			p->xs->tx_dropped++;
 			break;
@@ -335,18 +372,19 @@ static void guest_frame(struct vh_dp *dp, struct vh_port *p, struct vh_txctx *c,
 		 * kernel does not get it: no path from here to the host's
 		 * stack exists yet, nor to tap ports (flood mode). */
 		if (!(out[v.off] & 1)) {
-			/* Unicast for the host itself: not delivered. */
-			p->xs->tx_dropped++;
+			/* Unicast for the host itself: into the uplink's
+			 * receive path, through the relay, tagged as the
+			 * wire would have it. */
+			tx_copy(p, c->r, &c->rqueued, out + v.off, v.len,
+				v.port_id, true);
 			break;
 		}
 		p->xs->tx_sent += vh_bum_from_guest(dp, p, out + v.off, v.len);
 		if (v.port_id == p->uplink_id)
-			wire_copy(p, c, out + v.off, v.len);
+			tx_copy(p, c->s, &c->queued, out + v.off, v.len, 0,
+				true);
 		break;
 	default:
-		/* VFWD_XG_PORT to a tap or veth port, which this daemon
-		 * does not serve: not delivered yet (docs/architecture.md,
-		 * "AF_XDP ports": what is missing). */
 		p->xs->tx_dropped++;
 		break;
 	}
@@ -361,7 +399,8 @@ static unsigned int guest_burst(struct vh_dp *dp, struct vh_port *p,
 				unsigned int room)
 {
 	struct rte_mbuf *m[VH_BURST];
-	struct vh_txctx c = {.s = p->nsocks ? &p->socks[0] : NULL};
+	struct vh_txctx c = {.s = p->nsocks ? &p->socks[0] : NULL,
+			     .r = p->relay_open ? &p->relay : NULL};
 	unsigned int n;
 
 	n = rte_vhost_dequeue_burst(p->dp.vid, VH_VQ_TX, dp->pool, m, room);
@@ -373,6 +412,12 @@ static unsigned int guest_burst(struct vh_dp *dp, struct vh_port *p,
 		xsk_ring_prod__submit(&c.s->tx, c.queued);
 		vh_sock_tx_flush(c.s);
 		if (c.s->tx_pending)
+			p->dp.sock_pending = true;
+	}
+	if (c.rqueued) {
+		xsk_ring_prod__submit(&c.r->tx, c.rqueued);
+		vh_sock_tx_flush(c.r);
+		if (c.r->tx_pending)
 			p->dp.sock_pending = true;
 	}
 	fwd_flush(p, c.fwd, c.nfwd);
@@ -429,26 +474,31 @@ void vh_guest_to_any(struct vh_dp *dp, struct vh_port *p)
  * no_vring_buf), and the tx rings are flushed.  Frames left in a closed
  * socket's rings would be lost to the shared UMEM for good.
  */
+static void sock_quiesce(struct vh_port *p, struct vh_sock *s)
+{
+	struct vh_umem *um = s->um;
+	__u32 idx, fidx;
+	unsigned int n;
+
+	while ((n = xsk_ring_cons__peek(&s->rx, VH_BURST, &idx))) {
+		if (xsk_ring_prod__reserve(&um->fill, n, &fidx) != n)
+			break;
+		for (unsigned int i = 0; i < n; i++)
+			*xsk_ring_prod__fill_addr(&um->fill, fidx + i) =
+				vh_umem_chunk(
+					xsk_ring_cons__rx_desc(&s->rx, idx + i)
+						->addr);
+		xsk_ring_prod__submit(&um->fill, n);
+		xsk_ring_cons__release(&s->rx, n);
+		p->xs->no_vring_buf += n;
+	}
+	vh_sock_tx_flush(s);
+}
+
 void vh_port_quiesce(struct vh_port *p)
 {
-	for (unsigned int q = 0; q < p->nsocks; q++) {
-		struct vh_sock *s = &p->socks[q];
-		struct vh_umem *um = s->um;
-		__u32 idx, fidx;
-		unsigned int n;
-
-		while ((n = xsk_ring_cons__peek(&s->rx, VH_BURST, &idx))) {
-			if (xsk_ring_prod__reserve(&um->fill, n, &fidx) != n)
-				break;
-			for (unsigned int i = 0; i < n; i++)
-				*xsk_ring_prod__fill_addr(&um->fill, fidx + i) =
-					vh_umem_chunk(xsk_ring_cons__rx_desc(
-							      &s->rx, idx + i)
-							      ->addr);
-			xsk_ring_prod__submit(&um->fill, n);
-			xsk_ring_cons__release(&s->rx, n);
-			p->xs->no_vring_buf += n;
-		}
-		vh_sock_tx_flush(s);
-	}
+	for (unsigned int q = 0; q < p->nsocks; q++)
+		sock_quiesce(p, &p->socks[q]);
+	if (p->relay_open)
+		sock_quiesce(p, &p->relay);
 }

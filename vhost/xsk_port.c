@@ -92,8 +92,8 @@ static __u32 sock_mode(int fd)
  * flags then).  libxdp never loads or attaches a program here: the
  * uplink runs vfwd's, and the slot is ours to fill.
  */
-static int sock_open(struct vh_sock *s, struct vh_umem *um, const char *ifname,
-		     __u32 queue)
+int vh_sock_open(struct vh_sock *s, struct vh_umem *um, const char *ifname,
+		 __u32 queue)
 {
 	unsigned int tx_budget;
 	struct xsk_socket_config cfg = {
@@ -134,8 +134,7 @@ static int sock_open(struct vh_sock *s, struct vh_umem *um, const char *ifname,
 	return 0;
 }
 
-static void sock_close(struct vh_daemon *d, struct vh_port *p,
-		       struct vh_sock *s)
+void vh_sock_close(struct vh_daemon *d, struct vh_port *p, struct vh_sock *s)
 {
 	struct vh_umem *um = s->um;
 
@@ -173,7 +172,7 @@ int vh_xsk_port_open(struct vh_daemon *d, struct vh_port *p)
 			       p->name, p->ifname, q, strerror(-err));
 			goto fail;
 		}
-		err = sock_open(&p->socks[q], um, p->ifname, q);
+		err = vh_sock_open(&p->socks[q], um, p->ifname, q);
 		p->socks[q].xs = p->xs;
 		if (!err)
 			err = vh_umem_fill(um);
@@ -196,7 +195,7 @@ fail:
 void vh_xsk_port_close(struct vh_daemon *d, struct vh_port *p)
 {
 	for (unsigned int q = 0; q < p->nsocks; q++)
-		sock_close(d, p, &p->socks[q]);
+		vh_sock_close(d, p, &p->socks[q]);
 	p->nsocks = 0;
 	p->mode = VFWD_XSK_MODE_NONE;
 }
