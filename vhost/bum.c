@@ -138,12 +138,13 @@ static int bum_open(__u32 ifindex)
 		return -errno;
 	/* The filter goes on before the bind, so no unfiltered frame is
 	 * ever queued; the auxdata carries a tag the kernel took out of the
-	 * frame; our own transmissions are not BUM from the wire. */
+	 * frame.  Outgoing frames count too: the host's own broadcasts (its
+	 * ARP requests) and those a bridge forwards from tap guests leave
+	 * by the uplink, and xsk guests need them as the wire's.  (AF_XDP
+	 * transmissions bypass packet sockets.) */
 	err = bum_filter(fd);
 	if (!err &&
 	    (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) ||
-	     setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
-			sizeof(one)) ||
 	     bind(fd, (struct sockaddr *)&sll, sizeof(sll))))
 		err = -errno;
 	if (err) {
@@ -209,6 +210,21 @@ void vh_bum_put(struct vh_dp *dp, struct vh_port *p)
 	b->fd = -1;
 }
 
+/* Whether frame f is a broadcast an xsk guest on the uplink gave the host
+ * (vhost/vring.c), now seen coming in. */
+static bool from_guest(const struct vh_dp *dp, __u32 uplink_id,
+		       const unsigned char *f)
+{
+	for (unsigned int i = 0; i < dp->nports; i++) {
+		const struct vh_port *p = dp->ports[i];
+
+		if (p->uplink_id == uplink_id &&
+		    !memcmp(p->dp.bum_src, f + ETH_ALEN, ETH_ALEN))
+			return true;
+	}
+	return false;
+}
+
 /* Read what waits on one uplink's packet socket, up to a budget, and copy
  * it to the guests.  Returns whether the budget ran out. */
 static bool bum_drain(struct vh_dp *dp, struct vh_bum_sock *b)
@@ -251,8 +267,10 @@ static bool bum_drain(struct vh_dp *dp, struct vh_bum_sock *b)
 				a.tp_vlan_tpid != ETH_P_8021Q;
 		}
 		/* A service tag (QinQ) is no guest's VLAN: the uplink counts
-		 * such frames as qinq and hands them to the kernel only. */
-		if (outer_8021ad)
+		 * such frames as qinq and hands them to the kernel only.  A
+		 * guest's own broadcast coming back from the host has been
+		 * delivered to the guests already. */
+		if (outer_8021ad || from_guest(dp, b->uplink_id, f))
 			continue;
 		vh_bum_to_guests(dp, NULL, b->uplink_id, f, (unsigned int)n,
 				 vid, off);

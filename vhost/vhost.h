@@ -194,6 +194,9 @@ struct vh_dp_port {
 	bool tx_blocked; /* no room to send: the guest's frames wait */
 	bool sock_pending; /* a socket's tx ring still holds frames */
 	__u32 bum_uplink; /* the packet socket it holds a use of, or 0 */
+	/* The source MAC of its last broadcast given to the host: the
+	 * packet socket skips that copy when it comes back in. */
+	unsigned char bum_src[6];
 	unsigned int idx; /* in dp->ports[] */
 };
 

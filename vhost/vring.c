@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <linux/if_ether.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
 #include <rte_vhost.h>
@@ -368,9 +369,11 @@ static void guest_frame(struct vh_dp *dp, struct vh_port *p, struct vh_txctx *c,
 	case VFWD_XG_FLOOD:
 	case VFWD_XG_HOST:
 		/* A broadcast or multicast, in either BUM mode: to the
-		 * other xsk guests of its VLAN and out of its uplink.  The
-		 * kernel does not get it: no path from here to the host's
-		 * stack exists yet, nor to tap ports (flood mode). */
+		 * other xsk guests of its VLAN and out of its uplink; in
+		 * the pass mode (VFWD_XG_HOST) to the kernel too, into the
+		 * uplink's receive path through the relay, as a tap guest's
+		 * goes to the kernel on its tap.  (Under --bum flood, tap
+		 * ports do not get it yet.) */
 		if (!(out[v.off] & 1)) {
 			/* Unicast for the host itself: into the uplink's
 			 * receive path, through the relay, tagged as the
@@ -380,9 +383,16 @@ static void guest_frame(struct vh_dp *dp, struct vh_port *p, struct vh_txctx *c,
 			break;
 		}
 		p->xs->tx_sent += vh_bum_from_guest(dp, p, out + v.off, v.len);
-		if (v.port_id == p->uplink_id)
-			tx_copy(p, c->s, &c->queued, out + v.off, v.len, 0,
-				true);
+		if (v.port_id != p->uplink_id)
+			break;
+		tx_copy(p, c->s, &c->queued, out + v.off, v.len, 0, true);
+		if (v.action == VFWD_XG_HOST) {
+			/* The packet socket on the uplink will see this
+			 * copy come in; the guests got theirs above. */
+			memcpy(p->dp.bum_src, out + v.off + ETH_ALEN, ETH_ALEN);
+			tx_copy(p, c->r, &c->rqueued, out + v.off, v.len,
+				v.port_id, true);
+		}
 		break;
 	default:
 		p->xs->tx_dropped++;
