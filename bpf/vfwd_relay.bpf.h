@@ -29,14 +29,40 @@ int vfwd_xrelay(struct xdp_md *ctx)
 	struct vfwd_relay_hdr *h = (void *)(long)ctx->data;
 	__u32 port_id;
 
-	if ((void *)(h + 1) > (void *)(long)ctx->data_end ||
-	    h->tpid != bpf_htons(VFWD_RELAY_ETHERTYPE))
+	if ((void *)(h + 1) > (void *)(long)ctx->data_end)
+		return XDP_DROP;
+	/* A flood from the wire: to the daemon's flood socket with its tag,
+	 * which says the uplink. */
+	if (h->tpid == bpf_htons(VFWD_RELAY_FLOOD_ETHERTYPE))
+		return bpf_redirect_map(&vfwd_xrelay_v4, VFWD_RELAY_FLOOD_KEY,
+					XDP_DROP);
+	if (h->tpid != bpf_htons(VFWD_RELAY_ETHERTYPE))
 		return XDP_DROP;
 	port_id = bpf_ntohs(h->port_id);
 	/* The relay tag comes off as an 802.1Q tag would. */
 	if (vfwd_xdp_pop_tag(ctx))
 		return XDP_DROP;
 	return bpf_redirect_map(&vfwd_xrelay_v4, port_id, XDP_DROP);
+}
+
+/* The relay's entry in the flood devmap: each flood copy from an uplink
+ * in --bum flood mode gets a tag saying which uplink it came in on. */
+SEC("xdp/devmap")
+int vfwd_xflood(struct xdp_md *ctx)
+{
+	struct vfwd_relay_hdr *h;
+	__u8 macs[2 * VFWD_ETH_ALEN];
+
+	if (bpf_xdp_adjust_head(ctx, -VFWD_RELAY_HLEN))
+		return XDP_DROP;
+	h = (void *)(long)ctx->data;
+	if ((void *)(h + 1) > (void *)(long)ctx->data_end)
+		return XDP_DROP;
+	__builtin_memcpy(macs, h->macs + VFWD_RELAY_HLEN, sizeof(macs));
+	__builtin_memcpy(h->macs, macs, sizeof(macs));
+	h->tpid = bpf_htons(VFWD_RELAY_FLOOD_ETHERTYPE);
+	h->port_id = bpf_htons((__u16)ctx->ingress_ifindex);
+	return XDP_PASS;
 }
 
 /* Daemon to kernel: a frame an XSK guest sent to port_id, which is an

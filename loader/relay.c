@@ -285,10 +285,20 @@ int vfwd_relay_up(const char *pin_dir, const struct vfwd_tables *t, __u64 pid,
 		return ret;
 	bpf_program__set_autoload(skel->progs.vfwd_xrelay, true);
 	bpf_program__set_autoload(skel->progs.vfwd_xhost, true);
-	ret = vfwd_skel_load_msg(skel, pin_dir, "vfwd_xrelay/vfwd_xhost", err,
+	bpf_program__set_autoload(skel->progs.vfwd_xflood, true);
+	ret = vfwd_skel_load_msg(skel, pin_dir,
+				 "vfwd_xrelay/vfwd_xhost/vfwd_xflood", err,
 				 errlen);
 	if (!ret)
 		ret = attach_progs(skel, r.ifindex_k, r.ifindex_d, err, errlen);
+	/* A member of every uplink's flood (--bum flood), under a key no
+	 * port has: the daemon copies the wire's floods to xsk guests. */
+	if (!ret &&
+	    (ret = vfwd_flood_set(t, VFWD_RELAY_FLOOD_KEY, r.ifindex_k,
+				  bpf_program__fd(skel->progs.vfwd_xflood))))
+		snprintf(err, errlen,
+			 "cannot add the relay to the flood devmap: %s",
+			 strerror(-ret));
 	/* Published last: until now vfwd_guest sends no frame to the relay. */
 	if (!ret && bpf_map_update_elem(t->relay_fd, &zero, &r, BPF_ANY)) {
 		ret = -errno;

@@ -377,6 +377,14 @@ struct vfwd_cpu_meta {
  */
 #define VFWD_RELAY_ETHERTYPE 0x88B5
 #define VFWD_RELAY_TO_KERNEL_TPID 0x88A8
+/* A flood from an uplink in --bum flood mode, for the daemon to copy to
+ * the xsk guests of its VLAN: the relay is a member of the flood devmap
+ * under key VFWD_RELAY_FLOOD_KEY (port id 0 is never a port), whose
+ * egress program tags each copy with this TPID and the low 16 bits of
+ * the uplink's ifindex, and vfwd_xrelay hands it to the daemon's socket
+ * in vfwd_xrelay_v4[VFWD_RELAY_FLOOD_KEY], tag and all. */
+#define VFWD_RELAY_FLOOD_ETHERTYPE 0x88B6
+#define VFWD_RELAY_FLOOD_KEY 0
 #define VFWD_RELAY_HLEN 4
 /* The relay's MTU: a 1500-byte guest frame with one 802.1Q tag and the
  * relay tag.  An XDP program on a veth needs the MTU to fit one page

@@ -309,3 +309,65 @@ unsigned int vh_bum_from_guest(struct vh_dp *dp, const struct vh_port *from,
 	}
 	return vh_bum_to_guests(dp, from, from->uplink_id, f, len, vid, off);
 }
+
+/* ---- floods from uplinks in --bum flood mode, through the relay ---- */
+
+/* The uplink whose ifindex has these low 16 bits (the flood tag), among
+ * the uplinks of the served guests; 0 if none. */
+static __u32 flood_uplink(const struct vh_dp *dp, __u16 ifindex16)
+{
+	for (unsigned int i = 0; i < dp->nports; i++) {
+		const struct vh_port *p = dp->ports[i];
+
+		if (p->nsocks && (__u16)p->ifindex == ifindex16)
+			return p->uplink_id;
+	}
+	return 0;
+}
+
+bool vh_bum_flood_run(struct vh_dp *dp)
+{
+	struct vh_sock *s = dp->flood;
+	struct vh_umem *um = s->um;
+	unsigned char *f = dp->bounce_in;
+	__u32 idx, fidx;
+	unsigned int n;
+
+	dp->flood_ready = false;
+	n = xsk_ring_cons__peek(&s->rx, VH_BURST, &idx);
+	if (!n)
+		return false;
+	/* As in sock_to_guest: the fill ring is as large as the frames
+	 * that can be out, so there is room to give n back. */
+	if (xsk_ring_prod__reserve(&um->fill, n, &fidx) != n) {
+		xsk_ring_cons__release(&s->rx, n);
+		return true;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&s->rx, idx + i);
+		const unsigned char *t = vh_umem_data(um, d->addr);
+		unsigned int len = d->len, off;
+		__u32 uplink_id;
+		__u16 vid;
+
+		*xsk_ring_prod__fill_addr(&um->fill, fidx + i) =
+			vh_umem_chunk(d->addr);
+		/* MACs, the flood tag (TPID, uplink ifindex), the frame. */
+		if (len < ETH_HLEN + VH_VLAN_HLEN ||
+		    len - VH_VLAN_HLEN > sizeof(dp->bounce_in))
+			continue;
+		uplink_id = flood_uplink(dp, (__u16)(t[14] << 8 | t[15]));
+		if (!uplink_id)
+			continue;
+		memcpy(f, t, VH_MACS_LEN);
+		memcpy(f + VH_MACS_LEN, t + VH_MACS_LEN + VH_VLAN_HLEN,
+		       len - VH_MACS_LEN - VH_VLAN_HLEN);
+		len -= VH_VLAN_HLEN;
+		vid = frame_vid(f, len, &off);
+		vh_bum_to_guests(dp, NULL, uplink_id, f, len, vid, off);
+	}
+	xsk_ring_prod__submit(&um->fill, n);
+	xsk_ring_cons__release(&s->rx, n);
+	return n == VH_BURST;
+}

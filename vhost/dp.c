@@ -129,6 +129,16 @@ static void do_detach(struct vh_dp *dp, struct vh_port *p)
 	q->kickfd = -1;
 }
 
+static void do_flood(struct vh_dp *dp, struct vh_sock *s)
+{
+	if (dp->flood && !dp->poll)
+		epoll_ctl(dp->epfd, EPOLL_CTL_DEL, dp->flood->fd, NULL);
+	dp->flood = s;
+	dp->flood_ready = s != NULL;
+	if (s && !dp->poll)
+		ep_set(dp, EPOLL_CTL_ADD, s->fd, VH_EV(VH_EV_FLOOD, 0));
+}
+
 static void mailbox(struct vh_dp *dp)
 {
 	struct vh_cmd *c;
@@ -140,17 +150,20 @@ static void mailbox(struct vh_dp *dp)
 		dp->cmds = c->next;
 		if (c->op == VH_CMD_ATTACH)
 			do_attach(dp, c->port);
-		else
+		else if (c->op == VH_CMD_DETACH)
 			do_detach(dp, c->port);
+		else
+			do_flood(dp, c->sock);
 		c->done = true;
 	}
 	pthread_cond_broadcast(&dp->cv);
 	pthread_mutex_unlock(&dp->mu);
 }
 
-static void post(struct vh_dp *dp, enum vh_cmd_op op, struct vh_port *p)
+static void post(struct vh_dp *dp, enum vh_cmd_op op, struct vh_port *p,
+		 struct vh_sock *s)
 {
-	struct vh_cmd c = {.op = op, .port = p};
+	struct vh_cmd c = {.op = op, .port = p, .sock = s};
 
 	pthread_mutex_lock(&dp->mu);
 	c.next = dp->cmds;
@@ -164,12 +177,17 @@ static void post(struct vh_dp *dp, enum vh_cmd_op op, struct vh_port *p)
 
 void vh_dp_attach(struct vh_dp *dp, struct vh_port *p)
 {
-	post(dp, VH_CMD_ATTACH, p);
+	post(dp, VH_CMD_ATTACH, p, NULL);
 }
 
 void vh_dp_detach(struct vh_dp *dp, struct vh_port *p)
 {
-	post(dp, VH_CMD_DETACH, p);
+	post(dp, VH_CMD_DETACH, p, NULL);
+}
+
+void vh_dp_set_flood(struct vh_dp *dp, struct vh_sock *s)
+{
+	post(dp, VH_CMD_FLOOD, NULL, s);
 }
 
 void vh_dp_kick_refresh(struct vh_dp *dp)
@@ -188,6 +206,10 @@ static void handle_events(struct vh_dp *dp, const struct epoll_event *ev, int n)
 
 		if (VH_EV_TYPE(u) == VH_EV_WAKE) {
 			eventfd_read(dp->wakefd, &v);
+			continue;
+		}
+		if (VH_EV_TYPE(u) == VH_EV_FLOOD) {
+			dp->flood_ready = true;
 			continue;
 		}
 		if (VH_EV_TYPE(u) == VH_EV_BUM) {
@@ -211,7 +233,12 @@ static void handle_events(struct vh_dp *dp, const struct epoll_event *ev, int n)
 /* One round over the ports: returns whether any has work left. */
 static int run_ports(struct vh_dp *dp, bool all)
 {
-	int timeout = vh_bum_run(dp, all) ? 0 : -1;
+	bool more = vh_bum_run(dp, all);
+	int timeout;
+
+	if (dp->flood && (all || dp->flood_ready))
+		more |= vh_bum_flood_run(dp);
+	timeout = more ? 0 : -1;
 
 	for (unsigned int i = 0; i < dp->nports; i++) {
 		struct vh_port *p = dp->ports[i];

@@ -227,6 +227,7 @@ int main(int argc, char **argv)
 	control_loop(d, sigfd);
 	/* Guests first: their destroy_device needs the data path. */
 	vh_release_all(d);
+	vh_relay_release(d);
 	vh_dp_stop(&d->dp);
 	if (d->have_tables) {
 		vfwd_xguest_close(d->xg);

@@ -21,6 +21,37 @@
  * a socket bound to another queue would be dropped silently. */
 #define VH_RELAY_QUEUE 0
 
+/* The daemon's socket for floods from the wire (VFWD_RELAY_FLOOD_KEY),
+ * handed to the data path and published last. */
+static int flood_open(struct vh_daemon *d)
+{
+	__u32 key = VFWD_RELAY_FLOOD_KEY;
+	struct vh_umem *um;
+	int err;
+
+	vh_lock(d);
+	err = vh_umem_get(d, d->relay.ifindex_d, VH_RELAY_QUEUE, &um);
+	if (!err) {
+		err = vh_sock_open(&d->flood, um, d->relay_d, VH_RELAY_QUEUE);
+		if (!err)
+			err = vh_umem_fill(um);
+		if (err && d->flood.xsk)
+			vh_sock_close(d, NULL, &d->flood);
+		else if (err && !um->users)
+			vh_umem_put(d, um);
+	}
+	vh_unlock(d);
+	if (err)
+		return err;
+	d->flood_open = true;
+	vh_dp_set_flood(&d->dp, &d->flood);
+	if (bpf_map_update_elem(d->t.xrelay_fd, &key, &d->flood.fd, BPF_ANY)) {
+		err = -errno;
+		vh_relay_release(d);
+	}
+	return err;
+}
+
 bool vh_relay_setup(struct vh_daemon *d)
 {
 	char msg[256], k[IF_NAMESIZE];
@@ -37,7 +68,25 @@ bool vh_relay_setup(struct vh_daemon *d)
 	vfwd_relay_names(d->pin_dir, k, d->relay_d);
 	vh_dbg("relay %s/%s up", k, d->relay_d);
 	d->have_relay = true;
+	err = flood_open(d);
+	if (err)
+		vh_err("no flood socket on the relay: under --bum flood, xsk guests get no broadcasts from the wire: %s",
+		       strerror(-err));
 	return true;
+}
+
+void vh_relay_release(struct vh_daemon *d)
+{
+	__u32 key = VFWD_RELAY_FLOOD_KEY;
+
+	if (!d->flood_open)
+		return;
+	bpf_map_delete_elem(d->t.xrelay_fd, &key);
+	vh_dp_set_flood(&d->dp, NULL);
+	vh_lock(d);
+	vh_sock_close(d, NULL, &d->flood);
+	vh_unlock(d);
+	d->flood_open = false;
 }
 
 int vh_relay_port_open(struct vh_daemon *d, struct vh_port *p)

@@ -67,6 +67,7 @@ static int tables_open(struct vh_daemon *d)
 
 static void tables_close(struct vh_daemon *d)
 {
+	vh_relay_release(d);
 	d->dp.xg = NULL;
 	vfwd_xguest_close(d->xg);
 	d->xg = NULL;

@@ -76,9 +76,20 @@ static int sock_stats(const struct vh_sock *s, struct xdp_statistics *st)
  * The kernel's per-socket drops.  rx_ring_full: the socket's rx ring was
  * full (the data path fell behind); rx_fill_ring_empty_descs: no frame in
  * the shared fill ring; rx_dropped: every frame the kernel dropped on the
- * socket (fill ring empty or frame too long for a UMEM frame).  A socket's
- * counters start at zero, so closed sockets' are kept in the base.
+ * socket, those for an empty fill ring included, so what it has beyond
+ * those (a frame too long for a UMEM frame), with rx_invalid_descs, is
+ * what rx_invalid counts.  (It used to count rx_dropped whole, and so
+ * repeated fill_empty.)  A socket's counters start at zero, so closed
+ * sockets' are kept in the base.
  */
+static __u64 sock_invalid(const struct xdp_statistics *st)
+{
+	__u64 other = st->rx_dropped > st->rx_fill_ring_empty_descs
+			      ? st->rx_dropped - st->rx_fill_ring_empty_descs
+			      : 0;
+
+	return st->rx_invalid_descs + other;
+}
 void vh_xstat_sockets(struct vh_port *p)
 {
 	__u64 full = p->base_ring_full, empty = p->base_fill_empty,
@@ -92,7 +103,7 @@ void vh_xstat_sockets(struct vh_port *p)
 			continue;
 		full += st.rx_ring_full;
 		empty += st.rx_fill_ring_empty_descs;
-		invalid += st.rx_dropped;
+		invalid += sock_invalid(&st);
 	}
 	p->xs->ring_full = full;
 	p->xs->fill_empty = empty;
@@ -108,5 +119,5 @@ void vh_xstat_sock_closed(struct vh_port *p, struct vh_sock *s)
 		return;
 	p->base_ring_full += st.rx_ring_full;
 	p->base_fill_empty += st.rx_fill_ring_empty_descs;
-	p->base_rx_invalid += st.rx_dropped;
+	p->base_rx_invalid += sock_invalid(&st);
 }

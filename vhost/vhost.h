@@ -163,6 +163,7 @@ enum vh_ev {
 	VH_EV_KICK = 1,
 	VH_EV_RX = 2,
 	VH_EV_BUM = 3,
+	VH_EV_FLOOD = 4,
 };
 #define VH_EV(type, id) (((__u64)(type) << 32) | (id))
 #define VH_EV_TYPE(u) ((__u32)((u) >> 32))
@@ -238,11 +239,13 @@ struct vh_port {
 enum vh_cmd_op {
 	VH_CMD_ATTACH,
 	VH_CMD_DETACH,
+	VH_CMD_FLOOD, /* the relay's flood socket, or none (sock NULL) */
 };
 
 struct vh_cmd {
 	enum vh_cmd_op op;
 	struct vh_port *port;
+	struct vh_sock *sock;
 	bool done;
 	struct vh_cmd *next;
 };
@@ -272,6 +275,9 @@ struct vh_dp {
 	struct vh_port *ports[VFWD_MAX_PORTS];
 	struct vh_port *by_id[VFWD_MAX_PORTS];
 	struct vh_bum_sock bum[VH_MAX_UPLINKS];
+	/* The relay's flood socket (vhost/relay.c), data path's while set. */
+	struct vh_sock *flood;
+	bool flood_ready;
 	/* scratch: a guest frame in one piece, and xguest's output when no
 	 * UMEM frame is at hand */
 	unsigned char bounce_in[VH_MAX_FRAME];
@@ -285,6 +291,9 @@ void vh_dp_attach(struct vh_dp *dp, struct vh_port *p);
 void vh_dp_detach(struct vh_dp *dp, struct vh_port *p);
 /* From vring_state_changed: never blocks. */
 void vh_dp_kick_refresh(struct vh_dp *dp);
+/* Hand the data path the relay's flood socket, or take it back (NULL);
+ * waits until done. */
+void vh_dp_set_flood(struct vh_dp *dp, struct vh_sock *s);
 
 /* ---- frame movement (vhost/vring.c), data path only ---- */
 void vh_wire_to_guest(struct vh_dp *dp, struct vh_port *p);
@@ -305,6 +314,9 @@ bool vh_bum_run(struct vh_dp *dp, bool all);
 unsigned int vh_bum_to_guests(struct vh_dp *dp, const struct vh_port *from,
 			      __u32 uplink_id, const unsigned char *f,
 			      unsigned int len, __u16 vid, unsigned int off);
+/* Drain the relay's flood socket: floods from uplinks in --bum flood
+ * mode, to the guests of their VLAN.  Returns whether more may wait. */
+bool vh_bum_flood_run(struct vh_dp *dp);
 /* A guest's broadcast, as the rules left it, to the other guests of its
  * VLAN on its uplink. */
 unsigned int vh_bum_from_guest(struct vh_dp *dp, const struct vh_port *from,
@@ -328,6 +340,8 @@ int vh_xsk_port_target(struct vh_daemon *d, const struct vh_port *p,
 /* ---- the relay veth (vhost/relay.c), under vh->lock ---- */
 /* Make or take over the installation's relay; false without one. */
 bool vh_relay_setup(struct vh_daemon *d);
+/* Before the tables close: the flood socket goes. */
+void vh_relay_release(struct vh_daemon *d);
 int vh_relay_port_open(struct vh_daemon *d, struct vh_port *p);
 void vh_relay_port_close(struct vh_daemon *d, struct vh_port *p);
 int vh_relay_port_publish(struct vh_daemon *d, struct vh_port *p);
@@ -380,6 +394,8 @@ struct vh_daemon {
 	bool have_relay;
 	struct vfwd_relay relay;
 	char relay_d[IF_NAMESIZE];
+	struct vh_sock flood; /* on the daemon end, slot VFWD_RELAY_FLOOD_KEY */
+	bool flood_open;
 	struct vh_port *ports[VFWD_MAX_PORTS];
 	struct vh_umem *umems;
 	struct vfwd_port *scan; /* the port table, VFWD_MAX_PORTS entries */

@@ -293,6 +293,30 @@ static void tx_copy(struct vh_port *p, struct vh_sock *s, unsigned int *queued,
 	(*queued)++;
 }
 
+/*
+ * A guest's flood (--bum flood) to the tap and veth ports of its VLAN on
+ * its uplink, one copy each through the relay, untagged as the uplink's
+ * own flood delivers it (vfwd_egress).  The port table is the last
+ * scan's, read without the lock: a port added since gets the next
+ * flood.  Tagged floods from a port without a VLAN are left out.
+ */
+static void flood_to_ports(struct vh_port *p, struct vh_txctx *c,
+			   const unsigned char *f, __u32 len)
+{
+	__u16 tpid = len > VH_MACS_LEN + 1 ? (__u16)(f[12] << 8 | f[13]) : 0;
+
+	if (!c->r || (!p->access_vid && tpid == VH_TPID_8021Q))
+		return;
+	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		const struct vfwd_port *m = &vh->scan[id];
+
+		if ((m->kind != VFWD_PORT_TAP && m->kind != VFWD_PORT_VETH) ||
+		    m->uplink_id != p->uplink_id || m->vid != p->access_vid)
+			continue;
+		tx_copy(p, c->r, &c->rqueued, f, len, id, false);
+	}
+}
+
 /* One frame the guest sent: run the rules, then move it. */
 static void guest_frame(struct vh_dp *dp, struct vh_port *p, struct vh_txctx *c,
 			struct rte_mbuf *m)
@@ -386,6 +410,8 @@ static void guest_frame(struct vh_dp *dp, struct vh_port *p, struct vh_txctx *c,
 		if (v.port_id != p->uplink_id)
 			break;
 		tx_copy(p, c->s, &c->queued, out + v.off, v.len, 0, true);
+		if (v.action == VFWD_XG_FLOOD)
+			flood_to_ports(p, c, out + v.off, v.len);
 		if (v.action == VFWD_XG_HOST) {
 			/* The packet socket on the uplink will see this
 			 * copy come in; the guests got theirs above. */

@@ -138,7 +138,8 @@ void vh_sock_close(struct vh_daemon *d, struct vh_port *p, struct vh_sock *s)
 {
 	struct vh_umem *um = s->um;
 
-	vh_xstat_sock_closed(p, s);
+	if (p)
+		vh_xstat_sock_closed(p, s);
 	xsk_socket__delete(s->xsk);
 	s->xsk = NULL;
 	um->users--;

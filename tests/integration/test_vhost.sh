@@ -302,6 +302,30 @@ expect_ge xsk_bcast_to_host 1 "$(sink_count hostb ff:ff:ff:ff:ff:ff/0)" "the gue
 expect_ge xsk_bcast_to_wire 1 "$(sink_count wireb ff:ff:ff:ff:ff:ff/0)" "the guest's broadcasts on the wire"
 expect_eq xsk_bcast_not_echoed "$got0" "$(xstat vm1 to_guest_packets)"
 
+# ---- --bum flood: the kernel never sees the wire's broadcasts; the
+# relay, a member of the uplink's flood, carries them to the daemon ----
+check attach_flood vfwd attach "$UP" --bum flood
+start_pmd fl "$M1" rxonly
+wait_guest || fail flood_guest_connected "vm1 never came up"
+gen --dst ff:ff:ff:ff:ff:ff --count "$N_BUM"
+gen --dst 01:00:5e:00:00:fb --count "$N_BUM"
+gen --dst ff:ff:ff:ff:ff:ff --vlan 100 --count "$N_BUM"   # not its VLAN
+sleep 1
+stop_pmd
+expect_eq flood_bcast_reaches_guest $((2 * N_BUM)) "$(pmd_stat fl RX-packets)"
+# ... and the guest's floods reach the veth port of its VLAN (through the
+# relay) and the wire.
+start_sink ctf ip netns exec "$CT" "$SINK" --packet "$CTG" ||
+	{ fail setup "veth sink"; finish; }
+start_pmd ft "$M1" txonly --eth-peer=0,ff:ff:ff:ff:ff:ff
+wait_guest || fail flood_tx_guest_connected "vm1 never came up"
+sleep 2
+stop_pmd
+sleep 0.5
+stop_sink ctf
+expect_ge flood_guest_bcast_to_veth 1 "$(sink_count ctf ff:ff:ff:ff:ff:ff/0)" "the guest's floods on the veth port"
+check attach_pass vfwd attach "$UP" --bum pass
+
 # ---- port del releases the slots, and the daemon lets go ----
 start_pmd del "$M1" rxonly
 wait_guest || fail del_guest_connected "vm1 never came up"
