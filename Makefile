@@ -29,7 +29,7 @@ BPF_CFLAGS := -O2 -g -Wall -target bpf -mcpu=v3 \
 DEB_PKGS := build-essential clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
 	    zlib1g-dev pkg-config iproute2 ethtool xdp-tools python3 util-linux \
 	    qemu-system-x86 busybox-static iperf3 python3-matplotlib \
-	    dpdk-dev dpdk
+	    dpdk-dev dpdk openvswitch-switch-dpdk
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c) $(wildcard bpf/*.bpf.h) maps/vfwd_maps.h
 CORE_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c) $(wildcard lib/*.c)

@@ -737,6 +737,126 @@ def older_sections(R):
                 table(["path", "config", "median Mbit/s", "min", "max"], rows), ""]
         if rat:
             out += ["Ratios vfwd/bridge: " + ", ".join(rat) + ".", ""]
+    out += xsk_path_section(R)
+    return out
+
+
+XSK_PATHS = ("vfwd", "dpdk", "ovs")
+XSK_PATH_LABEL = {"vfwd": "vfwd", "dpdk": "DPDK testpmd", "ovs": "Open vSwitch"}
+XSK_OTHER_SUSPECT_PCT = 10
+
+
+def xsk_path_section(R):
+    """bench/xsk_path.sh: the AF_XDP guest path of vfwd, DPDK and OVS."""
+    t = R.ok("xsk_path")
+    if not t:
+        return []
+    d = t["data"]
+
+    def st(xs):
+        xs = [x for x in xs if x is not None]
+        return {"median": statistics.median(xs), "min": min(xs), "max": max(xs)} if xs else None
+
+    def per_frame(r, role):
+        return r.get("cpu_ns_per_frame", {}).get(role)
+
+    paths = [p for p in XSK_PATHS if p in d.get("paths", {})]
+    sizes = d.get("sizes", [])
+    samples = d.get("samples", [])
+    pick = lambda p, k, s: [r for r in samples if r["path"] == p and r["kind"] == k and r["size"] == s]
+    out = ["## AF_XDP guest path: vfwd, DPDK and Open vSwitch (`xsk_path.sh`, this run)", "",
+           "A guest port behind an AF_XDP socket on the uplink (a veth), served to `dpdk-testpmd`'s "
+           "virtio_user (the guest, `server=1`) by three switches in turn, interleaved round by round: "
+           "%s rounds; rx: %s frames per size from `vfwd-gen` in the wire namespace; tx: the guest's "
+           "`txonly` for %s s. CPU %s is the host (generator or sink, and the switch), CPU %s the guest's. "
+           "Median (min–max) over the rounds." % (
+               d.get("rounds"), format(d.get("frames", 0), ","), num(d.get("tx_seconds")),
+               d.get("placement", {}).get("host_cpu", "?"), d.get("placement", {}).get("guest_cpu", "?")), ""]
+    out += ["- `%s`: %s" % (p, d["paths"][p].get("what", "")) for p in paths] + [""]
+    out += ["CPU ns/frame: utime+stime (`/proc/PID/stat`) spent during the measurement, per frame "
+            "delivered. *switch*: vfwd-vhost, the switching testpmd or ovs-vswitchd alone; *all*: "
+            "switch, guest, generator or sink, and ksoftirqd (the uplink's XDP program and the copy "
+            "into the socket run in softirq, charged to whichever of these it interrupts). *other CPU %*: "
+            "what the rest of the machine spent meanwhile (`/proc/stat`, in % of one CPU); "
+            "far above 0, something else competed for the CPUs and the sample is suspect. "
+            "The busy-polling switches and the guest spend CPU whether frames come or not, so their "
+            "ns/frame falls as the rate rises.", ""]
+    rows = []
+    for s in sizes:
+        for p in paths:
+            rs = pick(p, "rx", s)
+            if not rs:
+                continue
+            rows.append(["%d B" % s, XSK_PATH_LABEL.get(p, p),
+                         spread(st([r.get("offered_mpps") for r in rs])),
+                         spread(st([r.get("delivered_pct") for r in rs])),
+                         spread(st([r.get("mpps") for r in rs])),
+                         spread(st([per_frame(r, "switch") for r in rs])),
+                         spread(st([per_frame(r, "total") for r in rs])),
+                         spread(st([r.get("other_cpu_pct") for r in rs]))])
+    if rows:
+        out += ["Wire → guest (rx): offered Mpps is what the generator sent per second of its run "
+                "(it shares the host CPU with the switch), delivered what testpmd `rxonly` received.", "",
+                table(["size", "switch", "offered Mpps", "delivered %", "Mpps", "CPU ns/frame switch",
+                       "all", "other CPU %"], rows), ""]
+    g = d.get("generator_alone", [])
+    if g:
+        out += ["The generator alone (no switch on the uplink; the kernel drops the frames), Mpps: " +
+                ", ".join("%d B %s" % (s, spread(st([r.get("offered_mpps") for r in g if r["size"] == s])))
+                          for s in sizes if any(r["size"] == s for r in g)) + ".", ""]
+    rows = []
+    for s in sizes:
+        for p in paths:
+            rs = pick(p, "tx", s)
+            if not rs:
+                continue
+            rows.append(["%d B" % s, XSK_PATH_LABEL.get(p, p),
+                         spread(st([r.get("mpps") for r in rs])),
+                         spread(st([r.get("delivered_pct") for r in rs])),
+                         spread(st([per_frame(r, "switch") for r in rs])),
+                         spread(st([per_frame(r, "total") for r in rs])),
+                         spread(st([r.get("other_cpu_pct") for r in rs]))])
+    if rows:
+        out += ["Guest → wire (tx): Mpps counted on the wire end (its rx_packets) in the window; "
+                "delivered is what reached the wire end (`vfwd-sink`'s count and its socket's drops) "
+                "over testpmd's TX-packets.", "",
+                table(["size", "switch", "Mpps", "delivered %", "CPU ns/frame switch", "all", "other CPU %"], rows), ""]
+    rows = []
+    for p in paths:
+        rs = [r for r in d.get("idle", []) if r["path"] == p]
+        if rs:
+            rows.append([XSK_PATH_LABEL.get(p, p),
+                         spread(st([r.get("run_pct", {}).get("switch") for r in rs])),
+                         spread(st([r.get("run_pct", {}).get("guest") for r in rs])),
+                         spread(st([r.get("other_cpu_pct") for r in rs]))])
+    if rows:
+        out += ["Idle, the guest connected and no traffic, %s s: CPU %% of one CPU (scheduler run "
+                "time of the live threads, `/proc/PID/task/*/schedstat`)." % num(d.get("idle_seconds")), "",
+                table(["switch", "switch CPU %", "guest CPU %", "other CPU %"], rows), ""]
+    rat = []
+    for s in sizes:
+        v = pick("vfwd", "rx", s)
+        for p in paths[1:] if paths and paths[0] == "vfwd" else [q for q in paths if q != "vfwd"]:
+            o = pick(p, "rx", s)
+            a = st([per_frame(r, "switch") for r in v])
+            b = st([per_frame(r, "switch") for r in o])
+            if a and b and b["median"]:
+                rat.append("%d B %.2f of %s" % (s, a["median"] / b["median"], XSK_PATH_LABEL.get(p, p)))
+    if rat:
+        out += ["Switch CPU per frame, vfwd over the others (rx, medians): " + ", ".join(rat) + ".", ""]
+    # A tenth of a CPU: several times what the harness itself costs when
+    # the machine is otherwise idle (1-2 %).
+    busy = sorted({(r["round"], r["path"]) for r in samples + d.get("idle", [])
+                   if (r.get("other_cpu_pct") or 0) > XSK_OTHER_SUSPECT_PCT})
+    if busy:
+        out += ["**Something else ran** (other CPU above %d %% of a CPU) during: %s. "
+                "Those samples are in the medians and the min–max above." % (
+                    XSK_OTHER_SUSPECT_PCT, ", ".join("round %s %s" % rp for rp in busy)), ""]
+    errs = d.get("errors", [])
+    if errs:
+        out += ["Not measured or failed:", ""] + [
+            "- `%s`%s: %s" % (e.get("path"), ", round %s" % e["round"] if e.get("round") else "",
+                              e.get("error")) for e in errs] + [""]
     return out
 
 

@@ -8,6 +8,8 @@
 #   vlan_pop    build/vlan_pop         VLAN tag removal (text output, parsed)
 #   cpumap_hop  build/cpumap_hop       the CPUMAP hop against direct delivery
 #   guest_tcp   bench/guest_tcp.sh     guest TCP through vfwd and a bridge
+#   xsk_path    bench/xsk_path.sh      the AF_XDP guest path: vfwd, DPDK and
+#                                      Open vSwitch to a testpmd guest
 #
 # Each tool writes its JSON into a private temporary directory.  A tool
 # that is missing, fails or times out is recorded as such, with the tail
@@ -20,9 +22,10 @@
 #
 #   --quick    for development, under 2 minutes: paths, prog_cost and
 #              control with --quick, vlan_pop and cpumap_hop short (3
-#              rounds of 500,000 frames), no guest_tcp.  Results go to
-#              $VFWD_BUILD/bench/quick-<UTC date>T<time>Z.json, never to
-#              bench/results/, and the docs are left alone unless --docs.
+#              rounds of 500,000 frames), no guest_tcp or xsk_path.
+#              Results go to $VFWD_BUILD/bench/quick-<UTC date>T<time>Z.json,
+#              never to bench/results/, and the docs are left alone unless
+#              --docs.
 #   --out      the results file (default: bench/results/<UTC date>.json,
 #              or <date>-2.json, -3... if a full run of that day exists)
 #   --docs     regenerate the docs (the default for a full run)
@@ -135,7 +138,7 @@ done
 # Installed versions only ("ii"), of what builds or runs the benchmarks.
 dpkg-query -W -f '${db:Status-Abbrev}\t${Package}\t${Version}\n' \
 	libbpf1 libbpf-dev libxdp1 libxdp-dev bpftool 'clang' 'clang-[0-9]*' \
-	'llvm-[0-9]*' gcc 'gcc-[0-9]*' qemu-system-x86 iperf3 2>/dev/null |
+	'llvm-[0-9]*' gcc 'gcc-[0-9]*' qemu-system-x86 iperf3 dpdk openvswitch-switch-dpdk 2>/dev/null |
 	awk -F '\t' '$1 ~ /^ii/ && $2 !~ /^(gcc|clang|llvm)-[0-9]+-./ { print $2 "\t" $3 }' \
 		>"$RUN/facts/packages"
 # Read-only: which source the binaries were (presumably) built from.
@@ -241,6 +244,7 @@ if [ $QUICK = 1 ]; then
 	run_tool vlan_pop "$B/vlan_pop" "$B/vlan_pop" --rounds 3 --frames 500000
 	run_tool cpumap_hop "$B/cpumap_hop" "$B/cpumap_hop" --rounds 3 --frames 500000 --json @JSON@
 	skip_tool guest_tcp "not in a quick run (boots two QEMU guests under TCG: minutes)"
+	skip_tool xsk_path "not in a quick run (three switches, three frame sizes, 3 rounds of 3,000,000 frames: about 15 minutes)"
 else
 	run_tool paths "$B/bench_paths" "$B/bench_paths" --json @JSON@
 	run_tool prog_cost "$B/bench_prog_cost" "$B/bench_prog_cost" --json @JSON@
@@ -249,6 +253,8 @@ else
 	run_tool cpumap_hop "$B/cpumap_hop" "$B/cpumap_hop" --json @JSON@
 	# 5 rounds of 5 s (issue 6: at least 5 rounds); it writes to $OUT.
 	run_tool guest_tcp "$ROOT/bench/guest_tcp.sh" bash "$ROOT/bench/guest_tcp.sh" 5 5
+	# 3 rounds (its default) of vfwd, DPDK and OVS; it writes to $OUT.
+	run_tool xsk_path "$ROOT/bench/xsk_path.sh" bash "$ROOT/bench/xsk_path.sh" 3
 fi
 
 fact loadavg_end cat /proc/loadavg
