@@ -86,8 +86,8 @@ $(BUILD)/gen_tx.bpf.o: tests/tools/gen_tx.bpf.c | $(BUILD)
 $(BUILD)/gen_tx.skel.h: $(BUILD)/gen_tx.bpf.o
 	$(BPFTOOL) gen skeleton $< name gen_tx_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/vfwd-gen: tests/tools/vfwd-gen.c maps/mac.c maps/num.c $(wildcard tests/tools/*.h) $(BUILD)/gen_tx.skel.h
-	$(CC) $(CFLAGS) -Itests/tools -o $@ tests/tools/vfwd-gen.c maps/mac.c maps/num.c $(LIBS)
+$(BUILD)/vfwd-gen: tests/tools/vfwd-gen.c tests/tools/gen_send.c maps/mac.c maps/num.c $(wildcard tests/tools/*.h) $(BUILD)/gen_tx.skel.h
+	$(CC) $(CFLAGS) -Itests/tools -o $@ tests/tools/vfwd-gen.c tests/tools/gen_send.c maps/mac.c maps/num.c $(LIBS)
 
 $(BUILD)/vfwd-sink: tests/tools/vfwd-sink.c $(wildcard tests/tools/*.h)
 	$(CC) $(CFLAGS) -Itests/tools -o $@ tests/tools/vfwd-sink.c $(LIBS)

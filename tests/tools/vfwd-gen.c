@@ -43,13 +43,11 @@
 #include <linux/ip.h>
 #include <linux/udp.h>
 
-#include <linux/if_packet.h>
-#include <sys/socket.h>
-
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "gen_tx.skel.h"
+#include "gen_send.h"
 
 #define PROG "vfwd-gen"
 #include "tool_util.h"
@@ -101,10 +99,6 @@
 
 /* --gap-us: at most a second between two flows. */
 #define GEN_GAP_US_MAX 1000000
-
-/* Frames per sendmmsg() on the AF_PACKET path: enough to amortise the
- * syscall, few enough that a veth peer's 256-entry ring keeps up. */
-#define GEN_PKT_BATCH 64
 
 static const uint8_t gen_default_src[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
 
@@ -316,121 +310,6 @@ static void build_frame(const struct gen_opts *opts, unsigned int flow,
 		udph.check = GEN_UDP_CSUM_ZERO;
 	memcpy(udp + offsetof(struct udphdr, check), &udph.check,
 	       sizeof(udph.check));
-}
-
-/* How frames leave: a live-frame test run of gen_tx, or an AF_PACKET
- * socket when the kernel refuses the former. */
-struct gen_sender {
-	int prog_fd;
-	int ifindex;
-	int pkt_fd; /* -1 until the first live run is refused */
-};
-
-static int pkt_open(struct gen_sender *g)
-{
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_ifindex = g->ifindex,
-	};
-	int one = 1;
-
-	/* Protocol 0: this socket only sends, it never receives. */
-	g->pkt_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (g->pkt_fd < 0)
-		return -errno;
-	if (setsockopt(g->pkt_fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
-		       sizeof(one)) ||
-	    bind(g->pkt_fd, (struct sockaddr *)&sll, sizeof(sll)))
-		return -errno;
-	return 0;
-}
-
-/* count copies of frame through the AF_PACKET socket.  ENOBUFS means the
- * device queue was full: wait for it and send the rest. */
-static int pkt_send(struct gen_sender *g, const uint8_t *frame, size_t len,
-		    unsigned long long count)
-{
-	struct mmsghdr msg[GEN_PKT_BATCH];
-	struct iovec iov = {.iov_base = (void *)frame, .iov_len = len};
-	unsigned int i, n;
-	int sent;
-
-	if (len < ETH_HLEN)
-		return -EINVAL;
-	memset(msg, 0, sizeof(msg));
-	for (i = 0; i < GEN_PKT_BATCH; i++) {
-		msg[i].msg_hdr.msg_iov = &iov;
-		msg[i].msg_hdr.msg_iovlen = 1;
-	}
-	while (count) {
-		n = count > GEN_PKT_BATCH ? GEN_PKT_BATCH : count;
-		sent = sendmmsg(g->pkt_fd, msg, n, 0);
-		if (sent < 0) {
-			if (errno == ENOBUFS || errno == EAGAIN ||
-			    errno == EINTR) {
-				sched_yield();
-				continue;
-			}
-			return -errno;
-		}
-		count -= sent;
-	}
-	return 0;
-}
-
-/* Sends count copies of frame out of ifindex through gen_tx. */
-static int live_send(int prog_fd, int ifindex, const uint8_t *frame, size_t len,
-		     unsigned long long count)
-{
-	uint8_t short_buf[ETH_HLEN] = {0};
-	struct xdp_md ctx = {
-		.ingress_ifindex = ifindex,
-	};
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx),
-		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
-		    /* 0: the kernel's default batch (NAPI_POLL_WEIGHT). */
-		    .batch_size = 0);
-	int err, repeat;
-
-	if (len < ETH_HLEN) {
-		/* Everything before ctx.data is metadata, not frame. */
-		ctx.data = ETH_HLEN - len;
-		memcpy(short_buf + ctx.data, frame, len);
-		topts.data_in = short_buf;
-		topts.data_size_in = ETH_HLEN;
-	} else {
-		topts.data_in = frame;
-		topts.data_size_in = len;
-	}
-	ctx.data_end = topts.data_size_in;
-
-	/* repeat is an int; larger counts take several runs. */
-	while (count) {
-		repeat = count > INT_MAX ? INT_MAX : count;
-		topts.repeat = repeat;
-		err = bpf_prog_test_run_opts(prog_fd, &topts);
-		if (err)
-			return err;
-		count -= repeat;
-	}
-	return 0;
-}
-
-static int gen_send(struct gen_sender *g, const uint8_t *frame, size_t len,
-		    unsigned long long count)
-{
-	int err;
-
-	if (g->pkt_fd < 0) {
-		err = live_send(g->prog_fd, g->ifindex, frame, len, count);
-		if (err != -EPERM && err != -EOPNOTSUPP)
-			return err;
-		err = pkt_open(g);
-		if (err)
-			return err;
-	}
-	return pkt_send(g, frame, len, count);
 }
 
 static int len_is_buildable(unsigned int len)
