@@ -174,6 +174,27 @@ int cli_cpu_opt(struct vfwd_ctx *c, int opt, const char *arg,
  * too few tap queues.  Changes only *next. */
 int cli_port_cpus(struct vfwd_ctx *c, const struct cli_cpu_req *r,
 		  struct vfwd_port *next);
+
+/* What a port add or set command asked for. */
+struct port_req {
+	const char *ifname;
+	const char *uplink;
+	bool vlan_set;
+	__u16 vid; /* with vlan_set: 0 = untagged */
+	int spoofchk; /* -1: unchanged (add: on) */
+	struct cli_cpu_req cpu;
+	bool xsk; /* an AF_XDP port served by vfwd-vhost */
+	const char *vhost_socket;
+	bool vhost_server;
+};
+
+/* AF_XDP ports (cli/port_xsk.c).  The options a port of this kind takes
+ * (xsk: an AF_XDP port): 0, or -errno after an error line. */
+int cli_port_kind_opts(struct vfwd_ctx *c, const struct port_req *r, bool xsk);
+/* port add NAME --xsk: check the socket path and make the port in slot id
+ * from *p; 0 or -errno after an error line. */
+int cli_port_add_xsk(struct vfwd_ctx *c, const char *name,
+		     const struct port_req *r, struct vfwd_port *p, int id);
 const char *cli_placement_str(__u8 placement);
 /* Why port p of a generic-mode uplink is not steered. */
 const char *cli_generic_cpus_msg(const struct vfwd_port *p, const char *uplink);
