@@ -97,9 +97,10 @@ $(BUILD)/test_uplink: tests/prog/test_uplink.c $(wildcard tests/prog/*.h) $(CORE
 	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_uplink.c $(CORE_SRCS) $(LIBS)
 
 # AF_XDP ports: vfwd_uplink's XSKMAP redirect with real sockets (libxdp),
-# and vfwd_xguest.
-$(BUILD)/test_xsk: tests/prog/test_xsk.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c maps/mac_table.c loader/skel.c loader/skel.h $(BUILD)/vfwd.skel.h
-	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_xsk.c maps/stats.c maps/mac_table.c loader/skel.c $(LIBS)
+# and vfwd_xguest (with the daemon's writer of its answers).
+XSK_TEST_SRCS := maps/stats.c maps/mac_table.c loader/skel.c loader/xguest_emit.c
+$(BUILD)/test_xsk: tests/prog/test_xsk.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h $(XSK_TEST_SRCS) loader/skel.h loader/xguest.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_xsk.c $(XSK_TEST_SRCS) $(LIBS)
 
 # CPU steering: vfwd_uplink through the CPUMAP, and vfwd_cpu.
 $(BUILD)/test_cpu: tests/prog/test_cpu.c $(wildcard tests/prog/*.h) $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h

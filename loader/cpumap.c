@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "vfwd_maps.h" /* the skeleton names its types */
 #include "vfwd.skel.h"
 #include "vfwd_loader.h"
 #include "skel.h"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "vfwd_maps.h" /* the skeleton names its types */
 #include "vfwd.skel.h"
 #include "vfwd_loader.h"
 

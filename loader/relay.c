@@ -24,6 +24,7 @@
 #include <linux/veth.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "vfwd_maps.h" /* the skeleton names its types */
 #include "vfwd.skel.h"
 #include "vfwd_loader.h"
 #include "nl.h"

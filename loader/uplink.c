@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
+#include "vfwd_maps.h" /* the skeleton names its types */
 #include "vfwd.skel.h"
 #include "vfwd_loader.h"
 #include "skel.h"

@@ -1,28 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vfwd_xguest, loaded for vfwd-vhost and run on each frame a guest of an
- * AF_XDP port sends (loader/xguest.h). */
+/* vfwd_xguest, loaded for vfwd-vhost and run on the frames the guests of
+ * AF_XDP ports send (loader/xguest.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "vfwd_maps.h" /* the skeleton names its types */
 #include "vfwd.skel.h"
 #include "skel.h"
 #include "vfwd_tables.h"
 #include "xguest.h"
 
-/* The largest frame a guest may send: a 9000-byte jumbo frame with its
- * Ethernet header and one tag, the most a virtio-net device negotiates
- * with vfwd-vhost. */
-#define XGUEST_MAX_FRAME 9022
-
 struct vfwd_xguest {
 	struct vfwd_bpf *skel;
 	int prog_fd;
-	/* The program's input: metadata, then the frame.  One buffer per
-	 * instance; vfwd-vhost runs it from one thread. */
-	__u8 in[sizeof(struct vfwd_xguest_meta) + XGUEST_MAX_FRAME];
+	/* The program's .bss, mapped: entries in, answers out. */
+	struct vfwd_xguest_batch *batch;
+	unsigned int queued;
+	bool ran; /* the entries hold the answers of the last run */
+	/* The test run's data: frame i's head at i * VFWD_XG_HEAD. */
+	__u8 heads[VFWD_XG_BATCH * VFWD_XG_HEAD];
 };
 
 int vfwd_xguest_open(const char *pin_dir, struct vfwd_xguest **out, char *err,
@@ -55,6 +54,7 @@ int vfwd_xguest_open(const char *pin_dir, struct vfwd_xguest **out, char *err,
 	if (ret)
 		goto fail;
 	g->prog_fd = bpf_program__fd(g->skel->progs.vfwd_xguest);
+	g->batch = &g->skel->bss->vfwd_xg_batch;
 	*out = g;
 	return 0;
 fail:
@@ -71,44 +71,59 @@ void vfwd_xguest_close(struct vfwd_xguest *g)
 	free(g);
 }
 
-int vfwd_xguest_run(struct vfwd_xguest *g, __u32 port_id, const void *frame,
-		    __u32 len, void *out, __u32 cap,
-		    struct vfwd_xguest_verdict *v)
+int vfwd_xguest_add(struct vfwd_xguest *g, __u32 port_id, const void *head,
+		    __u32 len)
 {
-	const __u32 metalen = sizeof(struct vfwd_xguest_meta);
-	struct vfwd_xguest_meta m = {.port_id = port_id};
-	/* data: where the frame starts after the metadata; data_end: the
-	 * whole input.  The kernel takes the metadata from the front of
-	 * data_in and hands both back in data_out. */
-	struct xdp_md ctx = {.data = metalen, .data_end = metalen + len};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = g->in,
-		    .data_size_in = metalen + len, .data_out = out,
-		    .data_size_out = cap, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .ctx_out = &ctx,
-		    .ctx_size_out = sizeof(ctx), .repeat = 1);
+	struct vfwd_xguest_ent *e;
+	__u8 *slot;
+	__u32 n;
 
-	if (len > XGUEST_MAX_FRAME)
-		return -EMSGSIZE;
-	if (cap < len + VFWD_XGUEST_GROW)
+	if (g->ran) {
+		g->queued = 0;
+		g->ran = false;
+	}
+	if (g->queued == VFWD_XG_BATCH)
 		return -ENOSPC;
-	memcpy(g->in, &m, metalen);
-	memcpy(g->in + metalen, frame, len);
+	e = &g->batch->e[g->queued];
+	*e = (struct vfwd_xguest_ent){.port_id = port_id, .len = len};
+	slot = g->heads + g->queued * VFWD_XG_HEAD;
+	n = len < VFWD_XG_HEAD ? len : VFWD_XG_HEAD;
+	memcpy(slot, head, n);
+	/* A runt's padding: the program knows it by len. */
+	memset(slot + n, 0, vfwd_xguest_slot(len) - n);
+	return g->queued++;
+}
+
+unsigned int vfwd_xguest_queued(const struct vfwd_xguest *g)
+{
+	return g->ran ? 0 : g->queued;
+}
+
+int vfwd_xguest_run(struct vfwd_xguest *g)
+{
+	__u32 size;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = g->heads, .repeat = 1);
+
+	if (g->ran || !g->queued)
+		return -ENOENT;
+	/* Every head but the last takes a whole VFWD_XG_HEAD: the program
+	 * finds each at i * VFWD_XG_HEAD.  No data_out: the frames come
+	 * back unchanged, only the answers matter. */
+	size = (g->queued - 1) * VFWD_XG_HEAD +
+	       vfwd_xguest_slot(g->batch->e[g->queued - 1].len);
+	opts.data_size_in = size;
+	g->batch->n = g->queued;
+	g->ran = true;
 	if (bpf_prog_test_run_opts(g->prog_fd, &opts))
 		return -errno;
-	/* XDP_ABORTED: the metadata did not arrive, nothing was counted. */
-	if (opts.retval != XDP_PASS && opts.retval != XDP_DROP)
+	/* XDP_ABORTED: the layout was refused, nothing was counted. */
+	if (opts.retval != XDP_PASS || g->batch->done != g->queued)
 		return -EPROTO;
-	if (ctx.data < metalen || ctx.data_end > opts.data_size_out ||
-	    ctx.data > ctx.data_end)
-		return -EPROTO;
-	/* The metadata sits right in front of the frame, at the start of
-	 * out: the program may have moved the frame's head (a tag pushed or
-	 * popped), and the metadata with it. */
-	memcpy(&m, (__u8 *)out + ctx.data - metalen, metalen);
-	*v = (struct vfwd_xguest_verdict){.action = m.action,
-					  .port_id = m.to,
-					  .reason = m.reason,
-					  .off = ctx.data,
-					  .len = ctx.data_end - ctx.data};
 	return 0;
+}
+
+const struct vfwd_xguest_ent *vfwd_xguest_answer(const struct vfwd_xguest *g,
+						 unsigned int i)
+{
+	return g->ran && i < g->queued ? &g->batch->e[i] : NULL;
 }

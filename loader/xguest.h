@@ -4,11 +4,16 @@
  *
  * vfwd-vhost takes such frames out of the guest's TX vring in userspace,
  * where no tc hook sees them.  Rather than write the rules a second time
- * in C, the daemon runs each frame through vfwd_xguest, an XDP build of
+ * in C, the daemon runs the frames through vfwd_xguest, an XDP build of
  * the same rules vfwd_guest applies on a tap (bpf/vfwd_guest_rules.bpf.h),
- * with BPF_PROG_TEST_RUN: one syscall a frame, which also counts the
- * frame on the port and under its reason like any other.  The program
- * says where the frame goes; the daemon moves it there.
+ * with BPF_PROG_TEST_RUN: one syscall per burst of up to VFWD_XG_BATCH
+ * frames, which also counts each frame on its port and under its reason
+ * like any other.  The program says where each frame goes and what
+ * becomes of its tag; vfwd_xguest_emit writes the frame that way.
+ *
+ * Use: vfwd_xguest_add each frame (its index in the batch comes back),
+ * vfwd_xguest_run, read the answers with vfwd_xguest_answer; the next
+ * vfwd_xguest_add starts a new batch.
  */
 #ifndef VFWD_XGUEST_H
 #define VFWD_XGUEST_H
@@ -17,20 +22,8 @@
 #include <linux/types.h>
 #include "vfwd_maps.h"
 
-/* What to do with a frame a guest sent (enum vfwd_xguest_action is in
- * maps/vfwd_maps.h: the program says it). */
-struct vfwd_xguest_verdict {
-	__u32 action; /* enum vfwd_xguest_action */
-	__u32 port_id; /* VFWD_XG_UPLINK: the uplink; VFWD_XG_PORT: the
-			* destination port */
-	__u32 reason; /* enum vfwd_reason the frame was counted under */
-	__u32 off; /* where in out the frame to send starts */
-	__u32 len; /* and its length */
-};
-
-/* The program's output is its metadata and the frame, and a tag push
- * adds one 802.1Q header: out needs len + this. */
-#define VFWD_XGUEST_GROW (sizeof(struct vfwd_xguest_meta) + 4)
+/* A pushed 802.1Q tag: what vfwd_xguest_emit may add to a frame. */
+#define VFWD_XGUEST_GROW 4
 
 struct vfwd_xguest;
 
@@ -38,13 +31,25 @@ struct vfwd_xguest;
 int vfwd_xguest_open(const char *pin_dir, struct vfwd_xguest **g, char *err,
 		     size_t errlen);
 void vfwd_xguest_close(struct vfwd_xguest *g);
-/* Apply the rules to frame[0..len), sent by the guest of XSK port
- * port_id.  The frame as it must leave (an access VLAN's tag pushed for
- * the uplink, say) is written to out + v->off, v->len bytes; out holds
- * cap bytes, at least len + VFWD_XGUEST_GROW.  0 with *v filled, or -errno when the program
- * could not be run (the frame was then not counted). */
-int vfwd_xguest_run(struct vfwd_xguest *g, __u32 port_id, const void *frame,
-		    __u32 len, void *out, __u32 cap,
-		    struct vfwd_xguest_verdict *v);
+/* Queue a frame of len bytes sent by the guest of XSK port port_id;
+ * head holds its first min(len, VFWD_XG_HEAD) bytes.  Returns the
+ * frame's index for vfwd_xguest_answer, or -ENOSPC when the batch is
+ * full (run it first). */
+int vfwd_xguest_add(struct vfwd_xguest *g, __u32 port_id, const void *head,
+		    __u32 len);
+/* Frames queued since the last run. */
+unsigned int vfwd_xguest_queued(const struct vfwd_xguest *g);
+/* Apply the rules to the queued frames.  0 when every one was answered;
+ * -errno when the program could not be run (no frame was counted). */
+int vfwd_xguest_run(struct vfwd_xguest *g);
+/* The answer for frame i of the last run. */
+const struct vfwd_xguest_ent *vfwd_xguest_answer(const struct vfwd_xguest *g,
+						 unsigned int i);
+/* Write frame[0..len) as answer e says it leaves (its tag pushed or
+ * popped) to out, which holds cap bytes.  Returns the length written, or
+ * -ENOSPC when out is too small, -EINVAL when the frame cannot carry the
+ * change (no tag to pop). */
+int vfwd_xguest_emit(const struct vfwd_xguest_ent *e, const void *frame,
+		     __u32 len, void *out, __u32 cap);
 
 #endif /* VFWD_XGUEST_H */

@@ -112,8 +112,8 @@ int vh_umem_fill(struct vh_umem *um)
 }
 
 /* Completed transmissions back to the free stack.  The kernel returns
- * the address it was given, which may point past the start of the frame
- * (xguest's output starts after its metadata). */
+ * the address it was given; the chunk is found from it whatever offset a
+ * sender used. */
 unsigned int vh_umem_reap(struct vh_umem *um)
 {
 	__u32 idx;

@@ -67,6 +67,8 @@
  * call (its MAX_PKT_BURST), and a copy-mode AF_XDP socket sends at most
  * 32 per sendto() (the kernel's TX_BATCH_SIZE). */
 #define VH_BURST 32
+/* A dequeue burst goes through the guest rules in one program run. */
+_Static_assert(VH_BURST <= VFWD_XG_BATCH, "one vfwd_xguest run per burst");
 /* Bursts per port and direction before the data path moves on to the
  * next port, so a busy guest does not starve the others. */
 #define VH_BUDGET_BURSTS 8

@@ -7,9 +7,10 @@
  * UMEM frames go straight back to the fill ring.
  *
  * Guest -> anywhere: the guest's TX vring (rte_vhost_dequeue_burst) ->
- * vfwd_xguest, the guest-side rules in BPF, which writes the frame as it
- * must leave into a UMEM TX frame -> the uplink socket's tx ring, or a
- * copy into another guest's RX vring.
+ * vfwd_xguest, the guest-side rules in BPF, one run per burst, which
+ * says where each frame goes -> the frame written as it must leave (its
+ * tag pushed or popped) into a UMEM TX frame -> the uplink socket's tx
+ * ring, or a copy into another guest's RX vring or the relay.
  *
  * Counters (struct vfwd_xsk_stats of the port): to_guest_* what entered
  * the guest's RX vring, no_vring_buf what it had no buffer for;
@@ -317,77 +318,66 @@ static void flood_to_ports(struct vh_port *p, struct vh_txctx *c,
 	}
 }
 
-/* One frame the guest sent: run the rules, then move it. */
+/* One frame the guest sent, with the rules' answer e: move it. */
 static void guest_frame(struct vh_dp *dp, struct vh_port *p, struct vh_txctx *c,
-			struct rte_mbuf *m)
+			struct rte_mbuf *m, const struct vfwd_xguest_ent *e)
 {
 	__u32 len = rte_pktmbuf_pkt_len(m), cap = sizeof(dp->bounce_out);
 	struct vh_umem *um = c->s ? c->s->um : NULL;
-	struct vfwd_xguest_verdict v;
 	unsigned char *out = dp->bounce_out;
-	const void *data;
 	__u64 addr = VH_NO_FRAME;
 	struct rte_mbuf *copy;
+	const void *data;
 	__u32 idx;
-	int err;
+	int olen;
 
-	p->xs->from_guest_packets++;
-	p->xs->from_guest_bytes += len;
-	data = len <= sizeof(dp->bounce_in)
-		       ? rte_pktmbuf_read(m, 0, len, dp->bounce_in)
-		       : NULL;
-	if (!data) {
-		p->xs->tx_dropped++;
+	if (e->action == VFWD_XG_DROP)
 		return;
-	}
-	/* The rules write the frame to send straight into a UMEM TX frame,
-	 * so a frame for the wire is not copied again. */
-	if (um && len + VFWD_XGUEST_GROW <= VH_FRAME_SIZE &&
+	data = rte_pktmbuf_read(m, 0, len, dp->bounce_in);
+	/* A frame for the wire is written straight into a UMEM TX frame,
+	 * not copied again. */
+	if (e->action == VFWD_XG_UPLINK && um &&
+	    len + VFWD_XGUEST_GROW <= VH_FRAME_SIZE &&
 	    !vh_umem_tx_alloc(um, &addr)) {
 		out = vh_umem_data(um, addr);
 		cap = VH_FRAME_SIZE;
 	}
-	err = vfwd_xguest_run(dp->xg, p->id, data, len, out, cap, &v);
-	if (err) {
+	olen = data ? vfwd_xguest_emit(e, data, len, out, cap) : -EINVAL;
+	if (olen < 0) {
 		p->xs->tx_dropped++;
 		goto out;
 	}
-	switch (v.action) {
-	case VFWD_XG_DROP:
-		break;
+	switch (e->action) {
 	case VFWD_XG_UPLINK:
 		/* A guest leaves by its own uplink, where its sockets are. */
-		if (addr == VH_NO_FRAME || v.port_id != p->uplink_id ||
+		if (addr == VH_NO_FRAME || e->to != p->uplink_id ||
 		    xsk_ring_prod__reserve(&c->s->tx, 1, &idx) != 1) {
 			p->xs->tx_dropped++;
 			break;
 		}
-		xsk_ring_prod__tx_desc(&c->s->tx, idx)->addr = addr + v.off;
-		xsk_ring_prod__tx_desc(&c->s->tx, idx)->len = v.len;
+		xsk_ring_prod__tx_desc(&c->s->tx, idx)->addr = addr;
+		xsk_ring_prod__tx_desc(&c->s->tx, idx)->len = olen;
 		c->queued++;
 		addr = VH_NO_FRAME; /* the ring has it now */
 		break;
 	case VFWD_XG_PORT:
-		if (v.port_id >= VFWD_MAX_PORTS) {
+		if (e->to >= VFWD_MAX_PORTS) {
 			p->xs->tx_dropped++;
 			break;
 		}
 		/* A tap or veth port (the rules checked it has a device):
 		 * through the relay, the frame as the rules left it. */
-		if (!dp->by_id[v.port_id] &&
-		    vh_port_kind(v.port_id) != VFWD_PORT_XSK) {
-			tx_copy(p, c->r, &c->rqueued, out + v.off, v.len,
-				v.port_id, false);
+		if (!dp->by_id[e->to] && vh_port_kind(e->to) != VFWD_PORT_XSK) {
+			tx_copy(p, c->r, &c->rqueued, out, olen, e->to, false);
 			break;
 		}
 		/* Another guest of this daemon: vring to vring, no kernel.
 		 * Not attached (its guest is away): dropped. */
-		if (!dp->by_id[v.port_id] ||
-		    !(copy = mbuf_copy(dp, out + v.off, v.len))) {
+		if (!dp->by_id[e->to] || !(copy = mbuf_copy(dp, out, olen))) {
 			p->xs->tx_dropped++;
 			break;
 		}
-		c->fwd[c->nfwd].to = dp->by_id[v.port_id];
+		c->fwd[c->nfwd].to = dp->by_id[e->to];
 		c->fwd[c->nfwd++].m = copy;
 		break;
 	case VFWD_XG_FLOOD:
@@ -398,26 +388,24 @@ static void guest_frame(struct vh_dp *dp, struct vh_port *p, struct vh_txctx *c,
 		 * uplink's receive path through the relay, as a tap guest's
 		 * goes to the kernel on its tap.  (Under --bum flood, tap
 		 * ports do not get it yet.) */
-		if (!(out[v.off] & 1)) {
+		if (!(out[0] & 1)) {
 			/* Unicast for the host itself: into the uplink's
 			 * receive path, through the relay, tagged as the
 			 * wire would have it. */
-			tx_copy(p, c->r, &c->rqueued, out + v.off, v.len,
-				v.port_id, true);
+			tx_copy(p, c->r, &c->rqueued, out, olen, e->to, true);
 			break;
 		}
-		p->xs->tx_sent += vh_bum_from_guest(dp, p, out + v.off, v.len);
-		if (v.port_id != p->uplink_id)
+		p->xs->tx_sent += vh_bum_from_guest(dp, p, out, olen);
+		if (e->to != p->uplink_id)
 			break;
-		tx_copy(p, c->s, &c->queued, out + v.off, v.len, 0, true);
-		if (v.action == VFWD_XG_FLOOD)
-			flood_to_ports(p, c, out + v.off, v.len);
-		if (v.action == VFWD_XG_HOST) {
+		tx_copy(p, c->s, &c->queued, out, olen, 0, true);
+		if (e->action == VFWD_XG_FLOOD)
+			flood_to_ports(p, c, out, olen);
+		if (e->action == VFWD_XG_HOST) {
 			/* The packet socket on the uplink will see this
 			 * copy come in; the guests got theirs above. */
-			memcpy(p->dp.bum_src, out + v.off + ETH_ALEN, ETH_ALEN);
-			tx_copy(p, c->r, &c->rqueued, out + v.off, v.len,
-				v.port_id, true);
+			memcpy(p->dp.bum_src, out + ETH_ALEN, ETH_ALEN);
+			tx_copy(p, c->r, &c->rqueued, out, olen, e->to, true);
 		}
 		break;
 	default:
@@ -429,21 +417,64 @@ out:
 		vh_umem_tx_free(um, addr);
 }
 
+/* The rules for a whole burst in one program run.  Frames too large to
+ * be moved (past bounce_in) are dropped here, uncounted by the program;
+ * ans[i] is NULL for them, and for all when the run failed. */
+static void guest_rules(struct vh_dp *dp, struct vh_port *p,
+			struct rte_mbuf **m, unsigned int n,
+			const struct vfwd_xguest_ent **ans)
+{
+	unsigned char head[VFWD_XG_HEAD];
+	int idx[VH_BURST];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		__u32 len = rte_pktmbuf_pkt_len(m[i]);
+		const void *h;
+
+		p->xs->from_guest_packets++;
+		p->xs->from_guest_bytes += len;
+		idx[i] = -1;
+		if (len > sizeof(dp->bounce_in))
+			continue;
+		h = rte_pktmbuf_read(
+			m[i], 0, len < VFWD_XG_HEAD ? len : VFWD_XG_HEAD, head);
+		if (h)
+			idx[i] = vfwd_xguest_add(dp->xg, p->id, h, len);
+	}
+	if (vfwd_xguest_queued(dp->xg) && vfwd_xguest_run(dp->xg)) {
+		vh_err("port %s: the guest rules (vfwd_xguest) did not run: frames dropped",
+		       p->name);
+		for (i = 0; i < n; i++)
+			idx[i] = -1;
+	}
+	for (i = 0; i < n; i++) {
+		ans[i] =
+			idx[i] >= 0 ? vfwd_xguest_answer(dp->xg, idx[i]) : NULL;
+		if (!ans[i])
+			p->xs->tx_dropped++;
+	}
+}
+
 /* One dequeue burst of at most room frames, moved on.  Returns the
  * frames dequeued. */
 static unsigned int guest_burst(struct vh_dp *dp, struct vh_port *p,
 				unsigned int room)
 {
 	struct rte_mbuf *m[VH_BURST];
+	const struct vfwd_xguest_ent *ans[VH_BURST];
 	struct vh_txctx c = {.s = p->nsocks ? &p->socks[0] : NULL,
 			     .r = p->relay_open ? &p->relay : NULL};
 	unsigned int n;
 
 	n = rte_vhost_dequeue_burst(p->dp.vid, VH_VQ_TX, dp->pool, m, room);
+	if (!n)
+		return 0;
+	guest_rules(dp, p, m, n, ans);
 	for (unsigned int i = 0; i < n; i++)
-		guest_frame(dp, p, &c, m[i]);
-	if (n)
-		rte_pktmbuf_free_bulk(m, n);
+		if (ans[i])
+			guest_frame(dp, p, &c, m[i], ans[i]);
+	rte_pktmbuf_free_bulk(m, n);
 	if (c.queued) {
 		xsk_ring_prod__submit(&c.s->tx, c.queued);
 		vh_sock_tx_flush(c.s);

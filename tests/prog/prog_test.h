@@ -395,12 +395,12 @@ static inline int prog_read_counters(int reason_fd, int stats_fd,
  * one frame of reason_bytes and every other reason stays put (reason
  * VFWD_REASON_SLOTS: none moves), and port ports[i] rises by exp[i].
  */
-static inline void prog_check_counters(const struct prog_counters *before,
-				       const struct prog_counters *after,
-				       __u32 reason, __u64 reason_bytes,
-				       const __u32 *ports,
-				       const struct vfwd_port_stats *exp,
-				       size_t nports, struct report *rep)
+/* Every reason counter and every tracked port's counters moved by what
+ * exp_reason and exp say (several frames' worth). */
+static inline void prog_check_counters_n(
+	const struct prog_counters *before, const struct prog_counters *after,
+	const struct vfwd_reason_ctr *exp_reason, const __u32 *ports,
+	const struct vfwd_port_stats *exp, size_t nports, struct report *rep)
 {
 	char what[64], nbuf[16];
 	size_t i, f;
@@ -408,14 +408,13 @@ static inline void prog_check_counters(const struct prog_counters *before,
 
 	for (r = 0; r < VFWD_REASON_SLOTS; r++) {
 		const char *n = prog_reason_name(r, nbuf, sizeof(nbuf));
-		bool hit = r == reason;
 
 		snprintf(what, sizeof(what), "reason[%s].packets delta", n);
-		report_u64(rep, what, hit,
+		report_u64(rep, what, exp_reason[r].packets,
 			   after->reason[r].packets -
 				   before->reason[r].packets);
 		snprintf(what, sizeof(what), "reason[%s].bytes delta", n);
-		report_u64(rep, what, hit ? reason_bytes : 0,
+		report_u64(rep, what, exp_reason[r].bytes,
 			   after->reason[r].bytes - before->reason[r].bytes);
 	}
 
@@ -431,6 +430,25 @@ static inline void prog_check_counters(const struct prog_counters *before,
 					prog_stat_get(&before->port[i], off));
 		}
 	}
+}
+
+/* One frame's worth: reason counted once with reason_bytes (no reason
+ * when it is VFWD_REASON_SLOTS). */
+static inline void prog_check_counters(const struct prog_counters *before,
+				       const struct prog_counters *after,
+				       __u32 reason, __u64 reason_bytes,
+				       const __u32 *ports,
+				       const struct vfwd_port_stats *exp,
+				       size_t nports, struct report *rep)
+{
+	struct vfwd_reason_ctr exp_reason[VFWD_REASON_SLOTS] = {};
+
+	if (reason < VFWD_REASON_SLOTS) {
+		exp_reason[reason].packets = 1;
+		exp_reason[reason].bytes = reason_bytes;
+	}
+	prog_check_counters_n(before, after, exp_reason, ports, exp, nports,
+			      rep);
 }
 
 #endif /* VFWD_PROG_TEST_H */

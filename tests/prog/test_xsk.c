@@ -11,12 +11,15 @@
  *    reason counter and every tracked port's counters.  A non-live test
  *    run only decides a redirect, so one extra row runs a frame with
  *    BPF_F_TEST_XDP_LIVE_FRAMES and reads it from the socket's rx ring;
- *  - vfwd_xguest ("xguest" rows), which vfwd-vhost runs on each frame an
- *    xsk guest sends: the input is struct vfwd_xguest_meta then the
- *    frame, as loader/xguest.c lays it out; each row checks the return
- *    code, the answer in the metadata, the frame behind it (a tag pushed
- *    or popped), ctx_out, one reason counter and every tracked port's
- *    counters.
+ *  - vfwd_xguest ("xguest" rows), which vfwd-vhost runs on each burst of
+ *    frames an xsk guest sends: the batch in the program's .bss and the
+ *    frames' heads in the data, as loader/xguest.c lays them out.  Each
+ *    single-frame row checks the return code, the answer in the entry,
+ *    the frame as loader/xguest_emit.c then writes it (a tag pushed or
+ *    popped), one reason counter and every tracked port's counters; the
+ *    "xguest-batch" rows run several of those frames in one run and
+ *    check each answer and the sum of the counters, or a batch the
+ *    program must refuse without counting anything.
  *
  * The process first moves into a network namespace of its own and makes
  * its veths there: they, and the sockets bound to them, go away with the
@@ -50,9 +53,11 @@
 #include "vfwd.skel.h"
 #include "skel.h"
 #include "prog_test.h"
+#include "xguest.h"
 
 #define SUITE_UPLINK "xsk-uplink"
 #define SUITE_XGUEST "xguest"
+#define SUITE_XG_BATCH "xguest-batch"
 
 /* Shell command buffer: "ip link add" with two names and queue counts. */
 #define CMD_LEN 192
@@ -112,12 +117,6 @@ _Static_assert(XSK_ACCESS == XSK_PORT + 1, "queue-overflow alias");
 #define UMEM_FRAMES 16
 #define UMEM_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
 #define XSK_RING_SIZE 16
-
-/* XDP metadata the xguest rows put in front of the frame. */
-#define META_LEN ((unsigned int)sizeof(struct vfwd_xguest_meta))
-/* A metadata area too small for struct vfwd_xguest_meta: 8 bytes is a
- * size the kernel accepts (a multiple of 4). */
-#define META_SHORT_LEN 8
 
 /* clang-format off */
 #define MAC_XSK { 0x02, 0x00, 0x00, 0x00, 0x10, 0x03 }
@@ -869,19 +868,11 @@ static int xg_populate(const struct test_env *env)
 	return 0;
 }
 
-enum xg_meta {
-	META_FULL = 0, /* struct vfwd_xguest_meta, as vfwd-vhost sends */
-	META_NONE, /* ctx.data 0: no metadata at all */
-	META_SHORT, /* META_SHORT_LEN bytes: too few */
-};
-
 struct xg_case {
 	const char *name;
 	struct frame_spec frame;
-	/* Non-zero: the program sees only runt_len bytes of the frame, the
-	 * rest is in a fragment. */
-	unsigned int runt_len;
-	enum xg_meta meta;
+	/* Non-zero: the guest sent only sent_len bytes of the frame. */
+	unsigned int sent_len;
 	__u32 sender; /* port id in the metadata; 0: SELF */
 	/* SELF's slot for this row: spoofchk is on unless no_spoofchk,
 	 * the uplink is XG_UPLINK unless flood (XG_UPLINK_FLOOD) or
@@ -920,9 +911,6 @@ struct xg_case {
 	.action = XDP_DROP, .xg_action = VFWD_XG_DROP, .to = 0, .reason = (r), \
 	.rx_dropped = true
 #define XG_SPOOF XG_DROP(VFWD_R_SPOOF), .spoof = true
-/* Refused before anything is counted. */
-#define XG_ABORTED .action = XDP_ABORTED, .reason = VFWD_REASON_SLOTS
-
 static const struct xg_case xg_cases[] = {
 	/* Unknown unicast: out of the port's uplink, in both BUM modes. */
 	{
@@ -1171,24 +1159,12 @@ static const struct xg_case xg_cases[] = {
 		XG_DROP(VFWD_R_ERROR),
 	},
 	{
-		.name = "no_metadata",
-		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
-		.meta = META_NONE,
-		XG_ABORTED,
-	},
-	{
-		.name = "short_metadata",
-		.frame = FRAME(MAC_UNKNOWN, MAC_SELF),
-		.meta = META_SHORT,
-		XG_ABORTED,
-	},
-	{
 		.name = "runt_10",
 		.frame = {.dst = MAC_UNKNOWN,
 			  .src = MAC_SELF,
 			  .proto = ETH_P_IP,
 			  .len = ETH_HLEN},
-		.runt_len = 10,
+		.sent_len = 10,
 		XG_DROP(VFWD_R_RUNT),
 	},
 	{
@@ -1229,101 +1205,160 @@ static const char *xg_action_name(__u32 a)
 	return a < ARRAY_SIZE(names) && names[a] ? names[a] : "unknown";
 }
 
-/* The metadata, ctx_out and the frame behind the metadata in out. */
-static void xg_check_output(const struct xg_case *c, __u32 sender,
-			    const __u8 *out, __u32 out_len,
-			    const struct xdp_md *ctx_out, const __u8 *exp,
-			    unsigned int exp_len, unsigned int exp_data_end,
-			    struct report *rep)
-{
-	struct vfwd_xguest_meta m;
-	char nbuf[16];
+/* One frame of a batch: the row it comes from, as the guest sent it. */
+struct xg_frame {
+	const struct xg_case *c;
+	__u8 data[FRAME_MAX_LEN];
+	unsigned int len; /* as sent */
+	__u32 sender;
+};
 
-	/* What loader/xguest.c relies on: metadata first, then the frame,
-	 * whose bounds ctx_out gives relative to the metadata. */
-	report_u64(rep, "ctx_out.data", META_LEN, ctx_out->data);
-	report_u64(rep, "ctx_out.data_end", exp_data_end, ctx_out->data_end);
-	if (out_len != META_LEN + exp_len) {
-		report_fail(rep, "output length: expected %u, got %u",
-			    META_LEN + exp_len, out_len);
-		return;
-	}
-	memcpy(&m, out, sizeof(m));
-	report_u64(rep, "meta.port_id", sender, m.port_id);
-	if (m.action != c->xg_action)
-		report_fail(rep, "meta.action: expected %s, got %s (%u)",
-			    xg_action_name(c->xg_action),
-			    xg_action_name(m.action), m.action);
-	report_u64(rep, "meta.to", c->to, m.to);
-	if (m.reason != (__u32)c->reason)
-		report_fail(rep, "meta.reason: expected %s, got %s",
-			    prog_reason_name(c->reason, nbuf, sizeof(nbuf)),
-			    prog_reason_name(m.reason, nbuf, sizeof(nbuf)));
-	if (memcmp(out + META_LEN, exp, exp_len))
-		report_fail(rep, "output frame: %s",
-			    c->push  ? "not the input with a tag pushed"
-			    : c->pop ? "not the input without its tag"
-				     : "modified by the program");
+static int xg_frame_make(const struct xg_case *c, struct xg_frame *f)
+{
+	int err = frame_build(&c->frame, f->data, sizeof(f->data));
+
+	f->c = c;
+	f->len = c->sent_len ? c->sent_len : c->frame.len;
+	f->sender = c->sender ? c->sender : SELF;
+	return err;
 }
 
-static void run_xg_case(const struct xg_case *c, struct report *rep)
+/*
+ * Run frames f[0..nf) as loader/xguest.c does: entry i in the program's
+ * .bss batch, frame i's head at i * VFWD_XG_HEAD.  n_claim entries are
+ * claimed (nf when negative) and the data is data_delta bytes longer
+ * than described.  Returns the XDP return code, or -errno.
+ */
+static int xg_run(const struct xg_frame *f, unsigned int nf, int n_claim,
+		  int data_delta)
 {
-	const __u32 sender = c->sender ? c->sender : SELF;
-	__u8 frame[FRAME_MAX_LEN], exp[FRAME_MAX_LEN + FRAME_TAG_LEN];
-	__u8 in[META_LEN + FRAME_MAX_LEN];
-	__u8 out[META_LEN + FRAME_MAX_LEN + FRAME_TAG_LEN];
-	struct vfwd_port_stats exp_stats[ARRAY_SIZE(xg_tracked)];
-	struct vfwd_xguest_meta meta = {.port_id = sender};
-	struct prog_counters before, after;
-	struct xdp_md ctx = {}, ctx_out = {};
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	unsigned int exp_len = c->frame.len, meta_len, seen;
-	bool counted = c->action != XDP_ABORTED;
-	size_t i;
-	int err;
+	static __u8 heads[(VFWD_XG_BATCH + 1) * VFWD_XG_HEAD];
+	struct vfwd_xguest_batch *b = &xg_env.skel->bss->vfwd_xg_batch;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = heads, .repeat = 1);
+	unsigned int i, size = 0;
 
-	err = frame_build(&c->frame, frame, sizeof(frame));
-	if (err) {
-		report_fail(rep, "setup: frame_build: %s", strerror(-err));
-		return;
+	if (nf > VFWD_XG_BATCH + 1 || !nf)
+		return -EINVAL;
+	memset(heads, 0, sizeof(heads));
+	memset(b, 0, sizeof(*b));
+	for (i = 0; i < nf && i < VFWD_XG_BATCH; i++) {
+		unsigned int n =
+			f[i].len < VFWD_XG_HEAD ? f[i].len : VFWD_XG_HEAD;
+
+		b->e[i].port_id = f[i].sender;
+		b->e[i].len = f[i].len;
+		memcpy(heads + i * VFWD_XG_HEAD, f[i].data, n);
+		size = i * VFWD_XG_HEAD + vfwd_xguest_slot(f[i].len);
 	}
-	memcpy(exp, frame, c->frame.len);
+	/* Past VFWD_XG_BATCH there is no entry: only the data grows. */
+	if (nf > VFWD_XG_BATCH)
+		size = nf * VFWD_XG_HEAD;
+	b->n = n_claim < 0 ? nf : (unsigned int)n_claim;
+	opts.data_size_in = size + data_delta;
+	if (bpf_prog_test_run_opts(xg_env.prog_fd, &opts))
+		return -errno;
+	return opts.retval;
+}
+
+/* Entry e's answer for frame f, and what the daemon would send. */
+static void xg_check_answer(const struct xg_frame *f,
+			    const struct vfwd_xguest_ent *e, const char *pfx,
+			    struct report *rep)
+{
+	const struct xg_case *c = f->c;
+	__u8 exp[FRAME_MAX_LEN + FRAME_TAG_LEN];
+	__u8 out[FRAME_MAX_LEN + FRAME_TAG_LEN];
+	unsigned int exp_len = f->len;
+	char nbuf[16], what[64];
+	int olen;
+
+	snprintf(what, sizeof(what), "%sport_id", pfx);
+	report_u64(rep, what, f->sender, e->port_id);
+	if (e->action != c->xg_action)
+		report_fail(rep, "%saction: expected %s, got %s (%u)", pfx,
+			    xg_action_name(c->xg_action),
+			    xg_action_name(e->action), e->action);
+	snprintf(what, sizeof(what), "%sto", pfx);
+	report_u64(rep, what, c->to, e->to);
+	if (e->reason != (__u32)c->reason)
+		report_fail(rep, "%sreason: expected %s, got %s", pfx,
+			    prog_reason_name(c->reason, nbuf, sizeof(nbuf)),
+			    prog_reason_name(e->reason, nbuf, sizeof(nbuf)));
+	snprintf(what, sizeof(what), "%stag", pfx);
+	report_u64(rep, what,
+		   c->push  ? VFWD_XG_TAG_PUSH
+		   : c->pop ? VFWD_XG_TAG_POP
+			    : VFWD_XG_TAG_KEEP,
+		   e->tag);
+	if (c->xg_action == VFWD_XG_DROP)
+		return;
+	memcpy(exp, f->data, f->len);
 	if (c->push)
-		exp_len = frame_push_tag(frame, c->frame.len, c->vid, exp);
+		exp_len = frame_push_tag(f->data, f->len, c->vid, exp);
 	else if (c->pop)
-		exp_len = frame_pop_tag(frame, c->frame.len, exp);
-	seen = c->runt_len ? c->runt_len : c->frame.len;
+		exp_len = frame_pop_tag(f->data, f->len, exp);
+	olen = vfwd_xguest_emit(e, f->data, f->len, out, sizeof(out));
+	if (olen < 0)
+		report_fail(rep, "%semit: %s", pfx, strerror(-olen));
+	else if ((unsigned int)olen != exp_len || memcmp(out, exp, exp_len))
+		report_fail(rep, "%semitted frame: %s", pfx,
+			    c->push  ? "not the input with a tag pushed"
+			    : c->pop ? "not the input without its tag"
+				     : "not the input as it was");
+}
 
-	meta_len = c->meta == META_NONE	   ? 0
-		   : c->meta == META_SHORT ? META_SHORT_LEN
-					   : META_LEN;
-	memcpy(in, &meta, meta_len);
-	memcpy(in + meta_len, frame, c->frame.len);
-	/* The layout of loader/xguest.c; a runt ends the linear part early
-	 * and the rest of the frame goes into a fragment. */
-	ctx.data = meta_len;
-	ctx.data_end = meta_len + seen;
+/* What frame f adds to the tracked ports' and reason counters. */
+static void xg_expect(const struct xg_frame *f,
+		      struct vfwd_port_stats *exp_stats,
+		      struct vfwd_reason_ctr *exp_reason)
+{
+	const struct xg_case *c = f->c;
+	size_t i;
 
-	err = xg_write_self(c);
-	if (!err)
-		err = prog_read_counters(xg_env.t.reason_fd, xg_env.t.stats_fd,
-					 xg_tracked, ARRAY_SIZE(xg_tracked),
-					 &before);
+	exp_reason[c->reason].packets++;
+	exp_reason[c->reason].bytes += f->len;
+	/* The sender's rx, and the frame as the guest sent it on the tx
+	 * of its destination (a pushed or popped tag is not counted, as
+	 * in vfwd_guest). */
+	for (i = 0; i < ARRAY_SIZE(xg_tracked); i++) {
+		struct vfwd_port_stats *d = &exp_stats[i];
+
+		if (xg_tracked[i] == f->sender) {
+			d->rx_packets++;
+			d->rx_bytes += f->len;
+			d->rx_dropped += c->rx_dropped;
+			d->rx_passed += c->rx_passed;
+			d->spoof_dropped += c->spoof;
+		}
+		if (xg_tracked[i] == c->tx_port) {
+			d->tx_packets++;
+			d->tx_bytes += f->len;
+		}
+	}
+}
+
+/* Run frames f[0..nf) in one batch; expect each row's answer, or, when
+ * aborted, XDP_ABORTED and nothing counted. */
+static void xg_run_check(const struct xg_frame *f, unsigned int nf, int n_claim,
+			 int data_delta, bool aborted, struct report *rep)
+{
+	struct vfwd_port_stats exp_stats[ARRAY_SIZE(xg_tracked)] = {};
+	struct vfwd_reason_ctr exp_reason[VFWD_REASON_SLOTS] = {};
+	const struct vfwd_xguest_batch *b = &xg_env.skel->bss->vfwd_xg_batch;
+	struct prog_counters before, after;
+	char pfx[24];
+	unsigned int i;
+	int ret, err;
+
+	err = prog_read_counters(xg_env.t.reason_fd, xg_env.t.stats_fd,
+				 xg_tracked, ARRAY_SIZE(xg_tracked), &before);
 	if (err) {
-		report_fail(rep, "setup: %s", strerror(-err));
+		report_fail(rep, "setup: reading counters: %s", strerror(-err));
 		return;
 	}
-	opts.data_in = in;
-	opts.data_size_in = meta_len + c->frame.len;
-	opts.data_out = out;
-	opts.data_size_out = sizeof(out);
-	opts.ctx_in = &ctx;
-	opts.ctx_size_in = sizeof(ctx);
-	opts.ctx_out = &ctx_out;
-	opts.ctx_size_out = sizeof(ctx_out);
-	opts.repeat = 1;
-	if (bpf_prog_test_run_opts(xg_env.prog_fd, &opts)) {
-		report_fail(rep, "bpf_prog_test_run_opts: %s", strerror(errno));
+	ret = xg_run(f, nf, n_claim, data_delta);
+	if (ret < 0) {
+		report_fail(rep, "bpf_prog_test_run_opts: %s", strerror(-ret));
 		return;
 	}
 	err = prog_read_counters(xg_env.t.reason_fd, xg_env.t.stats_fd,
@@ -1332,42 +1367,134 @@ static void run_xg_case(const struct xg_case *c, struct report *rep)
 		report_fail(rep, "reading counters: %s", strerror(-err));
 		return;
 	}
-
-	prog_check_xdp_action(rep, c->action, opts.retval);
-	if (!counted) {
-		/* Nothing to answer: everything comes back as it went in. */
-		if (opts.data_size_out != opts.data_size_in)
-			report_fail(rep, "output length: expected %u, got %u",
-				    opts.data_size_in, opts.data_size_out);
-		else if (memcmp(in, out, opts.data_size_in))
-			report_fail(rep, "output: modified by the program");
-	} else {
-		xg_check_output(c, sender, out, opts.data_size_out, &ctx_out,
-				exp, exp_len,
-				META_LEN + seen + exp_len - c->frame.len, rep);
+	prog_check_xdp_action(rep, aborted ? XDP_ABORTED : XDP_PASS, ret);
+	report_u64(rep, "batch.done", aborted ? 0 : nf, b->done);
+	for (i = 0; !aborted && i < nf; i++) {
+		snprintf(pfx, sizeof(pfx), nf > 1 ? "e[%u]." : "", i);
+		xg_check_answer(&f[i], &b->e[i], pfx, rep);
+		xg_expect(&f[i], exp_stats, exp_reason);
 	}
+	prog_check_counters_n(&before, &after, exp_reason, xg_tracked,
+			      exp_stats, ARRAY_SIZE(xg_tracked), rep);
+}
 
-	/* The sender's rx, and the frame as the guest sent it on the tx
-	 * of its destination and under its reason (a pushed or popped tag
-	 * is not counted, as in vfwd_guest). */
-	memset(exp_stats, 0, sizeof(exp_stats));
-	for (i = 0; counted && i < ARRAY_SIZE(xg_tracked); i++) {
-		struct vfwd_port_stats *d = &exp_stats[i];
+static void run_xg_case(const struct xg_case *c, struct report *rep)
+{
+	struct xg_frame f;
+	int err;
 
-		if (xg_tracked[i] == sender) {
-			d->rx_packets = 1;
-			d->rx_bytes = seen;
-			d->rx_dropped = c->rx_dropped;
-			d->rx_passed = c->rx_passed;
-			d->spoof_dropped = c->spoof;
-		}
-		if (xg_tracked[i] == c->tx_port) {
-			d->tx_packets = 1;
-			d->tx_bytes = seen;
+	err = xg_frame_make(c, &f);
+	if (!err)
+		err = xg_write_self(c);
+	if (err) {
+		report_fail(rep, "setup: %s", strerror(-err));
+		return;
+	}
+	xg_run_check(&f, 1, -1, 0, false, rep);
+}
+
+/* Batch rows: frames of the single rows (all with SELF as its default
+ * row has it), or a batch laid out wrongly. */
+struct xg_batch_case {
+	const char *name;
+	const char *rows[VFWD_XG_BATCH + 1]; /* names of xg_cases rows */
+	unsigned int repeat; /* the first row this many times instead */
+	bool claim; /* n in the batch is n_claim, not the frames' count */
+	unsigned int n_claim;
+	int data_delta; /* bytes more data than the entries describe */
+	bool aborted;
+};
+
+static const struct xg_batch_case xg_batch_cases[] = {
+	{
+		/* Every fate at once, a runt and a 1514-byte frame among
+		 * them: each answered on its own. */
+		.name = "mixed",
+		.rows = {"unknown_to_uplink", "spoof_unbound_src",
+			 "to_xsk_port", "runt_10", "to_xsk_access_port_pop",
+			 "bcast_bum_pass", "vlan_trunc", "sender_is_tap",
+			 "host_mac", "hairpin", "to_tap_with_devmap_entry",
+			 "qinq_to_host"},
+	},
+	{
+		.name = "full",
+		.rows = {"unknown_to_uplink"},
+		.repeat = VFWD_XG_BATCH,
+	},
+	{
+		/* A runt last: its padded head ends the data. */
+		.name = "runt_last",
+		.rows = {"to_xsk_port", "runt_10"},
+	},
+	{
+		/* A head in the data, but n = 0. */
+		.name = "empty",
+		.rows = {"unknown_to_uplink"},
+		.claim = true,
+		.n_claim = 0,
+		.aborted = true,
+	},
+	{
+		.name = "more_than_batch",
+		.rows = {"unknown_to_uplink"},
+		.repeat = VFWD_XG_BATCH + 1,
+		.aborted = true,
+	},
+	{
+		.name = "data_short",
+		.rows = {"unknown_to_uplink", "to_xsk_port"},
+		.data_delta = -1,
+		.aborted = true,
+	},
+	{
+		.name = "data_long",
+		.rows = {"unknown_to_uplink", "to_xsk_port"},
+		.data_delta = 1,
+		.aborted = true,
+	},
+	{
+		/* Fewer entries claimed than heads given. */
+		.name = "claims_fewer",
+		.rows = {"unknown_to_uplink", "to_xsk_port"},
+		.claim = true,
+		.n_claim = 1,
+		.aborted = true,
+	},
+};
+
+static const struct xg_case *xg_case_named(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(xg_cases); i++)
+		if (!strcmp(xg_cases[i].name, name))
+			return &xg_cases[i];
+	return NULL;
+}
+
+static void run_xg_batch_case(const struct xg_batch_case *bc,
+			      struct report *rep)
+{
+	static struct xg_frame f[VFWD_XG_BATCH + 1];
+	const struct xg_case *c;
+	unsigned int nf = 0;
+	int err;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(bc->rows) && bc->rows[i]; i++) {
+		c = xg_case_named(bc->rows[i]);
+		if (!c || (err = xg_frame_make(c, &f[nf++]))) {
+			report_fail(rep, "setup: row %s: %s", bc->rows[i],
+				    c ? strerror(-err) : "no such row");
+			return;
 		}
 	}
-	prog_check_counters(&before, &after, c->reason, seen, xg_tracked,
-			    exp_stats, ARRAY_SIZE(xg_tracked), rep);
+	for (; nf < bc->repeat; nf++)
+		f[nf] = f[0];
+	err = xg_write_self(f[0].c);
+	if (err) {
+		report_fail(rep, "setup: %s", strerror(-err));
+		return;
+	}
+	xg_run_check(f, nf, bc->claim ? (int)bc->n_claim : -1, bc->data_delta,
+		     bc->aborted, rep);
 }
 
 /*
@@ -1452,6 +1579,13 @@ int main(void)
 		memset(&rep, 0, sizeof(rep));
 		run_xg_case(&xg_cases[i], &rep);
 		if (!report_print(SUITE_XGUEST, xg_cases[i].name, &rep))
+			all_passed = false;
+		fflush(stdout);
+	}
+	for (i = 0; i < ARRAY_SIZE(xg_batch_cases); i++) {
+		memset(&rep, 0, sizeof(rep));
+		run_xg_batch_case(&xg_batch_cases[i], &rep);
+		if (!report_print(SUITE_XG_BATCH, xg_batch_cases[i].name, &rep))
 			all_passed = false;
 		fflush(stdout);
 	}
