@@ -11,8 +11,11 @@
 # txonly: the guest's frames reach the wire; with a spoofed source MAC
 # none do, and they count as spoof.  vfwd-vhost killed with SIGKILL and
 # started again takes the port back (client mode) without restarting the
-# guest, whose traffic resumes.  port del empties the port's XSKMAP slots;
-# the last detach makes the daemon let go of everything.
+# guest, whose traffic resumes; killed at random moments of its start, it
+# leaves nothing behind, and a busy-polling one (--poll) takes over.  A
+# stuck guest (SIGSTOP) does not stall another.  port del empties the
+# port's XSKMAP slots; the last detach makes the daemon let go of
+# everything.
 source "$(dirname "$0")/../lib.sh"
 
 VHOST=$B/vfwd-vhost
@@ -36,6 +39,10 @@ N_OTHER=300
 N_BUM=50
 TXONLY_SECS=4
 PMD_MAX_SECS=60
+# A virtio-net queue as testpmd's virtio_user sets it up: 256 entries.
+VRING_SIZE=256
+# Kills of a starting daemon.
+KILL_ROUNDS=${VHOST_KILL_ROUNDS:-8}
 
 add_netns "$WIRE" || { fail setup "netns"; finish; }
 add_veth "$UP" "$W" "$WIRE" || { fail setup "veth"; finish; }
@@ -200,10 +207,14 @@ down0=$(reason_stat port_down)
 gen --dst "$M1" --count "$N_OTHER"           # nobody serves vm1 now
 expect_eq killed_port_down "$N_OTHER" $(( $(reason_stat port_down) - down0 ))
 sent0=$(xstat vm1 tx_sent)
+t0=$(date +%s%N)
 start_vhost
 if wait_state vm1 up; then pass restart_takes_port_back; else
 	fail restart_takes_port_back "vm1 not served after restart: $(tail -5 "$TMPD/vhost.log" | tr '\n' '|')"
 fi
+# How long a daemon takes from its start to a served guest: the kills
+# below land inside that.
+start_ms=$((($(date +%s%N) - t0) / 1000000))
 start_sink wire3 ip netns exec "$WIRE" "$SINK" --packet "$W" ||
 	{ fail setup "wire sink"; finish; }
 sleep 1
@@ -225,6 +236,91 @@ expect_eq restart_wire_not_port_down 0 $(( $(reason_stat port_down) - down0 ))
 expect_eq restart_wire_reaches_daemon "$N_OTHER" \
 	$(( $(xstat vm1 no_vring_buf) - nobuf0 + $(xstat vm1 to_guest_packets) - got0 ))
 stop_pmd
+
+# ---- vfwd-vhost killed at random moments of its start ----
+# With a guest waiting the whole time: EAL setup, the relay, the scan,
+# the vhost-user connection, the sockets, the slots.  After each kill the
+# kernel has dropped the dead sockets from the XSKMAP, status finds
+# nothing out of place, and the next daemon takes the port.
+kill -KILL "$VHOST_PID"
+wait "$VHOST_PID" 2>/dev/null
+start_pmd kl "$M1" rxonly
+echo "  a daemon served the guest $start_ms ms after its start: kills within that" >&2
+bad=0
+for i in $(seq "$KILL_ROUNDS"); do
+	start_vhost
+	d=$((RANDOM % (start_ms + start_ms / 4 + 2)))
+	sleep "$(printf '%d.%03d' $((d / 1000)) $((d % 1000)))"
+	kill -KILL "$VHOST_PID" 2>/dev/null
+	wait "$VHOST_PID" 2>/dev/null
+	s=$(slots vm1)
+	[ "$s" = 0 ] || { bad=$((bad + 1)); echo "  round $i: $s slots held after the kill" >&2; }
+	vfwd status >/dev/null 2>&1 ||
+		{ bad=$((bad + 1)); echo "  round $i: status: $(vfwd status 2>&1 | grep -iE 'drift|pending' | tr '\n' ' ')" >&2; }
+done
+expect_eq killed_starting_leaves_nothing 0 "$bad"
+stop_pmd
+# ... and a daemon that busy-polls (--poll) takes the port and serves a
+# fresh guest (testpmd refills its RX ring only when its port starts).
+"$VHOST" --pin-path "$PIN" --poll 0 >>"$TMPD/vhost.log" 2>&1 &
+VHOST_PID=$!
+_pids+=("$VHOST_PID")
+start_pmd pl "$M1" rxonly
+if wait_guest; then pass poll_takes_port_after_kills; else
+	fail poll_takes_port_after_kills "vm1 not served: $(tail -5 "$TMPD/vhost.log" | tr '\n' '|')"
+fi
+gen_paced "$N_RX" --dst "$M1" --flows 8
+sleep 1
+stop_pmd
+expect_eq poll_rxonly_all_arrive "$N_RX" "$(pmd_stat pl RX-packets)"
+check status_clean_after_kills vfwd status
+kill -TERM "$VHOST_PID" 2>/dev/null
+wait "$VHOST_PID" 2>/dev/null
+expect_eq poll_daemon_clean_exit 0 "$?"
+start_vhost
+
+# ---- a stuck guest never stalls the others ----
+# vm2's guest connects, then stops (SIGSTOP): its RX ring fills and is
+# never emptied.  Frames for it are counted as no_vring_buf, and vm1's
+# guest gets every frame meant for it, interleaved with them.
+timeout -s TERM "$PMD_MAX_SECS" "$TESTPMD" --no-huge -m 512 --no-pci \
+	--no-shconf --no-telemetry --file-prefix="vfwd-$PFX-stuck" \
+	--lcores='(0,1)@1' --log-level=lib.eal:warning \
+	--vdev="net_virtio_user0,path=$TMPD/vm2.sock,queues=1,server=1,mac=$M2" \
+	-- --total-num-mbufs=16384 --nb-cores=1 --forward-mode=rxonly \
+	--stats-period 1 >"$TMPD/pmd-stuck.log" 2>&1 </dev/null &
+STUCK_TO=$!
+_pids+=("$STUCK_TO")
+stuck_up=0
+if wait_state vm2 up; then
+	for _ in $(seq 150); do
+		grep -q "start packet forwarding" "$TMPD/pmd-stuck.log" && { stuck_up=1; break; }
+		sleep 0.1
+	done
+fi
+STUCK_PID=$(pgrep -P "$STUCK_TO" | head -1)
+if [ "$stuck_up" = 1 ] && [ -n "$STUCK_PID" ] && kill -STOP "$STUCK_PID"; then
+	pass stuck_guest_stopped
+else
+	fail stuck_guest_stopped "vm2's guest never came up: $(tail -5 "$TMPD/pmd-stuck.log" | tr '\n' '|')"
+fi
+start_pmd st "$M1" rxonly
+wait_guest || fail stuck_other_guest_connected "vm1 never came up"
+nobuf0=$(xstat vm2 no_vring_buf)
+for _ in $(seq $((N_RX / BURST))); do
+	gen --dst "$M2" --count "$BURST"
+	gen --dst "$M1" --count "$BURST"
+done
+sleep 1
+stop_pmd
+expect_eq stuck_guest_others_flow "$N_RX" "$(pmd_stat st RX-packets)"
+# Its 256-entry ring took what fits; the rest found no buffer.
+expect_ge stuck_guest_no_vring_buf $((N_RX - VRING_SIZE)) \
+	$(( $(xstat vm2 no_vring_buf) - nobuf0 )) "vm2's frames counted no_vring_buf"
+kill -CONT "$STUCK_PID" 2>/dev/null
+kill -TERM "$STUCK_TO" 2>/dev/null
+wait "$STUCK_TO" 2>/dev/null
+wait_state vm2 waiting || fail stuck_guest_gone "vm2 still served after its guest ended"
 
 # ---- tap and veth guests <-> xsk guests, and the host: the relay ----
 # vfwd-vhost's relay veth carries what neither the uplink nor an AF_XDP
