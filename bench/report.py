@@ -741,8 +741,8 @@ def older_sections(R):
     return out
 
 
-XSK_PATHS = ("vfwd", "dpdk", "ovs")
-XSK_PATH_LABEL = {"vfwd": "vfwd", "dpdk": "DPDK testpmd", "ovs": "Open vSwitch"}
+XSK_PATHS = ("vfwd", "tap", "dpdk", "ovs")
+XSK_PATH_LABEL = {"vfwd": "vfwd", "tap": "vfwd tap path", "dpdk": "DPDK testpmd", "ovs": "Open vSwitch"}
 XSK_OTHER_SUSPECT_PCT = 10
 
 
@@ -766,7 +766,9 @@ def xsk_path_section(R):
     pick = lambda p, k, s: [r for r in samples if r["path"] == p and r["kind"] == k and r["size"] == s]
     out = ["## AF_XDP guest path: vfwd, DPDK and Open vSwitch (`xsk_path.sh`, this run)", "",
            "A guest port behind an AF_XDP socket on the uplink (a veth), served to `dpdk-testpmd`'s "
-           "virtio_user (the guest, `server=1`) by three switches in turn, interleaved round by round: "
+           "virtio_user (the guest, `server=1`) by three switches in turn, and beside them vfwd's tap "
+           "path with testpmd's `net_tap` as the guest (no switch process there: the kernel switches, "
+           "its CPU time is in the guest's syscalls and softirq, so compare *all*), interleaved round by round: "
            "%s rounds; rx: %s frames per size from `vfwd-gen` in the wire namespace; tx: the guest's "
            "`txonly` for %s s. CPU %s is the host (generator or sink, and the switch), CPU %s the guest's. "
            "Median (min–max) over the rounds." % (

@@ -8,6 +8,13 @@
 #         PMD (client=1): DPDK's own path, no MAC lookup at all
 #   ovs   wire -> Open vSwitch (netdev datapath, DPDK build) afxdp port ->
 #         OpenFlow dl_dst rule -> dpdkvhostuserclient port
+#   tap   vfwd's tap path: wire -> vfwd_uplink -> DEVMAP -> tap, and the
+#         guest's frames through tc vfwd_guest back out of the uplink.
+#         No switch process: the kernel switches.  The guest reads or
+#         writes the tap a frame per syscall, as a QEMU tap back end
+#         without vhost-net does (vfwd-sink for rx, testpmd's net_tap for
+#         tx: see tap_up); so this path differs in the guest's side too,
+#         which its CPU time shows.
 #
 # Each is measured in both directions, per frame size:
 #   rx  FRAMES frames sent from the wire namespace with vfwd-gen (which on a
@@ -45,7 +52,7 @@
 # usage: bench/xsk_path.sh [ROUNDS]
 # Environment: XSK_ROUNDS (3, or the argument), XSK_FRAMES (3000000),
 # XSK_SIZES ("64 512 1500"), XSK_TX_SECS (5), XSK_IDLE_SECS (10),
-# XSK_PATHS ("vfwd dpdk ovs"), XSK_KEEP_LOGS (a directory to copy the
+# XSK_PATHS ("vfwd tap dpdk ovs"), XSK_KEEP_LOGS (a directory to copy the
 # logs into), OUT.
 set -u
 TEST_NAME=xsk_path
@@ -60,7 +67,7 @@ FRAMES=${XSK_FRAMES:-3000000}
 SIZES=${XSK_SIZES:-"64 512 1500"}
 TX_SECS=${XSK_TX_SECS:-5}
 IDLE_SECS=${XSK_IDLE_SECS:-10}
-PATHS=${XSK_PATHS:-"vfwd dpdk ovs"}
+PATHS=${XSK_PATHS:-"vfwd tap dpdk ovs"}
 
 VHOST=$B/vfwd-vhost
 TESTPMD=$(command -v dpdk-testpmd)
@@ -113,7 +120,7 @@ mkdir -p "$TMPD/bin" && cp "$VFWD_BIN" "$VHOST" "$GEN" "$SINK" "$TMPD/bin/" ||
 done) >"$TMPD/binaries"
 VFWD_BIN=$TMPD/bin/vfwd VHOST=$TMPD/bin/vfwd-vhost GEN=$TMPD/bin/vfwd-gen SINK=$TMPD/bin/vfwd-sink
 for p in $PATHS; do
-	case $p in vfwd | dpdk | ovs) ;; *) die "unknown path '$p' in XSK_PATHS" ;; esac
+	case $p in vfwd | tap | dpdk | ovs) ;; *) die "unknown path '$p' in XSK_PATHS" ;; esac
 done
 
 SAMPLES=$TMPD/samples.jsonl
@@ -208,7 +215,10 @@ wire_rx() { ip netns exec "$WIRE" cat "/sys/class/net/$W/statistics/rx_packets";
 # (server=1, as QEMU does with server=on), every switch is the client.
 # --stats-period keeps it running (without it testpmd reads stdin, gets
 # EOF and quits); SIGTERM makes it print its accumulated statistics.
-GUEST_N=0 GUEST_TO= GUEST_PID= GUEST_LOG=
+GUEST_N=0 GUEST_TO= GUEST_PID= GUEST_LOG= GUEST_KIND=pmd
+# The guest's port: virtio_user on SOCK, except on the tap path.
+VIRTIO_VDEV="net_virtio_user0,path=$SOCK,queues=1,server=1,mac=$GUEST_MAC"
+GUEST_VDEV=$VIRTIO_VDEV
 # child_of PID: the process `timeout` (PID) runs.
 child_of() {
 	local c
@@ -219,24 +229,45 @@ child_of() {
 	done
 	return 1
 }
-start_guest() { # MODE ARGS...
-	local mode=$1
-	shift
+start_guest() { # PATH MODE ARGS...
+	local path=$1 mode=$2
+	shift 2
 	GUEST_N=$((GUEST_N + 1))
 	GUEST_LOG=$TMPD/guest-$GUEST_N.log
+	GUEST_KIND=pmd
+	GUEST_VDEV=$VIRTIO_VDEV
+	if [ "$path" = tap ] && [ "$mode" = rxonly ]; then
+		GUEST_KIND=sink
+		start_sink guest taskset -c "$GUEST_CPU" "$SINK" --tap "$TAP" 2>"$GUEST_LOG"
+		eval "GUEST_PID=\${SINK_PID_guest:-}"
+		GUEST_TO=$GUEST_PID
+		return
+	fi
+	[ "$path" = tap ] && GUEST_VDEV="net_tap0,iface=$TAP,mac=$GUEST_MAC"
 	rm -f "$SOCK"
+	# net_tap asks for SIGIO on its tap; one that comes before its
+	# handler is in place would end testpmd (or `timeout`, in the same
+	# process group): ignored from the start, as an exec'd program
+	# inherits.
+	trap '' IO
 	taskset -c "$GUEST_CPU" timeout -s TERM "$PMD_MAX_SECS" "$TESTPMD" --no-huge -m 512 \
 		--no-pci --no-shconf --no-telemetry --file-prefix="vfwd-$PFX-g$GUEST_N" \
 		--lcores="(0,1)@$GUEST_CPU" --log-level=lib.eal:warning \
-		--vdev="net_virtio_user0,path=$SOCK,queues=1,server=1,mac=$GUEST_MAC" \
+		--vdev="$GUEST_VDEV" \
 		-- --total-num-mbufs=16384 --nb-cores=1 --forward-mode="$mode" \
 		--stats-period 1 "$@" >"$GUEST_LOG" 2>&1 </dev/null &
 	GUEST_TO=$!
+	trap - IO
 	_pids+=("$GUEST_TO")
 	GUEST_PID=$(child_of "$GUEST_TO") || GUEST_PID=
 }
 stop_guest() {
 	[ -n "$GUEST_TO" ] || return 0
+	if [ "$GUEST_KIND" = sink ]; then
+		stop_sink guest
+		GUEST_TO= GUEST_PID=
+		return 0
+	fi
 	kill -TERM "$GUEST_TO" 2>/dev/null
 	wait "$GUEST_TO" 2>/dev/null
 	GUEST_TO= GUEST_PID=
@@ -245,6 +276,10 @@ stop_guest() {
 # The RX-packets / TX-packets of the accumulated statistics testpmd
 # prints when it stops.
 guest_stat() { # FIELD
+	if [ "$GUEST_KIND" = sink ]; then
+		[ "$1" = RX-packets ] && sink_count guest "$GUEST_MAC/0"
+		return
+	fi
 	sed -n "/Accumulated forward statistics/,\$p" "$GUEST_LOG" |
 		grep -o "$1: *[0-9]*" | head -1 | grep -o '[0-9]*$'
 }
@@ -293,6 +328,72 @@ vfwd_ready() {
 }
 # The switch's own counters, "name=N ...", to explain losses.
 vfwd_counters() { vfwd -j stats | jget "' '.join('%s=%s' % (k, v) for k, v in [p['xsk'] for p in d['ports'] if p['name']=='vm1'][0].items())"; }
+
+# ---- Switch: vfwd's tap path, the kernel ---------------------------------------
+# No switch process.  The guest's side differs per direction, because
+# testpmd's net_tap cannot receive what XDP redirects into its tap: it
+# keeps an extra queue open on the tap (its first), and the kernel puts a
+# redirected frame on queue (CPU % queues), the unread one for frames
+# redirected on CPU 0 (measured: all but the first 999 of 300,000 dropped
+# at the tap).  So:
+#   rx  the guest is vfwd-sink --tap on the guest CPU: it makes the tap
+#       (one queue) and reads it, a read() per frame, as a QEMU tap back
+#       end without vhost-net does;
+#   tx  the guest is testpmd txonly with net_tap, which makes the tap and
+#       writes a frame per write().
+# The port is added on each new tap and removed after it.
+TAP=${PFX}t
+tap_up() {
+	vfwd attach "$UP" >/dev/null || {
+		SETUP_ERR="vfwd attach failed"
+		return 1
+	}
+	SWITCH_WATCH=()
+}
+tap_down() {
+	vfwd port del vm1 --force >/dev/null 2>&1
+	vfwd detach "$UP" >/dev/null 2>&1
+	return 0
+}
+# The last guest's tap went with it; so does its port.
+tap_idle() {
+	for _ in $(seq $((READY_SECS * 10))); do
+		if ! ip link show "$TAP" >/dev/null 2>&1; then
+			vfwd port del vm1 --force >/dev/null 2>&1
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+# The guest's tap is there: serve it.
+tap_port() {
+	vfwd port add vm1 --dev "$TAP" >/dev/null &&
+		vfwd mac add "$GUEST_MAC" --port vm1 >/dev/null
+}
+# Served as soon as the tap is there: testpmd makes it when its EAL
+# starts, well before it sends (frames before the port would go to the
+# host's stack, not forwarded).
+tap_ready() {
+	local served=0
+	for _ in $(seq $((READY_SECS * 10))); do
+		[ "$served" = 0 ] && ip link show "$TAP" >/dev/null 2>&1 && tap_port && served=1
+		if [ "$served" = 1 ]; then
+			[ "$GUEST_KIND" = sink ] && return 0
+			grep -q "start packet forwarding" "$GUEST_LOG" && return 0
+		fi
+		kill -0 "$GUEST_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	READY_ERR="the guest's tap $TAP never came, or vfwd could not serve it: $(log_tail "$GUEST_LOG" 5)"
+	return 1
+}
+# What the tap's queue to the guest could not hold (tx_dropped), what
+# vfwd redirected to it, and the guest's frames the tap took in.
+tap_counters() {
+	local s=/sys/class/net/$TAP/statistics
+	echo "tap_tx_dropped=$(cat "$s/tx_dropped") tap_tx_packets=$(cat "$s/tx_packets") tap_rx_packets=$(cat "$s/rx_packets")"
+}
 
 # ---- Switch: DPDK testpmd, af_xdp PMD + vhost PMD -------------------------------
 SW_N=0 SW_TO= SW_PID= SW_LOG= SW_READY0=0
@@ -521,8 +622,8 @@ guest_for() { # PATH MODE ARGS...
 	local p=$1
 	shift
 	"${p}_idle" || { READY_ERR="the previous guest was never let go"; return 1; }
-	start_guest "$@"
-	[ -n "$GUEST_PID" ] || { READY_ERR="testpmd (guest) did not start: $(log_tail "$GUEST_LOG")"; return 1; }
+	start_guest "$p" "$@"
+	[ -n "$GUEST_PID" ] || { READY_ERR="the guest did not start: $(log_tail "$GUEST_LOG")"; return 1; }
 	"${p}_ready"
 }
 
@@ -709,6 +810,7 @@ for l in open("/proc/cpuinfo"):
 
 WHAT = {
     "vfwd": "wire -> vfwd_uplink -> AF_XDP -> vfwd-vhost -> vhost-user guest",
+    "tap": "wire -> vfwd_uplink -> DEVMAP -> tap -> guest (rx: vfwd-sink reading the tap, tx: testpmd net_tap writing it; a syscall per frame); back through tc vfwd_guest",
     "dpdk": "wire -> DPDK af_xdp PMD -> testpmd io forwarding -> DPDK vhost PMD (client) -> guest",
     "ovs": "wire -> OVS netdev datapath: afxdp port -> dl_dst flow -> dpdkvhostuserclient -> guest",
 }
