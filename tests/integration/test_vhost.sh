@@ -398,6 +398,47 @@ expect_ge xsk_bcast_to_host 1 "$(sink_count hostb ff:ff:ff:ff:ff:ff/0)" "the gue
 expect_ge xsk_bcast_to_wire 1 "$(sink_count wireb ff:ff:ff:ff:ff:ff/0)" "the guest's broadcasts on the wire"
 expect_eq xsk_bcast_not_echoed "$got0" "$(xstat vm1 to_guest_packets)"
 
+# ---- pass mode on a bridged host: broadcasts cross between a veth
+# guest and an xsk guest through the host's bridge, as between tap
+# guests (vfwd passes BUM to the kernel; the bridge floods it) ----
+BR=${PFX}br
+# Without IPv6 on the bridge: its own router solicitations and MLD
+# reports would reach the guest among the broadcasts counted below.
+if ip link add "$BR" type bridge && track_link "$BR" &&
+	sysctl -qw "net.ipv6.conf.$BR.disable_ipv6=1" && ip link set "$BR" up &&
+	ip link set "$UP" master "$BR" && ip link set "$CTH" master "$BR" &&
+	bridge link set dev "$CTH" learning off flood off; then
+	pass bridge_setup
+else
+	fail bridge_setup "bridge $BR with $UP and $CTH"
+fi
+# Attached again: the bridge's MAC becomes one of the host's.
+check attach_bridged vfwd attach "$UP"
+start_pmd bb "$M1" rxonly
+wait_guest || fail bridged_guest_connected "vm1 never came up"
+# The veth guest's broadcast: tc passes it to the kernel on its port,
+# the bridge floods it out of the uplink, where the daemon's packet
+# socket sees it leave.
+ip netns exec "$CT" "$GEN" --dev "$CTG" --src "$M3" \
+	--dst ff:ff:ff:ff:ff:ff --count "$N_BUM" >/dev/null
+sleep 1
+stop_pmd
+expect_eq bridged_veth_bcast_reaches_xsk "$N_BUM" "$(pmd_stat bb RX-packets)"
+# The xsk guest's broadcast: the relay puts it into the uplink's receive
+# path, and the bridge floods it to the veth port.
+start_sink ctb ip netns exec "$CT" "$SINK" --packet "$CTG" ||
+	{ fail setup "veth sink"; finish; }
+start_pmd bt "$M1" txonly --eth-peer=0,ff:ff:ff:ff:ff:ff
+wait_guest || fail bridged_tx_guest_connected "vm1 never came up"
+sleep 2
+stop_pmd
+sleep 0.5
+stop_sink ctb
+expect_ge bridged_xsk_bcast_reaches_veth 1 "$(sink_count ctb ff:ff:ff:ff:ff:ff/0)" \
+	"the xsk guest's broadcasts on the veth port"
+ip link set "$CTH" nomaster && ip link set "$UP" nomaster && ip link del "$BR" ||
+	fail bridge_teardown "$BR"
+
 # ---- --bum flood: the kernel never sees the wire's broadcasts; the
 # relay, a member of the uplink's flood, carries them to the daemon ----
 check attach_flood vfwd attach "$UP" --bum flood
