@@ -29,7 +29,8 @@ BPF_CFLAGS := -O2 -g -Wall -target bpf -mcpu=v3 \
 DEB_PKGS := build-essential clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
 	    zlib1g-dev pkg-config iproute2 ethtool xdp-tools python3 util-linux \
 	    qemu-system-x86 busybox-static iperf3 python3-matplotlib \
-	    dpdk-dev dpdk openvswitch-switch-dpdk
+	    dpdk-dev dpdk openvswitch-switch-dpdk \
+	    libmicrohttpd-dev prometheus python3-prometheus-client
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c) $(wildcard bpf/*.bpf.h) maps/vfwd_maps.h
 CORE_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c) $(wildcard lib/*.c)
@@ -45,7 +46,7 @@ PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
 BENCH_TOOLS := $(BUILD)/vlan_pop $(BUILD)/cpumap_hop $(BUILD)/bench_prog_cost \
 	       $(BUILD)/bench_control $(BUILD)/bench_paths
 
-all: $(BUILD)/vfwd $(BUILD)/vfwd-vhost tools $(PROG_TESTS) $(BENCH_TOOLS)
+all: $(BUILD)/vfwd $(BUILD)/vfwd-vhost $(BUILD)/vfwd-exporter tools $(PROG_TESTS) $(BENCH_TOOLS)
 
 tools: $(TOOLS)
 
@@ -73,6 +74,11 @@ VHOST_OBJS  := $(patsubst vhost/%.c,$(BUILD)/vhost/%.o,$(VHOST_SRCS))
 $(BUILD)/vhost/%.o: vhost/%.c vhost/vhost.h $(HDRS) $(BUILD)/vfwd.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DPDK_CFLAGS) -c $< -o $@
+
+# vfwd-exporter: /metrics for Prometheus, over libmicrohttpd.
+EXPORTER_SRCS := $(wildcard exporter/*.c)
+$(BUILD)/vfwd-exporter: $(EXPORTER_SRCS) exporter/exporter.h $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -o $@ $(EXPORTER_SRCS) $(CORE_SRCS) -lmicrohttpd $(LIBS) -lpthread
 
 $(BUILD)/vfwd-vhost: $(VHOST_OBJS) $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -o $@ $(VHOST_OBJS) $(CORE_SRCS) $(DPDK_LIBS) \

@@ -9,9 +9,10 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "snapshot.h"
 
 #define STATS_USAGE                                                            \
-	"usage: vfwd stats [--port NAME] [--interval SEC] [--count N] | [--port NAME] --per-cpu"
+	"usage: vfwd stats [--port NAME] [--interval SEC] [--count N] | [--port NAME] --per-cpu | [--port NAME] --prometheus"
 #define NSEC_PER_SEC 1000000000.0
 #define BITS_PER_BYTE 8
 /*
@@ -27,39 +28,15 @@
 #define INTERVAL_FRAC_DIGITS 9
 #define DECIMAL_BASE 10
 
-struct snapshot {
-	double t; /* CLOCK_MONOTONIC seconds */
-	struct vfwd_port_stats port[VFWD_MAX_PORTS];
-	bool used[VFWD_MAX_PORTS];
-	struct vfwd_port info[VFWD_MAX_PORTS];
-	struct vfwd_reason_ctr reason[VFWD_R_COUNT];
-	/* AF_XDP ports: vfwd-vhost's counters (maps/vfwd_maps.h) */
-	struct vfwd_xsk_stats xsk[VFWD_MAX_PORTS];
-};
-
-/* vfwd-vhost's counters of an AF_XDP port, by their JSON names; the
- * text table shows the same columns. */
-#define XSK_COUNTERS(X)                                                        \
-	X(to_guest_packets)                                                    \
-	X(to_guest_bytes)                                                      \
-	X(from_guest_packets)                                                  \
-	X(from_guest_bytes)                                                    \
-	X(tx_sent)                                                             \
-	X(ring_full)                                                           \
-	X(fill_empty)                                                          \
-	X(no_vring_buf)                                                        \
-	X(rx_invalid)                                                          \
-	X(tx_dropped)
-
 static void xsk_fields(struct json *j, const struct vfwd_xsk_stats *x)
 {
-#define X(f) json_kv_u64(j, #f, x->f);
-	XSK_COUNTERS(X)
+#define X(f, help) json_kv_u64(j, #f, x->f);
+	VFWD_XSK_COUNTERS(X)
 #undef X
 }
 
 /* The AF_XDP ports' daemon counters, after the port table. */
-static void print_xsk_text(const struct snapshot *s)
+static void print_xsk_text(const struct vfwd_snapshot *s)
 {
 	bool head = false;
 
@@ -68,15 +45,15 @@ static void print_xsk_text(const struct snapshot *s)
 			continue;
 		if (!head) {
 			printf("\n%-15s", "XSK PORT");
-#define X(f) printf(" %s", #f);
-			XSK_COUNTERS(X)
+#define X(f, help) printf(" %s", #f);
+			VFWD_XSK_COUNTERS(X)
 #undef X
 			printf("\n");
 			head = true;
 		}
 		printf("%-15s", s->info[id].name);
-#define X(f) printf(" %*llu", (int)sizeof(#f) - 1, s->xsk[id].f);
-		XSK_COUNTERS(X)
+#define X(f, help) printf(" %*llu", (int)sizeof(#f) - 1, s->xsk[id].f);
+		VFWD_XSK_COUNTERS(X)
 #undef X
 		printf("\n");
 	}
@@ -87,20 +64,6 @@ static volatile sig_atomic_t stop;
 static void on_signal(int sig)
 {
 	stop = 1;
-}
-
-/* What each reason's frames became.  BUM reasons follow the uplink's
- * policy: "pass" to the kernel, or "flood" with --bum flood. */
-static const char *reason_action(__u32 r)
-{
-	static const char *const names[] = {
-		[VFWD_ACT_PASS] = "pass",
-		[VFWD_ACT_DROP] = "drop",
-		[VFWD_ACT_REDIRECT] = "redirect",
-		[VFWD_ACT_BUM] = "bum",
-	};
-
-	return names[vfwd_reason_action(r)];
 }
 
 /* The counter columns of one port (or one port on one CPU), shared by
@@ -141,7 +104,7 @@ static bool counters_zero(const struct vfwd_port_stats *p)
 /* --per-cpu: where each port's frames were handled, CPU by CPU (CPUs that
  * handled none are left out).  With CPU steering this shows how a port's
  * flows spread over its CPUs. */
-static int print_per_cpu(struct vfwd_ctx *c, const struct snapshot *s)
+static int print_per_cpu(struct vfwd_ctx *c, const struct vfwd_snapshot *s)
 {
 	struct json *j = &c->j;
 	struct vfwd_port_stats *v;
@@ -198,38 +161,7 @@ static int print_per_cpu(struct vfwd_ctx *c, const struct snapshot *s)
 	return 0;
 }
 
-static int take(struct vfwd_ctx *c, int only, struct snapshot *s)
-{
-	struct timespec ts;
-	int err;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	s->t = ts.tv_sec + ts.tv_nsec / NSEC_PER_SEC;
-	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-		s->used[id] = false;
-		if (only >= 0 && id != only)
-			continue;
-		err = vfwd_port_get(&c->t, id, &s->info[id]);
-		if (err)
-			return err;
-		if (s->info[id].kind == VFWD_PORT_FREE)
-			continue;
-		err = vfwd_stats_read(&c->t, id, &s->port[id]);
-		if (!err && vfwd_port_is_xsk(&s->info[id]))
-			err = vfwd_xstat_get(&c->t, id, &s->xsk[id]);
-		if (err)
-			return err;
-		s->used[id] = true;
-	}
-	for (__u32 r = 0; r < VFWD_R_COUNT; r++) {
-		err = vfwd_reason_read(&c->t, r, &s->reason[r]);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static void print_totals(struct vfwd_ctx *c, const struct snapshot *s)
+static void print_totals(struct vfwd_ctx *c, const struct vfwd_snapshot *s)
 {
 	struct json *j = &c->j;
 
@@ -277,13 +209,13 @@ static void print_totals(struct vfwd_ctx *c, const struct snapshot *s)
 	for (__u32 r = 0; r < VFWD_R_COUNT; r++) {
 		if (!c->json) {
 			printf("%-14s %-9s %12llu %14llu\n", vfwd_reason_str(r),
-			       reason_action(r), s->reason[r].packets,
+			       vfwd_reason_action_str(r), s->reason[r].packets,
 			       s->reason[r].bytes);
 			continue;
 		}
 		json_key(j, vfwd_reason_str(r));
 		json_obj_open(j);
-		json_kv_str(j, "action", reason_action(r));
+		json_kv_str(j, "action", vfwd_reason_action_str(r));
 		json_kv_u64(j, "packets", s->reason[r].packets);
 		json_kv_u64(j, "bytes", s->reason[r].bytes);
 		json_obj_close(j);
@@ -301,8 +233,8 @@ static double rate(__u64 now, __u64 then, double dt)
 }
 
 /* One interval's rates; a port added meanwhile starts from zero. */
-static void print_rates(struct vfwd_ctx *c, const struct snapshot *a,
-			const struct snapshot *b)
+static void print_rates(struct vfwd_ctx *c, const struct vfwd_snapshot *a,
+			const struct vfwd_snapshot *b)
 {
 	double dt = b->t - a->t;
 	struct json *j = &c->j;
@@ -402,15 +334,16 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 		{"interval", required_argument, NULL, 'i'},
 		{"count", required_argument, NULL, 'n'},
 		{"per-cpu", no_argument, NULL, 'c'},
+		{"prometheus", no_argument, NULL, 'P'},
 		{NULL},
 	};
-	bool per_cpu = false;
+	bool per_cpu = false, prom = false;
 	const char *pname = NULL;
 	struct timespec interval = {};
 	bool interval_given = false;
 	__u32 count = 0;
 	struct cli_getopt g = {.opts = opts, .usage = STATS_USAGE};
-	struct snapshot *s[2];
+	struct vfwd_snapshot *s[2];
 	struct vfwd_port p;
 	int opt, err, only = -1;
 
@@ -437,18 +370,28 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 		case 'c':
 			per_cpu = true;
 			break;
+		case 'P':
+			prom = true;
+			break;
 		}
 	}
 	if (opt < 0)
 		return opt;
 	if (optind != argc || (count && !interval_given) ||
-	    (per_cpu && interval_given))
+	    (per_cpu && interval_given) ||
+	    (prom && (per_cpu || interval_given)))
 		return cli_err(
 			c, -EINVAL, "%s%s", STATS_USAGE,
-			per_cpu && interval_given
+			prom && (per_cpu || interval_given)
+				? " (--prometheus prints the totals once, as a scrape would see them)"
+			: per_cpu && interval_given
 				? " (--per-cpu shows totals; it takes no --interval)"
 			: count ? " (--count needs --interval)"
 				: "");
+	if (prom && c->json)
+		return cli_err(
+			c, -EINVAL,
+			"stats: -j and --prometheus are two output formats; give one");
 	err = ctx_open(c, CTX_READ);
 	if (err)
 		return err;
@@ -463,7 +406,7 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 		err = cli_err(c, -ENOMEM, "stats: out of memory");
 		goto out;
 	}
-	err = take(c, only, s[0]);
+	err = vfwd_snapshot_take(&c->t, only, s[0]);
 	if (err) {
 		err = cli_err(c, err, "stats: cannot read counters: %s",
 			      strerror(-err));
@@ -471,6 +414,14 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 	}
 	if (per_cpu) {
 		err = print_per_cpu(c, s[0]);
+		goto out;
+	}
+	if (prom) {
+		err = vfwd_prom_write(stdout, s[0]);
+		if (err)
+			err = cli_err(c, err,
+				      "stats: cannot write the metrics: %s",
+				      strerror(-err));
 		goto out;
 	}
 	if (!interval_given) {
@@ -486,13 +437,13 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 		json_arr_open(&c->j);
 	for (__u32 i = 0; !stop && (!count || i < count); i++) {
 		struct timespec ts = interval;
-		struct snapshot *t;
+		struct vfwd_snapshot *t;
 
 		while (nanosleep(&ts, &ts) && !stop)
 			;
 		if (stop)
 			break;
-		err = take(c, only, s[1]);
+		err = vfwd_snapshot_take(&c->t, only, s[1]);
 		if (err) {
 			err = cli_err(c, err, "stats: cannot read counters: %s",
 				      strerror(-err));

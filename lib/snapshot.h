@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every counter of an installation at one moment (lib/snapshot.c), and
+ * the Prometheus text exposition of it (lib/prom.c): shared by `vfwd
+ * stats` (text, -j, --prometheus) and vfwd-exporter, so that each shows
+ * the same numbers under the same names.
+ */
+#ifndef VFWD_SNAPSHOT_H
+#define VFWD_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "vfwd_tables.h"
+
+struct vfwd_snapshot {
+	double t; /* CLOCK_MONOTONIC seconds */
+	bool used[VFWD_MAX_PORTS]; /* slots holding a port or uplink */
+	struct vfwd_port info[VFWD_MAX_PORTS];
+	struct vfwd_port_stats port[VFWD_MAX_PORTS];
+	struct vfwd_reason_ctr reason[VFWD_R_COUNT];
+	/* AF_XDP ports: vfwd-vhost's counters (maps/vfwd_maps.h) */
+	struct vfwd_xsk_stats xsk[VFWD_MAX_PORTS];
+};
+
+/* Read every port's counters (only that slot when only >= 0), the
+ * reasons' and the AF_XDP ports' daemon counters.  0 or -errno. */
+int vfwd_snapshot_take(const struct vfwd_tables *t, int only,
+		       struct vfwd_snapshot *s);
+
+/* What each reason's frames became: "pass", "drop", "redirect" or "bum"
+ * (the uplink's BUM policy). */
+const char *vfwd_reason_action_str(__u32 reason);
+
+/* vfwd-vhost's counters of an AF_XDP port, by name: X(field, help). */
+#define VFWD_XSK_COUNTERS(X)                                                               \
+	X(to_guest_packets, "Frames put into the guest's RX vring.")                       \
+	X(to_guest_bytes, "Bytes put into the guest's RX vring.")                          \
+	X(from_guest_packets, "Frames the guest sent.")                                    \
+	X(from_guest_bytes, "Bytes the guest sent.")                                       \
+	X(tx_sent,                                                                         \
+	  "Guest frames handed on (AF_XDP tx ring, another guest, the relay).")            \
+	X(ring_full,                                                                       \
+	  "Frames the kernel dropped: the AF_XDP socket's rx ring was full.")              \
+	X(fill_empty, "Frames the kernel dropped: the fill ring was empty.")               \
+	X(no_vring_buf, "Frames dropped: the guest's RX vring had no buffer.")             \
+	X(rx_invalid,                                                                      \
+	  "Frames the kernel dropped on an AF_XDP socket (invalid descriptors, no room).") \
+	X(tx_dropped, "Guest frames that could not be handed on.")
+
+/* Write s in the Prometheus text exposition format (version 0.0.4):
+ * every port counter, every reason counter, the AF_XDP ports' daemon
+ * counters, each with # HELP and # TYPE.  Labels: port, kind, uplink
+ * (the port's uplink, or the uplink itself), reason, action.  0, or
+ * -EIO when out could not be written. */
+int vfwd_prom_write(FILE *out, const struct vfwd_snapshot *s);
+
+#endif /* VFWD_SNAPSHOT_H */
