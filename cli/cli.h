@@ -88,8 +88,7 @@ void cli_warn(struct vfwd_ctx *c, const char *fmt, ...)
 
 /* What every number on the command line must look like, for error
  * messages (see vfwd_parse_u32). */
-#define CLI_DECIMAL                                                            \
-	"in plain decimal (digits only, no sign, spaces or leading zeros)"
+#define CLI_DECIMAL VFWD_DECIMAL
 
 /* A command or subcommand table entry. */
 struct cli_cmd {
@@ -205,13 +204,6 @@ void cli_port_cpus_json(struct vfwd_ctx *c, const struct vfwd_port *p);
  * to VFWD_MAX_VCPUS five-digit CPU ids and the words around them. */
 #define CLI_CPUS_TEXT_LEN (VFWD_MAX_VCPUS * 6 + 128)
 void cli_port_cpus_text(const struct vfwd_port *p, char *buf, size_t len);
-
-/* The VLAN a MAC of port p is bound on.  An access port's MACs live on
- * its own VLAN: *vid is set to it when not given, and any other VID is
- * -EINVAL.  Other ports take *vid as given (0: untagged). */
-int cli_mac_vlan(const struct vfwd_port *p, bool given, __u16 *vid);
-/* Flags of a MAC entry bound to port p. */
-__u32 cli_mac_flags(const struct vfwd_port *p);
 
 /* Tell the operator about the guest ports vfwd_bind_uplinks left without
  * an uplink because there are several (a note, not an error). */

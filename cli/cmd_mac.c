@@ -122,13 +122,13 @@ static int mac_add(struct vfwd_ctx *c, int argc, char **argv)
 	id = target_port(c, pname, &p);
 	if (id < 0)
 		return id;
-	if (cli_mac_vlan(&p, vlan_given, &k.vid))
+	if (vfwd_mac_binding_vid(&p, vlan_given, &k.vid))
 		return cli_err(
 			c, -EINVAL,
 			"port '%s' is an access port of VLAN %u: its MACs are bound on VLAN %u (leave out --vlan)",
 			p.name, p.vid, p.vid);
 	v.port_id = id;
-	v.flags = cli_mac_flags(&p);
+	v.flags = vfwd_mac_binding_flags(&p);
 	key_str(&k, ks, sizeof(ks));
 	if (vfwd_mac_get(&c->t, &k, &old) == 0 && old.port_id != v.port_id &&
 	    !replace) {
@@ -322,84 +322,21 @@ static int mac_list(struct vfwd_ctx *c, int argc, char **argv)
  * one with the file's entries in it) is built where no program can see
  * it and published in one update (lib/mac_ops.c), so the table has all
  * of the file or none of it, even if the command is killed. */
-struct load_item {
-	struct vfwd_mac_key key;
-	__u32 port_id;
-	__u32 flags; /* of the new entry: cli_mac_flags() of its port */
-	int line;
-};
-
 static int item_cmp(const void *a, const void *b)
 {
-	const struct load_item *x = a, *y = b;
+	const struct vfwd_mac_line *x = a, *y = b;
 	int c = vfwd_mac_key_cmp(&x->key, &y->key);
 
 	return c ? c : x->line - y->line;
 }
 
-static int load_parse_line(struct vfwd_ctx *c, const char *file, int lineno,
-			   char *line, const struct vfwd_port *ports,
-			   struct load_item *it)
-{
-	char *f[4], *save = NULL, *hash = strchr(line, '#');
-	int n = 0;
-
-	if (hash)
-		*hash = '\0';
-	for (char *tok = strtok_r(line, " \t\r\n", &save); tok;
-	     tok = strtok_r(NULL, " \t\r\n", &save)) {
-		if (n == 3)
-			return cli_err(
-				c, -EINVAL,
-				"%s:%d: too many fields; expected MAC PORT [VID]",
-				file, lineno);
-		f[n++] = tok;
-	}
-	if (n == 0)
-		return 1; /* blank or comment */
-	if (n < 2)
-		return cli_err(c, -EINVAL, "%s:%d: expected MAC PORT [VID]",
-			       file, lineno);
-	memset(it, 0, sizeof(*it));
-	it->line = lineno;
-	if (vfwd_mac_parse(f[0], it->key.mac) ||
-	    !vfwd_mac_is_unicast(it->key.mac))
-		return cli_err(
-			c, -EINVAL,
-			"%s:%d: invalid MAC '%s': expected a unicast address like 52:54:00:12:34:56",
-			file, lineno, f[0]);
-	if (n == 3 && vfwd_vid_parse(f[2], &it->key.vid))
-		return cli_err(
-			c, -ERANGE,
-			"%s:%d: invalid VLAN '%s': use %d to %d " CLI_DECIMAL,
-			file, lineno, f[2], VFWD_VID_MIN, VFWD_VID_MAX);
-	for (__u32 id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
-		const struct vfwd_port *p = &ports[id];
-
-		if (!p->name[0] || strncmp(p->name, f[1], VFWD_NAME_LEN))
-			continue;
-		if (cli_mac_vlan(p, n == 3, &it->key.vid))
-			return cli_err(
-				c, -EINVAL,
-				"%s:%d: port '%s' is an access port of VLAN %u: its MACs are bound on VLAN %u (leave out the VID)",
-				file, lineno, p->name, p->vid, p->vid);
-		it->port_id = id;
-		it->flags = cli_mac_flags(p);
-		return 0;
-	}
-	return cli_err(
-		c, -ENOENT,
-		"%s:%d: port '%s' does not exist or is an uplink (see 'vfwd port list')",
-		file, lineno, f[1]);
-}
-
 static int load_read(struct vfwd_ctx *c, const char *file,
-		     struct load_item **items, size_t *n)
+		     struct vfwd_mac_line **items, size_t *n)
 {
 	/* Guest ports by id; other slots keep an empty name. */
 	static struct vfwd_port ports[VFWD_MAX_PORTS];
-	char line[LOAD_LINE_MAX];
-	struct load_item *v;
+	char line[LOAD_LINE_MAX], ebuf[VFWD_ERRLEN];
+	struct vfwd_mac_line *v;
 	int lineno = 0, err = 0;
 	FILE *f;
 
@@ -428,9 +365,12 @@ static int load_read(struct vfwd_ctx *c, const char *file,
 				      lineno);
 			break;
 		}
-		err = load_parse_line(c, file, lineno, line, ports, &v[*n]);
-		if (err < 0)
+		err = vfwd_mac_line_parse(file, lineno, line, ports, &v[*n],
+					  ebuf, sizeof(ebuf));
+		if (err < 0) {
+			cli_err(c, err, "%s", ebuf);
 			break;
+		}
 		if (err == 1) {
 			err = 0;
 			continue;
@@ -456,8 +396,8 @@ out:
 }
 
 /* Sort, drop exact repeats, refuse one MAC bound to two ports. */
-static int load_dedup(struct vfwd_ctx *c, const char *file, struct load_item *v,
-		      size_t *n)
+static int load_dedup(struct vfwd_ctx *c, const char *file,
+		      struct vfwd_mac_line *v, size_t *n)
 {
 	size_t out = 0;
 
@@ -489,7 +429,7 @@ static int mac_load(struct vfwd_ctx *c, int argc, char **argv)
 	};
 	struct vfwd_mac_load_stats st;
 	struct vfwd_mac_entry *e = NULL;
-	struct load_item *v = NULL;
+	struct vfwd_mac_line *v = NULL;
 	struct cli_getopt g = {.opts = opts, .usage = MAC_LOAD_USAGE};
 	char why[VFWD_ERRLEN];
 	bool replace = false;

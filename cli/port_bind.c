@@ -4,22 +4,6 @@
 #include <string.h>
 #include "cli.h"
 
-int cli_mac_vlan(const struct vfwd_port *p, bool given, __u16 *vid)
-{
-	if (!p->vid)
-		return 0;
-	if (!given) {
-		*vid = p->vid;
-		return 0;
-	}
-	return *vid == p->vid ? 0 : -EINVAL;
-}
-
-__u32 cli_mac_flags(const struct vfwd_port *p)
-{
-	return VFWD_MAC_STATIC | (p->vid ? VFWD_MAC_ACCESS : 0);
-}
-
 int cli_default_uplink(struct vfwd_ctx *c, const char *port, __u32 *id)
 {
 	int err, n;

@@ -15,6 +15,32 @@
 
 /* An error message buffer: "what failed and why", one line. */
 #define VFWD_ERRLEN 512
+/* What every number an operator gives must look like, for messages (see
+ * vfwd_parse_u32). */
+#define VFWD_DECIMAL                                                           \
+	"in plain decimal (digits only, no sign, spaces or leading zeros)"
+
+/* MAC bindings as files hold them (lib/mac_file.c). */
+/* The VLAN a MAC of port p is bound on.  An access port's MACs live on
+ * its own VLAN: *vid is set to it when not given, and any other VID is
+ * -EINVAL.  Other ports take *vid as given (0: untagged). */
+int vfwd_mac_binding_vid(const struct vfwd_port *p, bool given, __u16 *vid);
+/* Flags of a MAC entry bound to port p. */
+__u32 vfwd_mac_binding_flags(const struct vfwd_port *p);
+/* One line of a MAC file, parsed. */
+struct vfwd_mac_line {
+	struct vfwd_mac_key key;
+	__u32 port_id;
+	__u32 flags; /* of the new entry: vfwd_mac_binding_flags() */
+	int line;
+};
+/* Parse line lineno of file (modified in place): "MAC PORT [VID]", '#'
+ * starts a comment.  ports[] is the port table by id, with guest ports
+ * only (other slots have an empty name).  0 with *it filled, 1 for a
+ * blank or comment line, or -errno with "file:line: why" in err. */
+int vfwd_mac_line_parse(const char *file, int lineno, char *line,
+			const struct vfwd_port *ports, struct vfwd_mac_line *it,
+			char *err, size_t errlen);
 
 /* MACs (lib/mac_ops.c). */
 struct vfwd_mac_load_stats {
