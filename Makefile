@@ -7,6 +7,7 @@
 #   make vm-image build the tier-3 test guest (kernel + busybox initramfs)
 #   make bench    run every benchmark: bench/results/<date>.json, docs/benchmarks.md
 #   make bench-quick  the same, short (< 2 min), results under build/bench/
+#   make fuzz     run every fuzzer for FUZZ_SECS seconds each (make test runs them briefly)
 #   make format   clang-format every C file in place
 
 CC      ?= gcc
@@ -30,7 +31,7 @@ DEB_PKGS := build-essential clang llvm libbpf-dev libxdp-dev bpftool libelf-dev 
 	    zlib1g-dev pkg-config iproute2 ethtool xdp-tools python3 util-linux \
 	    qemu-system-x86 busybox-static iperf3 python3-matplotlib \
 	    dpdk-dev dpdk openvswitch-switch-dpdk \
-	    libmicrohttpd-dev prometheus python3-prometheus-client
+	    libmicrohttpd-dev prometheus python3-prometheus-client libclang-rt-14-dev
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c) $(wildcard bpf/*.bpf.h) maps/vfwd_maps.h
 CORE_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c) $(wildcard lib/*.c)
@@ -38,15 +39,17 @@ CLI_SRCS    := $(wildcard cli/*.c)
 HDRS        := $(wildcard maps/*.h loader/*.h lib/*.h cli/*.h)
 
 TOOLS       := $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
+FUZZERS     := $(BUILD)/fuzz_mac_line
+FUZZ_PROGS  := $(BUILD)/fuzz_progs
 PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
 	       $(BUILD)/test_cpu $(BUILD)/test_xsk
 
-.PHONY: all deps test demo clean format check-format tools vm-image bench bench-quick
+.PHONY: all deps test demo clean format check-format tools vm-image bench bench-quick fuzz
 
 BENCH_TOOLS := $(BUILD)/vlan_pop $(BUILD)/cpumap_hop $(BUILD)/bench_prog_cost \
 	       $(BUILD)/bench_control $(BUILD)/bench_paths
 
-all: $(BUILD)/vfwd $(BUILD)/vfwd-vhost $(BUILD)/vfwd-exporter tools $(PROG_TESTS) $(BENCH_TOOLS)
+all: $(BUILD)/vfwd $(BUILD)/vfwd-vhost $(BUILD)/vfwd-exporter tools $(PROG_TESTS) $(BENCH_TOOLS) $(FUZZERS) $(FUZZ_PROGS)
 
 tools: $(TOOLS)
 
@@ -74,6 +77,27 @@ VHOST_OBJS  := $(patsubst vhost/%.c,$(BUILD)/vhost/%.o,$(VHOST_SRCS))
 $(BUILD)/vhost/%.o: vhost/%.c vhost/vhost.h $(HDRS) $(BUILD)/vfwd.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DPDK_CFLAGS) -c $< -o $@
+
+# Fuzzers: libFuzzer targets (clang's -fsanitize=fuzzer,address, whose
+# runtime is libclang-rt-14-dev).  make test runs each for a few seconds
+# (tests/run.sh), make fuzz for FUZZ_SECS.
+FUZZ_SECS ?= 300
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address -D_GNU_SOURCE -Imaps -Ilib -Iloader -I$(BUILD)
+MAC_LINE_SRCS := lib/mac_file.c maps/mac.c maps/num.c
+$(BUILD)/fuzz_mac_line: tests/fuzz/fuzz_mac_line.c $(MAC_LINE_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(MAC_LINE_SRCS) $(LIBS)
+
+# The program fuzzer: BPF_PROG_TEST_RUN with invariants checked per frame;
+# make fuzz sends FUZZ_FRAMES frames through each program.
+FUZZ_FRAMES ?= 1000000
+$(BUILD)/fuzz_progs: tests/fuzz/fuzz_progs.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c maps/mac_table.c loader/skel.c loader/skel.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/fuzz/fuzz_progs.c maps/stats.c maps/mac_table.c loader/skel.c $(LIBS)
+
+fuzz: $(FUZZERS) $(FUZZ_PROGS)
+	for f in $(patsubst $(BUILD)/fuzz_%,%,$(FUZZERS)); do \
+		bash tests/fuzz/run.sh $$f $(FUZZ_SECS) || exit 1; done
+	$(BUILD)/fuzz_progs --frames $(FUZZ_FRAMES)
 
 # vfwd-exporter: /metrics for Prometheus, over libmicrohttpd.
 EXPORTER_SRCS := $(wildcard exporter/*.c)
