@@ -7,6 +7,7 @@
 #   make vm-image build the tier-3 test guest (kernel + busybox initramfs)
 #   make bench    run every benchmark: bench/results/<date>.json, docs/benchmarks.md
 #   make bench-quick  the same, short (< 2 min), results under build/bench/
+#   make install  the binaries, systemd units and docs under DESTDIR/PREFIX
 #   make fuzz     run every fuzzer for FUZZ_SECS seconds each (make test runs them briefly)
 #   make format   clang-format every C file in place
 
@@ -44,7 +45,7 @@ FUZZ_PROGS  := $(BUILD)/fuzz_progs
 PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
 	       $(BUILD)/test_cpu $(BUILD)/test_xsk
 
-.PHONY: all deps test demo clean format check-format tools vm-image bench bench-quick fuzz
+.PHONY: all deps test demo clean format check-format tools vm-image bench bench-quick fuzz install
 
 BENCH_TOOLS := $(BUILD)/vlan_pop $(BUILD)/cpumap_hop $(BUILD)/bench_prog_cost \
 	       $(BUILD)/bench_control $(BUILD)/bench_paths
@@ -241,6 +242,26 @@ vm-image:
 
 demo: $(BUILD)/vfwd $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
 	scripts/demo.sh
+
+# make install: binaries to $(PREFIX)/sbin, systemd units (dist/*.in with
+# the paths filled in) to $(UNITDIR), the docs to $(DOCDIR).  DESTDIR
+# stages it elsewhere (tests/integration/test_install.sh does).
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+DOCDIR  ?= $(PREFIX)/share/doc/vfwd
+UNITDIR ?= /etc/systemd/system
+PINDIR  ?= /sys/fs/bpf/vfwd
+INSTALL_BINS := $(BUILD)/vfwd $(BUILD)/vfwd-vhost $(BUILD)/vfwd-exporter
+UNITS := $(patsubst dist/%.in,%,$(wildcard dist/*.service.in))
+
+install: $(INSTALL_BINS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0755 $(INSTALL_BINS) $(DESTDIR)$(SBINDIR)/
+	for u in $(UNITS); do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		    -e 's|@PINDIR@|$(PINDIR)|g' dist/$$u.in > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 
 deps:
 	apt-get update
