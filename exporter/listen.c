@@ -18,7 +18,8 @@ int exp_parse_listen(const char *s, struct exp_listen *l)
 	char *end;
 	long port;
 
-	if (!colon || !colon[1])
+	/* Digits only: strtol would also take a sign or spaces. */
+	if (!colon || colon[1] < '0' || colon[1] > '9')
 		return -EINVAL;
 	errno = 0;
 	port = strtol(colon + 1, &end, 10);

@@ -27,6 +27,10 @@
 /* The exposition format's content type (text format 0.0.4). */
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define ERRLEN 512
+/* A client idle this long is dropped: the server has one thread and a
+ * bounded number of connections, which idle clients must not hold. */
+#define CONN_TIMEOUT_SEC 10
+#define CONN_LIMIT 64
 
 struct exp_state {
 	const char *pin_dir;
@@ -47,6 +51,8 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int code,
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(conn, code, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -147,11 +153,13 @@ int main(int argc, char **argv)
 	d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, &st, MHD_OPTION_SOCK_ADDR,
 		l.v6 ? (struct sockaddr *)&l.a6 : (struct sockaddr *)&l.a4,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_SEC,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
 		MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr,
 			PROG
-			": cannot listen on %s (in use, or not an address of this host)\n",
+			": cannot listen on %s: libmicrohttpd could not bind it (the port in use, the address not this host's, or not permitted)\n",
 			listen);
 		return 1;
 	}

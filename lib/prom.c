@@ -55,7 +55,9 @@ static const char *uplink_of(const struct vfwd_snapshot *s, int id)
 
 	if (s->info[id].kind == VFWD_PORT_UPLINK)
 		return s->info[id].name;
-	return up && up < VFWD_MAX_PORTS && s->used[up] ? s->info[up].name : "";
+	return up && up < VFWD_MAX_PORTS && s->info[up].kind == VFWD_PORT_UPLINK
+		       ? s->info[up].name
+		       : "";
 }
 
 static void port_labels(FILE *out, const struct vfwd_snapshot *s, int id)

@@ -16,12 +16,13 @@ int vfwd_snapshot_take(const struct vfwd_tables *t, int only,
 	s->t = ts.tv_sec + ts.tv_nsec / NSEC_PER_SEC;
 	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		s->used[id] = false;
-		if (only >= 0 && id != only)
-			continue;
+		/* Every slot's entry, even with only: a port's labels name
+		 * its uplink. */
 		err = vfwd_port_get(t, id, &s->info[id]);
 		if (err)
 			return err;
-		if (s->info[id].kind == VFWD_PORT_FREE)
+		if (s->info[id].kind == VFWD_PORT_FREE ||
+		    (only >= 0 && id != only))
 			continue;
 		err = vfwd_stats_read(t, id, &s->port[id]);
 		if (!err && vfwd_port_is_xsk(&s->info[id]))

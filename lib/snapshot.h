@@ -14,8 +14,8 @@
 
 struct vfwd_snapshot {
 	double t; /* CLOCK_MONOTONIC seconds */
-	bool used[VFWD_MAX_PORTS]; /* slots holding a port or uplink */
-	struct vfwd_port info[VFWD_MAX_PORTS];
+	bool used[VFWD_MAX_PORTS]; /* slots taken (the one asked for) */
+	struct vfwd_port info[VFWD_MAX_PORTS]; /* every slot's entry */
 	struct vfwd_port_stats port[VFWD_MAX_PORTS];
 	struct vfwd_reason_ctr reason[VFWD_R_COUNT];
 	/* AF_XDP ports: vfwd-vhost's counters (maps/vfwd_maps.h) */

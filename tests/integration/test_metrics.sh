@@ -88,16 +88,24 @@ else
 	fail cli_promtool_accepts "$(head -5 "$TMPD/promtool.out" | tr '\n' '|')"
 fi
 expect_eq cli_same_numbers_as_json ok "$(compare "$TMPD/cli.txt")"
-# Not all zero: the uplink's received frames are every frame sent.
-expect_eq cli_uplink_rx "$((N + 20 + 30))" "$("$PYD" - "$TMPD/cli.txt" "$UP" <<'PY'
+# metric FILE NAME PORT: a port counter's value in FILE, and its labels.
+metric() {
+	"$PYD" - "$@" <<'PY'
 import sys
 from prometheus_client.parser import text_string_to_metric_families
 for f in text_string_to_metric_families(open(sys.argv[1]).read()):
     for s in f.samples:
-        if s.name == "vfwd_port_rx_packets_total" and s.labels["port"] == sys.argv[2]:
-            print(int(s.value))
+        if s.name == sys.argv[2] and s.labels.get("port") == sys.argv[3]:
+            print(int(s.value), s.labels["kind"], s.labels["uplink"])
 PY
-)"
+}
+# Not all zero: the uplink's received frames are every frame sent.
+expect_eq cli_uplink_rx "$((N + 20 + 30)) uplink $UP" "$(metric "$TMPD/cli.txt" vfwd_port_rx_packets_total "$UP")"
+# One port asked for: the same series, its uplink named.
+vfwd stats --port vm1 --prometheus >"$TMPD/one.txt"
+expect_eq cli_one_port_same_series "$(metric "$TMPD/cli.txt" vfwd_port_tx_packets_total vm1)" \
+	"$(metric "$TMPD/one.txt" vfwd_port_tx_packets_total vm1)"
+expect_eq cli_one_port_only "1" "$(grep -c '^vfwd_port_tx_packets_total' "$TMPD/one.txt")"
 # Two output formats at once: refused (with -j, the error is JSON).
 if vfwd -j stats --prometheus >"$TMPD/pj.out" 2>&1; then
 	fail cli_prometheus_and_json "-j stats --prometheus succeeded"
@@ -140,9 +148,29 @@ fi
 expect_eq exporter_same_numbers_as_json ok "$(compare "$TMPD/exp.txt")"
 check exporter_up grep -qx 'vfwd_up 1' "$TMPD/exp.txt"
 # Each scrape reads the maps anew.
+rx1=$(metric "$TMPD/exp.txt" vfwd_port_rx_packets_total "$UP" | cut -d' ' -f1)
 ip netns exec "$WIRE" "$GEN" --dev "$W" --dst "$M1" --count "$N" >/dev/null
 scrape /metrics "$TMPD/exp2.txt" >/dev/null
 expect_eq exporter_reads_each_scrape ok "$(compare "$TMPD/exp2.txt")"
+expect_eq exporter_sees_new_traffic "$((rx1 + N))" \
+	"$(metric "$TMPD/exp2.txt" vfwd_port_rx_packets_total "$UP" | cut -d' ' -f1)"
+# HEAD: the headers only; another method: 405, saying which are allowed.
+expect_eq exporter_head "200 0" "$(python3 - "$PORT" <<'PY'
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=5)
+c.request("HEAD", "/metrics")
+r = c.getresponse()
+print(r.status, len(r.read()))
+PY
+)"
+expect_eq exporter_post_405 "405 GET, HEAD" "$(python3 - "$PORT" <<'PY'
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=5)
+c.request("POST", "/metrics", body=b"x")
+r = c.getresponse()
+print(r.status, r.getheader("Allow"))
+PY
+)"
 expect_eq exporter_not_found 404 "$(scrape /other "$TMPD/other.txt")"
 # No installation: still a scrape, saying so.
 check detach vfwd detach "$UP"
@@ -155,4 +183,5 @@ wait "$EXP_PID"
 expect_eq exporter_clean_exit 0 "$?"
 refuse exporter_bad_listen "$EXPORTER" --listen 127.0.0.1 --pin-path "$PIN"
 refuse exporter_bad_port "$EXPORTER" --listen 127.0.0.1:70000 --pin-path "$PIN"
+refuse exporter_signed_port "$EXPORTER" --listen 127.0.0.1:+80 --pin-path "$PIN"
 finish
