@@ -19,7 +19,8 @@ struct vfwd_xguest {
 	/* The program's .bss, mapped: entries in, answers out. */
 	struct vfwd_xguest_batch *batch;
 	unsigned int queued;
-	bool ran; /* the entries hold the answers of the last run */
+	bool ran; /* the last run was made: the next add starts afresh */
+	bool answered; /* ... and it answered every entry */
 	/* The test run's data: frame i's head at i * VFWD_XG_HEAD. */
 	__u8 heads[VFWD_XG_BATCH * VFWD_XG_HEAD];
 };
@@ -81,6 +82,7 @@ int vfwd_xguest_add(struct vfwd_xguest *g, __u32 port_id, const void *head,
 	if (g->ran) {
 		g->queued = 0;
 		g->ran = false;
+		g->answered = false;
 	}
 	if (g->queued == VFWD_XG_BATCH)
 		return -ENOSPC;
@@ -114,16 +116,18 @@ int vfwd_xguest_run(struct vfwd_xguest *g)
 	opts.data_size_in = size;
 	g->batch->n = g->queued;
 	g->ran = true;
+	g->answered = false;
 	if (bpf_prog_test_run_opts(g->prog_fd, &opts))
 		return -errno;
 	/* XDP_ABORTED: the layout was refused, nothing was counted. */
 	if (opts.retval != XDP_PASS || g->batch->done != g->queued)
 		return -EPROTO;
+	g->answered = true;
 	return 0;
 }
 
 const struct vfwd_xguest_ent *vfwd_xguest_answer(const struct vfwd_xguest *g,
 						 unsigned int i)
 {
-	return g->ran && i < g->queued ? &g->batch->e[i] : NULL;
+	return g->answered && i < g->queued ? &g->batch->e[i] : NULL;
 }

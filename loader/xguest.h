@@ -42,7 +42,7 @@ unsigned int vfwd_xguest_queued(const struct vfwd_xguest *g);
 /* Apply the rules to the queued frames.  0 when every one was answered;
  * -errno when the program could not be run (no frame was counted). */
 int vfwd_xguest_run(struct vfwd_xguest *g);
-/* The answer for frame i of the last run. */
+/* The answer for frame i of the last run; NULL when that run failed. */
 const struct vfwd_xguest_ent *vfwd_xguest_answer(const struct vfwd_xguest *g,
 						 unsigned int i);
 /* Write frame[0..len) as answer e says it leaves (its tag pushed or

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <linux/if_ether.h>
@@ -335,14 +336,29 @@ static void guest_frame(struct vh_dp *dp, struct vh_port *p, struct vh_txctx *c,
 		return;
 	data = rte_pktmbuf_read(m, 0, len, dp->bounce_in);
 	/* A frame for the wire is written straight into a UMEM TX frame,
-	 * not copied again. */
+	 * not copied again (room for a pushed tag only when one is). */
 	if (e->action == VFWD_XG_UPLINK && um &&
-	    len + VFWD_XGUEST_GROW <= VH_FRAME_SIZE &&
+	    len + (e->tag == VFWD_XG_TAG_PUSH ? VFWD_XGUEST_GROW : 0) <=
+		    VH_FRAME_SIZE &&
 	    !vh_umem_tx_alloc(um, &addr)) {
 		out = vh_umem_data(um, addr);
 		cap = VH_FRAME_SIZE;
 	}
-	olen = data ? vfwd_xguest_emit(e, data, len, out, cap) : -EINVAL;
+	if (data && (e->action == VFWD_XG_FLOOD || e->action == VFWD_XG_HOST)) {
+		/*
+		 * A broadcast goes out as the guest sent it, tag and all:
+		 * each copy below takes the frame's VLAN from it (the xsk
+		 * guests of that VLAN get it untagged, the wire tagged, tap
+		 * ports only an access port's).  The answer's pop is what
+		 * the members get, which vh_bum_to_guests does itself; a
+		 * popped frame here would lose its VLAN and flood VLAN 0.
+		 */
+		out = (unsigned char *)data;
+		olen = (int)len;
+	} else {
+		olen = data ? vfwd_xguest_emit(e, data, len, out, cap)
+			    : -EINVAL;
+	}
 	if (olen < 0) {
 		p->xs->tx_dropped++;
 		goto out;
@@ -425,7 +441,7 @@ static void guest_rules(struct vh_dp *dp, struct vh_port *p,
 			const struct vfwd_xguest_ent **ans)
 {
 	unsigned char head[VFWD_XG_HEAD];
-	int idx[VH_BURST];
+	int idx[VH_BURST], err;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
@@ -442,9 +458,16 @@ static void guest_rules(struct vh_dp *dp, struct vh_port *p,
 		if (h)
 			idx[i] = vfwd_xguest_add(dp->xg, p->id, h, len);
 	}
-	if (vfwd_xguest_queued(dp->xg) && vfwd_xguest_run(dp->xg)) {
-		vh_err("port %s: the guest rules (vfwd_xguest) did not run: frames dropped",
-		       p->name);
+	if (vfwd_xguest_queued(dp->xg) && (err = vfwd_xguest_run(dp->xg))) {
+		/* At most once a second: it may fail for every burst. */
+		static time_t said;
+		time_t now = time(NULL);
+
+		if (now != said) {
+			said = now;
+			vh_err("port %s: the guest rules (vfwd_xguest) did not run: %s: frames dropped",
+			       p->name, strerror(-err));
+		}
 		for (i = 0; i < n; i++)
 			idx[i] = -1;
 	}

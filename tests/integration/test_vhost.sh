@@ -72,6 +72,8 @@ start_vhost() {
 # one lcore; `timeout` bounds every run, and SIGTERM makes it print its
 # forward statistics.  Extra arguments go after "--".
 PMD_PID=
+# EAL arguments for the next start_pmd only (another --vdev, say).
+PMD_EAL=()
 start_pmd() { # NAME MAC MODE ARGS...
 	local name=$1 mac=$2 mode=$3
 	shift 3
@@ -80,9 +82,11 @@ start_pmd() { # NAME MAC MODE ARGS...
 		--no-shconf --no-telemetry --file-prefix="vfwd-$PFX-$name" \
 		--lcores='(0,1)@1' --log-level=lib.eal:warning \
 		--vdev="net_virtio_user0,path=$SOCK,queues=1,server=1,mac=$mac" \
+		"${PMD_EAL[@]}" \
 		-- --total-num-mbufs=16384 --nb-cores=1 --forward-mode="$mode" \
 		--stats-period 1 "$@" >"$TMPD/pmd-$name.log" 2>&1 </dev/null &
 	PMD_PID=$!
+	PMD_EAL=()
 	PMD_NAME=$name
 	_pids+=("$PMD_PID")
 }
@@ -464,6 +468,40 @@ stop_pmd
 sleep 0.5
 stop_sink ctf
 expect_ge flood_guest_bcast_to_veth 1 "$(sink_count ctf ff:ff:ff:ff:ff:ff/0)" "the guest's floods on the veth port"
+# A trunk guest's broadcast tagged with VLAN 100 (its MAC bound there)
+# stays in VLAN 100: on the wire tagged, and not on the untagged veth
+# port.  The guest sends what a pcap file holds: testpmd forwards (io)
+# from a net_pcap port into its virtio_user port.
+check mac_add_m1_vlan vfwd mac add "$M1" --port vm1 --vlan 100
+python3 - "$TMPD/tagged.pcap" "$M1" "$N_BUM" <<'PY'
+import struct, sys
+mac = bytes.fromhex(sys.argv[2].replace(":", ""))
+frame = (b"\xff" * 6 + mac + b"\x81\x00" + struct.pack("!H", 100) +
+         b"\x08\x00" + bytes(46))
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i in range(int(sys.argv[3])):
+        f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) + frame)
+PY
+start_sink wiret ip netns exec "$WIRE" "$SINK" --packet "$W" ||
+	{ fail setup "wire sink"; finish; }
+start_sink ctt ip netns exec "$CT" "$SINK" --packet "$CTG" ||
+	{ fail setup "veth sink"; finish; }
+# infinite_rx: testpmd empties its rx queues when forwarding starts,
+# which would throw a one-pass file away.
+PMD_EAL=(--vdev="net_pcap0,rx_pcap=$TMPD/tagged.pcap,tx_pcap=$TMPD/out.pcap,infinite_rx=1")
+start_pmd tv "$M1" io
+wait_guest || fail flood_tagged_guest_connected "vm1 never came up"
+sleep 2
+stop_pmd
+sleep 0.5
+stop_sink wiret
+stop_sink ctt
+expect_ge flood_tagged_bcast_tagged_on_wire 1 "$(sink_count wiret ff:ff:ff:ff:ff:ff/100)" \
+	"the guest's VLAN 100 broadcasts on the wire, tagged"
+expect_eq flood_tagged_bcast_not_untagged_on_wire 0 "$(sink_count wiret ff:ff:ff:ff:ff:ff/0)"
+expect_eq flood_tagged_bcast_not_on_vlan0_port 0 "$(sink_count ctt ff:ff:ff:ff:ff:ff/0)"
+check mac_del_m1_vlan vfwd mac del "$M1" --vlan 100
 check attach_pass vfwd attach "$UP" --bum pass
 
 # ---- port del releases the slots, and the daemon lets go ----

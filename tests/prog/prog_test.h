@@ -390,13 +390,9 @@ static inline int prog_read_counters(int reason_fd, int stats_fd,
 	return 0;
 }
 
-/*
- * Compare every counter's rise with what a case expects: reason rises by
- * one frame of reason_bytes and every other reason stays put (reason
- * VFWD_REASON_SLOTS: none moves), and port ports[i] rises by exp[i].
- */
 /* Every reason counter and every tracked port's counters moved by what
- * exp_reason and exp say (several frames' worth). */
+ * exp_reason and exp say (several frames' worth): reason r by
+ * exp_reason[r], port ports[i] by exp[i]. */
 static inline void prog_check_counters_n(
 	const struct prog_counters *before, const struct prog_counters *after,
 	const struct vfwd_reason_ctr *exp_reason, const __u32 *ports,
@@ -432,8 +428,11 @@ static inline void prog_check_counters_n(
 	}
 }
 
-/* One frame's worth: reason counted once with reason_bytes (no reason
- * when it is VFWD_REASON_SLOTS). */
+/*
+ * Compare every counter's rise with what a case expects: reason rises by
+ * one frame of reason_bytes and every other reason stays put (reason
+ * VFWD_REASON_SLOTS: none moves), and port ports[i] rises by exp[i].
+ */
 static inline void prog_check_counters(const struct prog_counters *before,
 				       const struct prog_counters *after,
 				       __u32 reason, __u64 reason_bytes,

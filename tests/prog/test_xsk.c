@@ -1407,7 +1407,7 @@ struct xg_batch_case {
 
 static const struct xg_batch_case xg_batch_cases[] = {
 	{
-		/* Every fate at once, a runt and a 1514-byte frame among
+		/* Every fate at once, a runt and a header-only frame among
 		 * them: each answered on its own. */
 		.name = "mixed",
 		.rows = {"unknown_to_uplink", "spoof_unbound_src",
