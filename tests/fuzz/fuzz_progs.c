@@ -19,8 +19,9 @@
  * port and on an access port (frames from tap guests), vfwd_xguest
  * (bursts from an AF_XDP guest).  Frames are built from the topology's
  * MACs and VLANs, then mutated (bytes flipped, lengths cut): most are
- * near-valid, which is where the rules are.  Not covered yet:
- * vfwd_egress, vfwd_cpu and the relay programs.
+ * near-valid, which is where the rules are.  vfwd_egress (on a trunk and
+ * on an access port) gets the frames the uplink floods.  Not covered
+ * yet: vfwd_cpu (it trusts the uplink's record) and the relay programs.
  *
  * usage: fuzz_progs [--frames N] [--seed S]   (N per program; default
  * 100000, seed from the clock, printed so a failure can be replayed).
@@ -154,6 +155,13 @@ static int env_open(struct env *e,
 		return err;
 	prog = pick(e->skel);
 	bpf_program__set_autoload(prog, true);
+	/* The kernel refuses test runs of a devmap egress program: the
+	 * same instructions loaded as plain XDP (as tests/prog does). */
+	if (prog == e->skel->progs.vfwd_egress) {
+		err = bpf_program__set_expected_attach_type(prog, BPF_XDP);
+		if (err)
+			return err;
+	}
 	e->skel->rodata->cfg_uplink_port = UP;
 	e->skel->rodata->cfg_port_id = port_id;
 	err = vfwd_bpf__load(e->skel);
@@ -190,6 +198,10 @@ static struct bpf_program *pick_uplink(struct vfwd_bpf *s)
 static struct bpf_program *pick_guest(struct vfwd_bpf *s)
 {
 	return s->progs.vfwd_guest;
+}
+static struct bpf_program *pick_egress(struct vfwd_bpf *s)
+{
+	return s->progs.vfwd_egress;
 }
 static struct bpf_program *pick_xguest(struct vfwd_bpf *s)
 {
@@ -522,13 +534,67 @@ static void fuzz_xguest(struct env *e, unsigned long n, struct result *r)
 	}
 }
 
+/*
+ * vfwd_egress on port self (VLAN vid): the copies of the uplink's floods,
+ * which are only frames the uplink parsed (untagged, or one 802.1Q tag
+ * with a valid VID; the rest it passes to the kernel), so only those are
+ * offered.  A copy of the port's VLAN goes through untagged and otherwise
+ * as it came; any other is dropped (ingress: the uplink's device).
+ */
+static void fuzz_egress(struct env *e, __u32 self, __u16 vid, unsigned long n,
+			struct result *r)
+{
+	__u8 f[FUZZ_FRAME_MAX], out[FUZZ_FRAME_MAX + 8];
+	struct xdp_md ctx;
+
+	for (r->frames = 0; r->frames < n; r->frames++) {
+		unsigned int len = make_frame(f);
+		int fv;
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f,
+			    .data_size_in = len, .data_out = out,
+			    .data_size_out = sizeof(out), .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.data_end = len;
+		ctx.ingress_ifindex = LO_IFINDEX;
+		if (bpf_prog_test_run_opts(e->prog_fd, &o)) {
+			r->skipped++;
+			continue;
+		}
+		fv = plain_vid(f, len);
+		if (fv < 0) {
+			r->skipped++; /* never a flood copy */
+			continue;
+		}
+		if ((o.retval == XDP_PASS) != (fv == vid)) {
+			failed(r, r->frames,
+			       "egress %u: a VLAN %d frame (len %u) %s at a port of VLAN %u",
+			       self, fv, len,
+			       o.retval == XDP_PASS ? "let through" : "dropped",
+			       vid);
+			continue;
+		}
+		if (o.retval != XDP_PASS)
+			continue;
+		if (o.data_size_out < ETH_HLEN ||
+		    (out[12] << 8 | out[13]) == ETH_P_8021Q ||
+		    memcmp(out, f, 2 * ETH_ALEN) ||
+		    memcmp(out + 2 * ETH_ALEN, f + 2 * ETH_ALEN + (vid ? 4 : 0),
+			   len - 2 * ETH_ALEN - (vid ? 4 : 0)))
+			failed(r, r->frames,
+			       "egress %u: the copy let through is not the frame untagged",
+			       self);
+	}
+}
+
 static void report(const char *name, const struct result *r)
 {
 	if (r->failures)
 		printf("FAIL: fuzz/progs/%s: %lu of %lu frames broke an invariant; first: %s\n",
 		       name, r->failures, r->frames, r->first);
 	else
-		printf("PASS: fuzz/progs/%s: %lu frames (%lu too short for a test run)\n",
+		printf("PASS: fuzz/progs/%s: %lu frames (%lu not checked: too short for a test run, or for egress never a flood copy)\n",
 		       name, r->frames, r->skipped);
 	fflush(stdout);
 }
@@ -541,7 +607,7 @@ int main(int argc, char **argv)
 		{NULL},
 	};
 	unsigned long n = DEFAULT_FRAMES;
-	struct env up = {}, ga = {}, gb = {}, xg = {};
+	struct env up = {}, ga = {}, gb = {}, xg = {}, ea = {}, eb = {};
 	struct result r;
 	int opt, err, bad = 0;
 
@@ -560,7 +626,9 @@ int main(int argc, char **argv)
 	if ((err = env_open(&up, pick_uplink, 0)) ||
 	    (err = env_open(&ga, pick_guest, PA)) ||
 	    (err = env_open(&gb, pick_guest, PB)) ||
-	    (err = env_open(&xg, pick_xguest, 0))) {
+	    (err = env_open(&xg, pick_xguest, 0)) ||
+	    (err = env_open(&ea, pick_egress, PA)) ||
+	    (err = env_open(&eb, pick_egress, PB))) {
 		printf("FAIL: fuzz/progs/setup: loading the programs: %s\n",
 		       strerror(-err));
 		return 1;
@@ -585,6 +653,16 @@ int main(int argc, char **argv)
 	fuzz_xguest(&xg, n, &r);
 	report("xguest", &r);
 	bad |= r.failures != 0;
+	memset(&r, 0, sizeof(r));
+	fuzz_egress(&ea, PA, 0, n, &r);
+	report("egress_trunk", &r);
+	bad |= r.failures != 0;
+	memset(&r, 0, sizeof(r));
+	fuzz_egress(&eb, PB, VID_A, n, &r);
+	report("egress_access", &r);
+	bad |= r.failures != 0;
+	vfwd_bpf__destroy(ea.skel);
+	vfwd_bpf__destroy(eb.skel);
 	vfwd_bpf__destroy(up.skel);
 	vfwd_bpf__destroy(ga.skel);
 	vfwd_bpf__destroy(gb.skel);
