@@ -11,5 +11,6 @@
 #include "vfwd_cpu.bpf.h"
 #include "vfwd_xguest.bpf.h"
 #include "vfwd_xsk_probe.bpf.h"
+#include "vfwd_xmit.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -70,14 +70,14 @@ static void on_signal(int sig)
  * the totals and --per-cpu. */
 static void counter_heads(void)
 {
-	printf("%12s %14s %12s %14s %10s %10s %10s %10s\n", "RX_PACKETS",
+	printf("%12s %14s %12s %14s %10s %10s %10s %10s", "RX_PACKETS",
 	       "RX_BYTES", "TX_PACKETS", "TX_BYTES", "RX_DROPPED", "RX_PASSED",
 	       "SPOOF_DROP", "FLOOD_TX");
 }
 
 static void counter_cols(const struct vfwd_port_stats *p)
 {
-	printf("%12llu %14llu %12llu %14llu %10llu %10llu %10llu %10llu\n",
+	printf("%12llu %14llu %12llu %14llu %10llu %10llu %10llu %10llu",
 	       p->rx_packets, p->rx_bytes, p->tx_packets, p->tx_bytes,
 	       p->rx_dropped, p->rx_passed, p->spoof_dropped, p->flood_packets);
 }
@@ -117,6 +117,7 @@ static int print_per_cpu(struct vfwd_ctx *c, const struct vfwd_snapshot *s)
 	} else {
 		printf("%-15s %-4s ", "PORT", "CPU");
 		counter_heads();
+		printf("\n");
 	}
 	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		if (!s->used[id])
@@ -140,6 +141,7 @@ static int print_per_cpu(struct vfwd_ctx *c, const struct vfwd_snapshot *s)
 			if (!c->json) {
 				printf("%-15s %-4d ", s->info[id].name, cpu);
 				counter_cols(&v[cpu]);
+				printf("\n");
 				continue;
 			}
 			json_obj_open(j);
@@ -172,6 +174,7 @@ static void print_totals(struct vfwd_ctx *c, const struct vfwd_snapshot *s)
 	} else {
 		printf("%-15s %-7s ", "PORT", "KIND");
 		counter_heads();
+		printf(" %10s\n", "TX_DROPPED");
 	}
 	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
 		const struct vfwd_port_stats *p = &s->port[id];
@@ -182,6 +185,10 @@ static void print_totals(struct vfwd_ctx *c, const struct vfwd_snapshot *s)
 			printf("%-15s %-7s ", s->info[id].name,
 			       vfwd_port_kind_str(s->info[id].kind));
 			counter_cols(p);
+			if (vfwd_snapshot_has_xmit(s, id))
+				printf(" %10llu\n", s->xmit[id].drops);
+			else
+				printf(" %10s\n", "-");
 			continue;
 		}
 		json_obj_open(j);
@@ -189,6 +196,14 @@ static void print_totals(struct vfwd_ctx *c, const struct vfwd_snapshot *s)
 		json_kv_str(j, "name", s->info[id].name);
 		json_kv_str(j, "kind", vfwd_port_kind_str(s->info[id].kind));
 		counter_fields(j, p);
+		/* What the device refused after the redirect: tx_packets
+		 * less this arrived.  null: not counted (not a tap or veth,
+		 * or the drop counter is not attached). */
+		json_key(j, "tx_dropped");
+		if (vfwd_snapshot_has_xmit(s, id))
+			json_u64(j, s->xmit[id].drops);
+		else
+			json_null(j);
 		if (vfwd_port_is_xsk(&s->info[id])) {
 			json_key(j, "xsk");
 			json_obj_open(j);
@@ -406,7 +421,7 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 		err = cli_err(c, -ENOMEM, "stats: out of memory");
 		goto out;
 	}
-	err = vfwd_snapshot_take(&c->t, only, s[0]);
+	err = vfwd_snapshot_take(&c->t, c->pin_dir, only, s[0]);
 	if (err) {
 		err = cli_err(c, err, "stats: cannot read counters: %s",
 			      strerror(-err));
@@ -443,7 +458,7 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv)
 			;
 		if (stop)
 			break;
-		err = vfwd_snapshot_take(&c->t, only, s[1]);
+		err = vfwd_snapshot_take(&c->t, c->pin_dir, only, s[1]);
 		if (err) {
 			err = cli_err(c, err, "stats: cannot read counters: %s",
 				      strerror(-err));

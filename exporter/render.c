@@ -38,7 +38,7 @@ int exp_render(const char *pin_dir, char **body, size_t *len, char *err,
 					: strerror(-ret));
 	} else {
 		s = calloc(1, sizeof(*s));
-		ret = s ? vfwd_snapshot_take(&t, -1, s) : -ENOMEM;
+		ret = s ? vfwd_snapshot_take(&t, pin_dir, -1, s) : -ENOMEM;
 		vfwd_tables_close(&t);
 		if (ret)
 			snprintf(err, errlen, "reading the counters in %s: %s",

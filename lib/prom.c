@@ -95,6 +95,26 @@ static void port_family(FILE *out, const struct vfwd_snapshot *s,
 	}
 }
 
+/* Tap and veth ports' post-redirect drops, while they are counted. */
+static void xmit_family(FILE *out, const struct vfwd_snapshot *s)
+{
+	static const char name[] = "vfwd_port_tx_dropped_total";
+	bool head = false;
+
+	for (int id = VFWD_PORT_ID_MIN; id < VFWD_MAX_PORTS; id++) {
+		if (!vfwd_snapshot_has_xmit(s, id))
+			continue;
+		if (!head) {
+			family(out, name,
+			       "Frames vfwd sent to the port that its device refused (tx_packets less this arrived).");
+			head = true;
+		}
+		fputs(name, out);
+		port_labels(out, s, id);
+		fprintf(out, " %llu\n", s->xmit[id].drops);
+	}
+}
+
 static void reason_family(FILE *out, const struct vfwd_snapshot *s,
 			  const char *name, const char *help, bool bytes)
 {
@@ -116,6 +136,7 @@ int vfwd_prom_write(FILE *out, const struct vfwd_snapshot *s)
 		    offsetof(struct vfwd_port_stats, f), false);
 	PORT_COUNTERS(X)
 #undef X
+	xmit_family(out, s);
 	reason_family(
 		out, s, "vfwd_reason_packets_total",
 		"Frames vfwd handled, by why it did what it did (every frame under exactly one reason).",

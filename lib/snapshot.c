@@ -2,12 +2,40 @@
 /* One reading of every counter of an installation (lib/snapshot.h). */
 #include <errno.h>
 #include <time.h>
+#include <unistd.h>
+#include "vfwd_loader.h"
 #include "snapshot.h"
 
 #define NSEC_PER_SEC 1000000000.0
 
-int vfwd_snapshot_take(const struct vfwd_tables *t, int only,
-		       struct vfwd_snapshot *s)
+bool vfwd_snapshot_has_xmit(const struct vfwd_snapshot *s, int id)
+{
+	__u8 kind = s->info[id].kind;
+
+	return s->xmit_on && s->used[id] &&
+	       (kind == VFWD_PORT_TAP || kind == VFWD_PORT_VETH);
+}
+
+/* The drop counter's numbers for the tap and veth ports in s; none when
+ * it is not attached (an installation made before it, or a kernel
+ * without tp_btf). */
+static int take_xmit(const char *pin_dir, struct vfwd_snapshot *s)
+{
+	int fd = vfwd_xmit_map_open(pin_dir), err = 0;
+
+	s->xmit_on = fd >= 0;
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	for (int id = VFWD_PORT_ID_MIN; !err && id < VFWD_MAX_PORTS; id++)
+		if (vfwd_snapshot_has_xmit(s, id))
+			err = vfwd_xmit_read(fd, s->info[id].ifindex,
+					     &s->xmit[id]);
+	close(fd);
+	return err;
+}
+
+int vfwd_snapshot_take(const struct vfwd_tables *t, const char *pin_dir,
+		       int only, struct vfwd_snapshot *s)
 {
 	struct timespec ts;
 	int err;
@@ -36,7 +64,7 @@ int vfwd_snapshot_take(const struct vfwd_tables *t, int only,
 		if (err)
 			return err;
 	}
-	return 0;
+	return take_xmit(pin_dir, s);
 }
 
 const char *vfwd_reason_action_str(__u32 r)

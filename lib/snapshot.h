@@ -20,12 +20,20 @@ struct vfwd_snapshot {
 	struct vfwd_reason_ctr reason[VFWD_R_COUNT];
 	/* AF_XDP ports: vfwd-vhost's counters (maps/vfwd_maps.h) */
 	struct vfwd_xsk_stats xsk[VFWD_MAX_PORTS];
+	/* Tap and veth ports: what their device refused of the frames
+	 * redirected to it (bpf/vfwd_xmit.bpf.h), when xmit_on: the drop
+	 * counter is attached. */
+	bool xmit_on;
+	struct vfwd_xmit_ctr xmit[VFWD_MAX_PORTS];
 };
 
 /* Read every port's counters (only that slot when only >= 0), the
- * reasons' and the AF_XDP ports' daemon counters.  0 or -errno. */
-int vfwd_snapshot_take(const struct vfwd_tables *t, int only,
-		       struct vfwd_snapshot *s);
+ * reasons', the AF_XDP ports' daemon counters and, through pin_dir's
+ * pinned link, the post-redirect drops.  0 or -errno. */
+int vfwd_snapshot_take(const struct vfwd_tables *t, const char *pin_dir,
+		       int only, struct vfwd_snapshot *s);
+/* Whether port slot id has post-redirect drop counts in s. */
+bool vfwd_snapshot_has_xmit(const struct vfwd_snapshot *s, int id);
 
 /* What each reason's frames became: "pass", "drop", "redirect" or "bum"
  * (the uplink's BUM policy). */

@@ -119,6 +119,9 @@ int vfwd_uplink_create(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 		snprintf(err, errlen, "%s", why);
 		goto undo;
 	}
+	/* The drop counter is an observer: an uplink forwards without it,
+	 * and stats says when it is missing. */
+	vfwd_xmit_ensure(pin_dir, why, sizeof(why));
 	return vfwd_intent_clear(t);
 undo:
 	/* What cannot be undone stays in the journal for the next
@@ -171,6 +174,7 @@ int vfwd_uplink_update(const char *pin_dir, struct vfwd_tables *t, __u32 id,
 		snprintf(err, errlen, "%s", why);
 		return ret;
 	}
+	vfwd_xmit_ensure(pin_dir, why, sizeof(why));
 	ret = vfwd_bind_uplinks(t, unbound);
 	if (ret)
 		snprintf(err, errlen,

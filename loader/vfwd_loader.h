@@ -92,6 +92,17 @@ int vfwd_uplink_detach(__u32 ifindex, enum vfwd_xdp_mode mode, __u32 prog_id);
 
 const char *vfwd_xdp_mode_str(enum vfwd_xdp_mode mode);
 
+/* The post-redirect drop counter (loader/xmit.c).  Attach it and pin its
+ * link in pin_dir, unless it is pinned there already (its counters then
+ * go on).  0, or -errno with the reason in err. */
+int vfwd_xmit_ensure(const char *pin_dir, char *err, size_t errlen);
+/* Its map (struct vfwd_xmit_ctr per device ifindex), through the pinned
+ * link: an fd, or -ENOENT when it is not attached. */
+int vfwd_xmit_map_open(const char *pin_dir);
+/* Device ifindex's counters summed over the CPUs (zero when it was never
+ * sent to since counting began).  0 or -errno. */
+int vfwd_xmit_read(int map_fd, __u32 ifindex, struct vfwd_xmit_ctr *sum);
+
 /* Guest-port programs.  Load an instance for port_id, attach vfwd_guest
  * to ifindex's tc ingress (replacing vfwd's earlier filter there) and put
  * vfwd_egress on the port's flood devmap entry. */

@@ -170,6 +170,10 @@ int vfwd_tables_unpin(const char *pin_dir)
 	char path[PATH_MAX];
 	int err = 0;
 
+	/* The drop counter's link first: it only observes. */
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_LINK_XMIT);
+	if (unlink(path) && errno != ENOENT)
+		err = -errno;
 	/* The journal goes last, the reverse of how the maps are made
 	 * (loader/skel.c): while any pin is left, so is the journal that
 	 * says why, and the next command can finish the removal. */

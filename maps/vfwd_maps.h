@@ -50,6 +50,15 @@
 #define VFWD_MAP_RELAY "vfwd_relay_v4"
 #define VFWD_MAP_XRELAY "vfwd_xrelay_v4"
 
+/* The pinned bpf_link of vfwd_xmit_trace (bpf/vfwd_xmit.bpf.h), beside
+ * the maps: its map of post-redirect drops is reached through it. */
+#define VFWD_LINK_XMIT "vfwd_xmit_link"
+#define VFWD_MAP_XMIT "vfwd_xmit_v4"
+/* Devices the drop counter keeps at once (an LRU: least recently
+ * transmitted to goes first); twice the ports, for devices that come and
+ * go. */
+#define VFWD_XMIT_DEVS (2 * VFWD_MAX_PORTS)
+
 /* Default pin directory; every map above is pinned by name below it. */
 #define VFWD_PIN_ROOT "/sys/fs/bpf"
 #define VFWD_PIN_DIR VFWD_PIN_ROOT "/vfwd"
@@ -576,6 +585,16 @@ struct vfwd_intent {
 struct vfwd_reason_ctr {
 	__u64 packets;
 	__u64 bytes;
+};
+
+/* What the kernel did with the frames XDP redirected to one device
+ * through a DEVMAP (its ndo_xdp_xmit): per device ifindex, from the
+ * xdp:xdp_devmap_xmit tracepoint.  sent - drops arrived in the device's
+ * queue; drops are what it refused (a tap whose guest does not read, a
+ * full ring, a device going down). */
+struct vfwd_xmit_ctr {
+	__u64 sent;
+	__u64 drops;
 };
 
 _Static_assert(sizeof(struct vfwd_mac_key) == 8, "vfwd_mac_key layout");

@@ -66,6 +66,8 @@ for p in st["ports"]:
     for f in ("rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped",
               "rx_passed", "spoof_dropped", "flood_packets"):
         want("vfwd_port_%s_total" % f, labels, p[f])
+    if p["tx_dropped"] is not None:
+        want("vfwd_port_tx_dropped_total", labels, p["tx_dropped"])
     nports += 1
 for r, v in st["reasons"].items():
     labels = {"reason": r, "action": v["action"]}
@@ -78,6 +80,24 @@ bad += ["extra %s%s" % (k[0], dict(k[1])) for k in extra]
 print("ok" if not bad else "; ".join(bad[:5]))
 PY
 }
+
+# ---- what arrived: tx_packets less what the device refused ----
+# vm1's tap has no reader: the kernel refuses every frame redirected to
+# it, and says so on xdp:xdp_devmap_xmit.  vm3's tap has one (vfwd-sink):
+# all arrive.
+M3=52:54:00:00:0e:03
+TAP3=${PFX}t3
+start_sink tap3 "$SINK" --tap "$TAP3" || { fail setup "tap sink"; finish; }
+track_link "$TAP3"
+check port_add_vm3 vfwd port add vm3 --dev "$TAP3"
+check mac_add_m3 vfwd mac add "$M3" --port vm3
+ip netns exec "$WIRE" "$GEN" --dev "$W" --dst "$M3" --count 100 >/dev/null
+sleep 0.3
+stop_sink tap3
+expect_eq no_reader_all_refused "$N $N" "$(port_stat vm1 tx_packets) $(port_stat vm1 tx_dropped)"
+expect_eq reader_none_refused "100 0 100" \
+	"$(port_stat vm3 tx_packets) $(port_stat vm3 tx_dropped) $(sink_count tap3 "$M3/0")"
+check port_del_vm3 vfwd port del vm3 --force
 
 # ---- vfwd stats --prometheus ----
 vfwd stats --prometheus >"$TMPD/cli.txt" 2>"$TMPD/cli.err" ||
@@ -100,7 +120,7 @@ for f in text_string_to_metric_families(open(sys.argv[1]).read()):
 PY
 }
 # Not all zero: the uplink's received frames are every frame sent.
-expect_eq cli_uplink_rx "$((N + 20 + 30)) uplink $UP" "$(metric "$TMPD/cli.txt" vfwd_port_rx_packets_total "$UP")"
+expect_eq cli_uplink_rx "$((N + 20 + 30 + 100)) uplink $UP" "$(metric "$TMPD/cli.txt" vfwd_port_rx_packets_total "$UP")"
 # One port asked for: the same series, its uplink named.
 vfwd stats --port vm1 --prometheus >"$TMPD/one.txt"
 expect_eq cli_one_port_same_series "$(metric "$TMPD/cli.txt" vfwd_port_tx_packets_total vm1)" \
