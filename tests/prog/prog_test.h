@@ -312,6 +312,21 @@ static inline void prog_check_xdp_action(struct report *r, __u32 expected,
 			    prog_xdp_action_name(got), got);
 }
 
+/* The frame a test run handed back against the one a case expects: the
+ * input, or the input without its tag when pop. */
+static inline void prog_check_output(struct report *r, const __u8 *exp,
+				     __u32 exp_len, const __u8 *out,
+				     __u32 out_len, bool pop)
+{
+	if (out_len != exp_len)
+		report_fail(r, "output length: expected %u, got %u", exp_len,
+			    out_len);
+	else if (memcmp(exp, out, exp_len))
+		report_fail(r, "output frame: %s",
+			    pop ? "not the input without its tag"
+				: "modified by the program");
+}
+
 /* Print the case's result line; returns whether the case passed. */
 static inline bool report_print(const char *suite, const char *name,
 				const struct report *r)

@@ -1462,13 +1462,7 @@ static void run_guest_case(const struct guest_case *c, struct report *rep)
 		report_fail(rep, "action: expected %s, got %s (%u)",
 			    tc_action_name(c->action),
 			    tc_action_name(opts.retval), opts.retval);
-	if (opts.data_size_out != exp_len)
-		report_fail(rep, "output length: expected %u, got %u", exp_len,
-			    opts.data_size_out);
-	else if (memcmp(exp, out, exp_len))
-		report_fail(rep, "output frame: %s",
-			    c->pop ? "not the input without its tag"
-				   : "modified by the program");
+	prog_check_output(rep, exp, exp_len, out, opts.data_size_out, c->pop);
 	guest_expected(c, c->frame.len, exp_stats);
 	prog_check_counters(&before, &after, c->reason, c->frame.len, tracked,
 			    exp_stats, ARRAY_SIZE(tracked), rep);
@@ -1520,13 +1514,7 @@ static void run_egress_case(const struct egress_case *c, struct report *rep)
 		report_fail(rep, "action: expected %s, got %s (%u)",
 			    xdp_action_name(c->action),
 			    xdp_action_name(opts.retval), opts.retval);
-	if (opts.data_size_out != exp_len)
-		report_fail(rep, "output length: expected %u, got %u", exp_len,
-			    opts.data_size_out);
-	else if (memcmp(exp, out, exp_len))
-		report_fail(rep, "output frame: %s",
-			    c->pop ? "not the input without its tag"
-				   : "modified by the program");
+	prog_check_output(rep, exp, exp_len, out, opts.data_size_out, c->pop);
 
 	/* The copy is counted as it leaves; no reason moves, the uplink
 	 * counted it when it flooded. */

@@ -677,13 +677,7 @@ static void run_uplink_case(const struct uplink_case *c, struct report *rep)
 	}
 
 	prog_check_xdp_action(rep, c->action, opts.retval);
-	if (opts.data_size_out != exp_len)
-		report_fail(rep, "output length: expected %u, got %u", exp_len,
-			    opts.data_size_out);
-	else if (memcmp(exp, out, exp_len))
-		report_fail(rep, "output frame: %s",
-			    c->pop ? "not the input without its tag"
-				   : "modified by the program");
+	prog_check_output(rep, exp, exp_len, out, opts.data_size_out, c->pop);
 	uplink_check_counters(c, c->frame.len, exp_len, &before, &after, rep);
 }
 
