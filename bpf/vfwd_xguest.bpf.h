@@ -130,9 +130,10 @@ __noinline int vfwd_xguest_frame(struct xdp_md *ctx, __u32 i)
 bum:
 	if (!up || !(up->flags & VFWD_PORT_F_BUM_FLOOD))
 		goto pass;
-	/* The daemon sends the copies; the members get the frame
-	 * untagged, as vfwd_guest's flood does. */
-	vfwd_xguest_tag(e, &f, false);
+	/* The daemon makes the copies from the frame as the guest sent
+	 * it, tag kept: each copy needs the frame's VLAN (members get it
+	 * untagged, as from vfwd_guest's flood; the wire tagged), which a
+	 * popped frame would have lost. */
 	vfwd_count_reason(reason, bytes);
 	vfwd_xguest_say(e, VFWD_XG_FLOOD, me->uplink_id, reason);
 	return 0;

@@ -344,15 +344,9 @@ static void guest_frame(struct vh_dp *dp, struct vh_port *p, struct vh_txctx *c,
 		out = vh_umem_data(um, addr);
 		cap = VH_FRAME_SIZE;
 	}
-	if (data && (e->action == VFWD_XG_FLOOD || e->action == VFWD_XG_HOST)) {
-		/*
-		 * A broadcast goes out as the guest sent it, tag and all:
-		 * each copy below takes the frame's VLAN from it (the xsk
-		 * guests of that VLAN get it untagged, the wire tagged, tap
-		 * ports only an access port's).  The answer's pop is what
-		 * the members get, which vh_bum_to_guests does itself; a
-		 * popped frame here would lose its VLAN and flood VLAN 0.
-		 */
+	if (data && e->tag == VFWD_XG_TAG_KEEP && addr == VH_NO_FRAME) {
+		/* Left as sent and copied again wherever it goes (the relay,
+		 * another guest, the flood copies): read it where it is. */
 		out = (unsigned char *)data;
 		olen = (int)len;
 	} else {

@@ -1099,10 +1099,10 @@ static const struct xg_case xg_cases[] = {
 		XG_FLOOD(VFWD_R_BCAST),
 	},
 	{
-		/* Flood members get the frame untagged. */
-		.name = "bcast_bum_flood_trunk_pop",
+		/* The copies are made from the frame with its tag: each
+		 * needs its VLAN (members untagged, the wire tagged). */
+		.name = "bcast_bum_flood_trunk_keeps_tag",
 		.frame = FRAME_TAGGED(MAC_BCAST, MAC_SELF, OTHER_VID),
-		.pop = true,
 		XG_FLOOD(VFWD_R_BCAST),
 	},
 	{
