@@ -92,8 +92,9 @@ $(BUILD)/fuzz_mac_line: tests/fuzz/fuzz_mac_line.c $(MAC_LINE_SRCS) $(HDRS)
 # The program fuzzer: BPF_PROG_TEST_RUN with invariants checked per frame;
 # make fuzz sends FUZZ_FRAMES frames through each program.
 FUZZ_FRAMES ?= 1000000
-$(BUILD)/fuzz_progs: tests/fuzz/fuzz_progs.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c maps/mac_table.c loader/skel.c loader/skel.h $(BUILD)/vfwd.skel.h
-	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/fuzz/fuzz_progs.c maps/stats.c maps/mac_table.c loader/skel.c $(LIBS)
+FUZZ_PROGS_SRCS := tests/fuzz/fuzz_progs.c tests/fuzz/fuzz_topo.c tests/fuzz/fuzz_frames.c
+$(BUILD)/fuzz_progs: $(FUZZ_PROGS_SRCS) tests/fuzz/fuzz_progs.h $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c maps/mac_table.c loader/skel.c loader/skel.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -Itests/prog -o $@ $(FUZZ_PROGS_SRCS) maps/stats.c maps/mac_table.c loader/skel.c $(LIBS)
 
 fuzz: $(FUZZERS) $(FUZZ_PROGS)
 	for f in $(patsubst $(BUILD)/fuzz_%,%,$(FUZZERS)); do \

@@ -41,256 +41,13 @@
 #include <bpf/libbpf.h>
 
 #include "vfwd_maps.h"
-#include "vfwd.skel.h"
-#include "skel.h"
+#include "fuzz_progs.h"
 #include "prog_test.h"
 
 #define DEFAULT_FRAMES 100000
-/* The loopback device exists everywhere; non-live runs never send. */
-#define LO_IFINDEX 1
-/* Frames up to this long: headers and some payload are all the rules
- * look at. */
-#define FUZZ_FRAME_MAX 128
-#define MUTATIONS_MAX 4
-/* Mutations hit the headers: MACs, up to two tags, the EtherType. */
-#define HEADER_BYTES 22
-#define VID_A 100
-#define VID_C 200
-
-/* The topology: one uplink, three tap ports, one AF_XDP port. */
-enum {
-	UP = 1,
-	PA = 2, /* trunk: MAC_A untagged and on VID_A */
-	PB = 3, /* access port of VID_A */
-	PC = 4, /* access port of VID_C */
-	PX = 5, /* AF_XDP port, untagged */
-	NPORTS = 6,
-};
+/* Ports whose counters are read around every run. */
 static const __u32 tracked[] = {UP, PA, PB, PC, PX};
 #define NTRACKED (sizeof(tracked) / sizeof(tracked[0]))
-
-static const __u8 mac_a[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x0a};
-static const __u8 mac_b[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x0b};
-static const __u8 mac_c[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x0c};
-static const __u8 mac_x[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x0e};
-
-struct binding {
-	const __u8 *mac;
-	__u16 vid;
-	__u32 port;
-};
-static const struct binding bindings[] = {
-	{mac_a, 0, PA},	    {mac_a, VID_A, PA}, {mac_b, VID_A, PB},
-	{mac_c, VID_C, PC}, {mac_x, 0, PX},
-};
-#define NBINDINGS (sizeof(bindings) / sizeof(bindings[0]))
-
-struct env {
-	struct vfwd_bpf *skel;
-	int prog_fd;
-	struct vfwd_tables t;
-};
-
-static __u64 rng_state;
-static __u32 rnd(void)
-{
-	/* xorshift64*: fast, and a printed seed replays a run. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (__u32)((rng_state * 2685821657736338717ULL) >> 32);
-}
-
-/* The port a (mac, vid) is bound to, or 0. */
-static __u32 bound_port(const __u8 *mac, __u16 vid)
-{
-	for (size_t i = 0; i < NBINDINGS; i++)
-		if (bindings[i].vid == vid &&
-		    !memcmp(bindings[i].mac, mac, ETH_ALEN))
-			return bindings[i].port;
-	return 0;
-}
-
-static bool bound_anywhere_to(const __u8 *mac, __u32 port)
-{
-	for (size_t i = 0; i < NBINDINGS; i++)
-		if (bindings[i].port == port &&
-		    !memcmp(bindings[i].mac, mac, ETH_ALEN))
-			return true;
-	return false;
-}
-
-static int put_port(struct env *e, __u32 id, __u8 kind, __u16 vid)
-{
-	struct vfwd_port p = {.kind = kind, .vid = vid};
-	struct bpf_devmap_val lo = {.ifindex = LO_IFINDEX};
-
-	if (kind != VFWD_PORT_UPLINK) {
-		p.uplink_id = UP;
-		p.flags = VFWD_PORT_F_SPOOFCHK;
-	}
-	if (kind != VFWD_PORT_XSK)
-		p.ifindex = LO_IFINDEX;
-	snprintf(p.name, sizeof(p.name), "p%u", id);
-	if (bpf_map_update_elem(e->t.port_fd, &id, &p, BPF_ANY))
-		return -errno;
-	if (kind == VFWD_PORT_TAP &&
-	    bpf_map_update_elem(e->t.tx_fd, &id, &lo, BPF_ANY))
-		return -errno;
-	return 0;
-}
-
-static int env_open(struct env *e,
-		    struct bpf_program *(*pick)(struct vfwd_bpf *),
-		    __u32 port_id)
-{
-	struct bpf_program *prog;
-	int err;
-
-	e->skel = vfwd_bpf__open();
-	if (!e->skel)
-		return -errno;
-	err = prog_isolate(e->skel->obj);
-	if (err)
-		return err;
-	prog = pick(e->skel);
-	bpf_program__set_autoload(prog, true);
-	/* The kernel refuses test runs of a devmap egress program: the
-	 * same instructions loaded as plain XDP (as tests/prog does). */
-	if (prog == e->skel->progs.vfwd_egress) {
-		err = bpf_program__set_expected_attach_type(prog, BPF_XDP);
-		if (err)
-			return err;
-	}
-	e->skel->rodata->cfg_uplink_port = UP;
-	e->skel->rodata->cfg_port_id = port_id;
-	err = vfwd_bpf__load(e->skel);
-	if (err)
-		return err;
-	e->prog_fd = bpf_program__fd(prog);
-	vfwd_skel_tables(e->skel, &e->t);
-	if (e->t.mac_fd < 0)
-		return e->t.mac_fd;
-	if ((err = put_port(e, UP, VFWD_PORT_UPLINK, 0)) ||
-	    (err = put_port(e, PA, VFWD_PORT_TAP, 0)) ||
-	    (err = put_port(e, PB, VFWD_PORT_TAP, VID_A)) ||
-	    (err = put_port(e, PC, VFWD_PORT_TAP, VID_C)) ||
-	    (err = put_port(e, PX, VFWD_PORT_XSK, 0)))
-		return err;
-	for (size_t i = 0; i < NBINDINGS; i++) {
-		struct vfwd_mac_key k = {.vid = bindings[i].vid};
-		struct vfwd_mac_val v = {.port_id = bindings[i].port,
-					 .flags = VFWD_MAC_STATIC};
-
-		if (bindings[i].port == PB || bindings[i].port == PC)
-			v.flags |= VFWD_MAC_ACCESS;
-		memcpy(k.mac, bindings[i].mac, ETH_ALEN);
-		if (bpf_map_update_elem(e->t.mac_fd, &k, &v, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
-static struct bpf_program *pick_uplink(struct vfwd_bpf *s)
-{
-	return s->progs.vfwd_uplink;
-}
-static struct bpf_program *pick_guest(struct vfwd_bpf *s)
-{
-	return s->progs.vfwd_guest;
-}
-static struct bpf_program *pick_egress(struct vfwd_bpf *s)
-{
-	return s->progs.vfwd_egress;
-}
-static struct bpf_program *pick_xguest(struct vfwd_bpf *s)
-{
-	return s->progs.vfwd_xguest;
-}
-
-/* A MAC for a frame: one of the topology's, a group address, or noise. */
-static void pick_mac(__u8 *m)
-{
-	static const __u8 bcast[ETH_ALEN] = {0xff, 0xff, 0xff,
-					     0xff, 0xff, 0xff};
-	static const __u8 mcast[ETH_ALEN] = {0x01, 0x00, 0x5e, 0, 0, 1};
-	const __u8 *choice[] = {mac_a, mac_b, mac_c, mac_x, bcast, mcast};
-	__u32 r = rnd() % (sizeof(choice) / sizeof(choice[0]) + 2);
-
-	if (r < sizeof(choice) / sizeof(choice[0])) {
-		memcpy(m, choice[r], ETH_ALEN);
-		return;
-	}
-	for (int i = 0; i < ETH_ALEN; i++)
-		m[i] = (__u8)rnd();
-}
-
-static __u16 pick_vid(void)
-{
-	static const __u16 vids[] = {0, VID_A, VID_C, 300, 4095};
-	__u32 r = rnd() % (sizeof(vids) / sizeof(vids[0]) + 1);
-
-	return r < sizeof(vids) / sizeof(vids[0]) ? vids[r]
-						  : (__u16)(rnd() & 0xfff);
-}
-
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-/* A frame: MACs, zero to two tags, an EtherType, payload; then a few
- * header bytes flipped and maybe a cut.  Returns its length. */
-static unsigned int make_frame(__u8 *f)
-{
-	unsigned int len = 2 * ETH_ALEN, ntags = rnd() % 3, cut;
-
-	pick_mac(f);
-	pick_mac(f + ETH_ALEN);
-	for (unsigned int i = 0; i < ntags; i++) {
-		put16(f + len, (rnd() % 4) ? ETH_P_8021Q : ETH_P_8021AD);
-		put16(f + len + 2, (__u16)((rnd() % 8) << 13) | pick_vid());
-		len += 4;
-	}
-	put16(f + len, (rnd() % 2) ? ETH_P_IP : (__u16)rnd());
-	len += 2;
-	for (unsigned int i = len; i < FUZZ_FRAME_MAX; i++)
-		f[i] = (__u8)i;
-	len = ETH_ZLEN + rnd() % (FUZZ_FRAME_MAX - ETH_ZLEN);
-	for (unsigned int i = rnd() % (MUTATIONS_MAX + 1); i; i--)
-		f[rnd() % HEADER_BYTES] ^= (__u8)(1u << (rnd() % 8));
-	/* One in eight is cut short, often inside the headers. */
-	if (rnd() % 8 == 0) {
-		cut = rnd() % (HEADER_BYTES + 4);
-		if (cut < len)
-			len = cut;
-	}
-	return len;
-}
-
-/* The VLAN of a plain frame (untagged, or one 802.1Q tag with a valid
- * VID and no second tag): 0 or the VID; -1 for anything else. */
-static int plain_vid(const __u8 *f, unsigned int len)
-{
-	__u16 proto, vid, inner;
-
-	if (len < ETH_HLEN)
-		return -1;
-	proto = (__u16)(f[12] << 8 | f[13]);
-	if (proto == ETH_P_8021AD)
-		return -1;
-	if (proto != ETH_P_8021Q)
-		return 0;
-	if (len < ETH_HLEN + 4)
-		return -1;
-	vid = (__u16)((f[14] << 8 | f[15]) & 0xfff);
-	inner = (__u16)(f[16] << 8 | f[17]);
-	if (vid == 0 || vid == 4095 || inner == ETH_P_8021Q ||
-	    inner == ETH_P_8021AD)
-		return -1;
-	return vid;
-}
 
 struct result {
 	unsigned long frames, skipped, failures;
@@ -481,7 +238,7 @@ static void fuzz_xguest(struct env *e, unsigned long n, struct result *r)
 	int to;
 
 	for (r->frames = 0; r->frames < n;) {
-		unsigned int nb = 1 + rnd() % VFWD_XG_BATCH, size = 0;
+		unsigned int nb = 1 + fuzz_rnd() % VFWD_XG_BATCH, size = 0;
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = heads,
 			    .repeat = 1);
 
@@ -611,17 +368,17 @@ int main(int argc, char **argv)
 	struct result r;
 	int opt, err, bad = 0;
 
-	rng_state = (__u64)time(NULL) * 2654435761ULL | 1;
+	fuzz_rng_state = (__u64)time(NULL) * 2654435761ULL | 1;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt == 'n')
 			n = strtoul(optarg, NULL, 10);
 		else if (opt == 's')
-			rng_state = strtoull(optarg, NULL, 0) | 1;
+			fuzz_rng_state = strtoull(optarg, NULL, 0) | 1;
 		else
 			return 2;
 	}
 	fprintf(stderr, "fuzz_progs: --seed %llu --frames %lu\n",
-		(unsigned long long)rng_state, n);
+		(unsigned long long)fuzz_rng_state, n);
 	libbpf_set_print(prog_print_stderr);
 	if ((err = env_open(&up, pick_uplink, 0)) ||
 	    (err = env_open(&ga, pick_guest, PA)) ||
