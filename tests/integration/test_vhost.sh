@@ -121,6 +121,16 @@ wait_guest() {
 	done
 	return 1
 }
+# guest_sends CHECK NAME MAC PEER SECS: testpmd txonly as vm1's guest
+# (source MAC, to PEER) for SECS once it is served, then stopped, with
+# time for its last frames to land.  CHECK fails if it is never served.
+guest_sends() {
+	start_pmd "$2" "$3" txonly --eth-peer="0,$4"
+	wait_guest || fail "$1" "vm1 never came up"
+	sleep "$5"
+	stop_pmd
+	sleep 0.5
+}
 slots() { vfwd -j port list | jget "[p['xsk_slots'] for p in d if p['name']=='$1'][0]"; }
 xstat() { vfwd -j stats | jget "[p['xsk']['$2'] for p in d['ports'] if p['name']=='$1'][0]"; }
 
@@ -169,11 +179,7 @@ expect_eq slots_released_guest_gone 0 "$(slots vm1)"
 # ---- guest -> wire (txonly), then a spoofed source ----
 start_sink wire ip netns exec "$WIRE" "$SINK" --packet "$W" ||
 	{ fail setup "wire sink"; finish; }
-start_pmd tx "$M1" txonly --eth-peer="0,$PEER"
-wait_guest || fail tx_guest_connected "vm1 never came up"
-sleep "$TXONLY_SECS"
-stop_pmd
-sleep 0.5
+guest_sends tx_guest_connected tx "$M1" "$PEER" "$TXONLY_SECS"
 stop_sink wire
 pmd_sent=$(pmd_stat tx TX-packets)
 on_wire=$(sink_count wire "$PEER/0")
@@ -185,11 +191,7 @@ wait_state vm1 waiting
 spoof0=$(reason_stat spoof)
 start_sink wire2 ip netns exec "$WIRE" "$SINK" --packet "$W" ||
 	{ fail setup "wire sink"; finish; }
-start_pmd spoof "$SPOOF" txonly --eth-peer="0,$PEER"
-wait_guest || fail spoof_guest_connected "vm1 never came up"
-sleep "$TXONLY_SECS"
-stop_pmd
-sleep 0.5
+guest_sends spoof_guest_connected spoof "$SPOOF" "$PEER" "$TXONLY_SECS"
 stop_sink wire2
 expect_eq spoof_reaches_nothing 0 "$(sink_count wire2 "$PEER/0")"
 spoofed=$(( $(reason_stat spoof) - spoof0 ))
@@ -365,22 +367,14 @@ expect_eq veth_to_xsk_counted_fwd "$N_OTHER" $(( $(reason_stat fwd) - fwd0 ))
 
 start_sink ct ip netns exec "$CT" "$SINK" --packet "$CTG" ||
 	{ fail setup "veth sink"; finish; }
-start_pmd tc "$M1" txonly --eth-peer="0,$M3"
-wait_guest || fail relay_tx_guest_connected "vm1 never came up"
-sleep 2
-stop_pmd
-sleep 0.5
+guest_sends relay_tx_guest_connected tc "$M1" "$M3" 2
 stop_sink ct
 expect_ge xsk_to_veth_arrives 1 "$(sink_count ct "$M3/0")" "vm1's frames on the veth port"
 
 UPMAC=$(cat "/sys/class/net/$UP/address")
 start_sink host "$SINK" --packet "$UP" || { fail setup "host sink"; finish; }
 host0=$(reason_stat host)
-start_pmd th "$M1" txonly --eth-peer="0,$UPMAC"
-wait_guest || fail relay_host_guest_connected "vm1 never came up"
-sleep 2
-stop_pmd
-sleep 0.5
+guest_sends relay_host_guest_connected th "$M1" "$UPMAC" 2
 stop_sink host
 expect_ge xsk_to_host_arrives 1 "$(sink_count host "$UPMAC/0")" "vm1's frames received on the uplink"
 expect_ge xsk_to_host_counted 1 $(( $(reason_stat host) - host0 )) "frames counted as host"
@@ -391,11 +385,7 @@ start_sink hostb "$SINK" --packet "$UP" || { fail setup "host sink"; finish; }
 start_sink wireb ip netns exec "$WIRE" "$SINK" --packet "$W" ||
 	{ fail setup "wire sink"; finish; }
 got0=$(xstat vm1 to_guest_packets)
-start_pmd tb "$M1" txonly --eth-peer=0,ff:ff:ff:ff:ff:ff
-wait_guest || fail relay_bcast_guest_connected "vm1 never came up"
-sleep 2
-stop_pmd
-sleep 0.5
+guest_sends relay_bcast_guest_connected tb "$M1" "ff:ff:ff:ff:ff:ff" 2
 stop_sink hostb
 stop_sink wireb
 expect_ge xsk_bcast_to_host 1 "$(sink_count hostb ff:ff:ff:ff:ff:ff/0)" "the guest's broadcasts received on the uplink"
@@ -435,11 +425,7 @@ expect_ge bridged_veth_bcast_reaches_xsk "$N_BUM" "$(pmd_stat bb RX-packets)" \
 # path, and the bridge floods it to the veth port.
 start_sink ctb ip netns exec "$CT" "$SINK" --packet "$CTG" ||
 	{ fail setup "veth sink"; finish; }
-start_pmd bt "$M1" txonly --eth-peer=0,ff:ff:ff:ff:ff:ff
-wait_guest || fail bridged_tx_guest_connected "vm1 never came up"
-sleep 2
-stop_pmd
-sleep 0.5
+guest_sends bridged_tx_guest_connected bt "$M1" "ff:ff:ff:ff:ff:ff" 2
 stop_sink ctb
 expect_ge bridged_xsk_bcast_reaches_veth 1 "$(sink_count ctb ff:ff:ff:ff:ff:ff/0)" \
 	"the xsk guest's broadcasts on the veth port"
@@ -464,11 +450,7 @@ expect_eq flood_bcast_reaches_guest $((3 * N_BUM)) "$(pmd_stat fl RX-packets)"
 # relay) and the wire.
 start_sink ctf ip netns exec "$CT" "$SINK" --packet "$CTG" ||
 	{ fail setup "veth sink"; finish; }
-start_pmd ft "$M1" txonly --eth-peer=0,ff:ff:ff:ff:ff:ff
-wait_guest || fail flood_tx_guest_connected "vm1 never came up"
-sleep 2
-stop_pmd
-sleep 0.5
+guest_sends flood_tx_guest_connected ft "$M1" "ff:ff:ff:ff:ff:ff" 2
 stop_sink ctf
 expect_ge flood_guest_bcast_to_veth 1 "$(sink_count ctf ff:ff:ff:ff:ff:ff/0)" "the guest's floods on the veth port"
 # A trunk guest's broadcast tagged with VLAN 100 (its MAC bound there)
