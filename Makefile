@@ -43,7 +43,7 @@ TOOLS       := $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
 FUZZERS     := $(BUILD)/fuzz_mac_line
 FUZZ_PROGS  := $(BUILD)/fuzz_progs
 PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
-	       $(BUILD)/test_cpu $(BUILD)/test_xsk
+	       $(BUILD)/test_cpu $(BUILD)/test_xsk $(BUILD)/test_xguest
 
 .PHONY: all deps test demo clean format check-format tools vm-image bench bench-quick fuzz install
 
@@ -130,9 +130,11 @@ $(BUILD)/test_uplink: tests/prog/test_uplink.c $(wildcard tests/prog/*.h) $(CORE
 
 # AF_XDP ports: vfwd_uplink's XSKMAP redirect with real sockets (libxdp),
 # and vfwd_xguest (with the daemon's writer of its answers).
-XSK_TEST_SRCS := maps/stats.c maps/mac_table.c loader/skel.c loader/xguest_emit.c
-$(BUILD)/test_xsk: tests/prog/test_xsk.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h $(XSK_TEST_SRCS) loader/skel.h loader/xguest.h $(BUILD)/vfwd.skel.h
+XSK_TEST_SRCS := maps/stats.c maps/mac_table.c loader/skel.c
+$(BUILD)/test_xsk: tests/prog/test_xsk.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h $(XSK_TEST_SRCS) loader/skel.h $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_xsk.c $(XSK_TEST_SRCS) $(LIBS)
+$(BUILD)/test_xguest: tests/prog/test_xguest.c $(wildcard tests/prog/*.h) maps/vfwd_maps.h $(XSK_TEST_SRCS) loader/xguest_emit.c loader/skel.h loader/xguest.h $(BUILD)/vfwd.skel.h
+	$(CC) $(CFLAGS) -Itests/prog -o $@ tests/prog/test_xguest.c $(XSK_TEST_SRCS) loader/xguest_emit.c $(LIBS)
 
 # CPU steering: vfwd_uplink through the CPUMAP, and vfwd_cpu.
 $(BUILD)/test_cpu: tests/prog/test_cpu.c $(wildcard tests/prog/*.h) $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h

@@ -34,6 +34,7 @@ run prog/uplink "$VFWD_BUILD/test_uplink"
 run prog/guest "$VFWD_BUILD/test_guest"
 run prog/cpu "$VFWD_BUILD/test_cpu"
 run prog/xsk "$VFWD_BUILD/test_xsk"
+run prog/xguest "$VFWD_BUILD/test_xguest"
 run unit/cpus "$VFWD_BUILD/test_cpus"
 
 # Fuzzers, for a few seconds each: enough to catch a regression; make
