@@ -34,7 +34,7 @@ DEB_PKGS := build-essential clang llvm libbpf-dev libxdp-dev bpftool libelf-dev 
 	    dpdk-dev dpdk openvswitch-switch-dpdk \
 	    libmicrohttpd-dev prometheus python3-prometheus-client libclang-rt-14-dev
 
-BPF_SRCS    := $(wildcard bpf/*.bpf.c) $(wildcard bpf/*.bpf.h) maps/vfwd_maps.h
+BPF_SRCS    := $(wildcard bpf/*.bpf.c) $(wildcard bpf/*.bpf.h) maps/vfwd_maps.h maps/vfwd_xsk_maps.h
 CORE_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c) $(wildcard lib/*.c)
 CLI_SRCS    := $(wildcard cli/*.c)
 HDRS        := $(wildcard maps/*.h loader/*.h lib/*.h cli/*.h)

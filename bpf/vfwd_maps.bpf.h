@@ -158,7 +158,7 @@ struct {
 } vfwd_intent_v4 SEC(".maps");
 
 /* AF_XDP ports: slot vfwd_xsk_slot(port, rx queue) -> the socket that
- * vfwd-vhost bound to that queue of the port's uplink (maps/vfwd_maps.h).
+ * vfwd-vhost bound to that queue of the port's uplink (maps/vfwd_xsk_maps.h).
  * An empty slot fails the redirect, and the frame counts as port_down. */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
@@ -180,7 +180,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vfwd_xstat_v4 SEC(".maps");
 
-/* Where vfwd-vhost's relay veth is (maps/vfwd_maps.h, struct
+/* Where vfwd-vhost's relay veth is (maps/vfwd_xsk_maps.h, struct
  * vfwd_relay): read by vfwd_guest for frames to XSK ports. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The relay between the kernel and vfwd-vhost (maps/vfwd_maps.h, "The
+ * The relay between the kernel and vfwd-vhost (maps/vfwd_xsk_maps.h, "The
  * relay"): a veth pair whose kernel end k carries vfwd_xhost on tc
  * ingress and whose daemon end d carries vfwd_xrelay.  Frames on it wear
  * a relay tag after their MACs: TPID VFWD_RELAY_ETHERTYPE, then the port

@@ -74,7 +74,7 @@ static __always_inline int vfwd_uplink_other(struct vfwd_port_stats *up,
 
 /*
  * A hit on an AF_XDP port: into the XSKMAP slot of the port's socket on
- * the queue the frame came in on (maps/vfwd_maps.h, vfwd_xsk_slot).  The
+ * the queue the frame came in on (maps/vfwd_xsk_maps.h, vfwd_xsk_slot).  The
  * socket there is bound to exactly this queue, so the kernel accepts the
  * frame; any other queue's socket would drop it after XDP_REDIRECT was
  * returned, where no counter of ours sees it.  An empty slot (no

@@ -7,7 +7,7 @@
  * burst at a time.  It never sees a device nor a whole frame: the daemon
  * fills struct vfwd_xguest_batch (this program's .bss, which it maps)
  * with the sending port and length of each frame and puts each frame's
- * head in the data, entry i at i * VFWD_XG_HEAD (maps/vfwd_maps.h).  The
+ * head in the data, entry i at i * VFWD_XG_HEAD (maps/vfwd_xsk_maps.h).  The
  * program counts each frame as vfwd_guest would and answers in its entry
  * where it goes and what becomes of its tag; the daemon then writes the
  * frame out.  Returns XDP_PASS when every entry was answered, XDP_ABORTED

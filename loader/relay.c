@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The relay veth pair between the kernel and vfwd-vhost (maps/vfwd_maps.h,
+ * The relay veth pair between the kernel and vfwd-vhost (maps/vfwd_xsk_maps.h,
  * "The relay"): made or taken over by the daemon, removed by the last
  * `vfwd detach`.  Its names follow from the pin directory, so each
  * installation has its own and any process can find it.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vfwd-vhost's end of the relay veth (maps/vfwd_maps.h, "The relay").
+ * vfwd-vhost's end of the relay veth (maps/vfwd_xsk_maps.h, "The relay").
  * The daemon makes the pair, or takes over the one a previous daemon
  * left, when it opens the tables; the last `vfwd detach` removes it.
  * Each served guest gets one AF_XDP socket on the daemon end, queue 0,
