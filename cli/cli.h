@@ -194,6 +194,9 @@ int cli_port_kind_opts(struct vfwd_ctx *c, const struct port_req *r, bool xsk);
  * from *p; 0 or -errno after an error line. */
 int cli_port_add_xsk(struct vfwd_ctx *c, const char *name,
 		     const struct port_req *r, struct vfwd_port *p, int id);
+/* port sync [NAME] (cli/port_sync.c). */
+#define CLI_PORT_SYNC_ARGS "port sync [NAME]"
+int cli_port_sync(struct vfwd_ctx *c, int argc, char **argv);
 const char *cli_placement_str(__u8 placement);
 /* Why port p of a generic-mode uplink is not steered. */
 const char *cli_generic_cpus_msg(const struct vfwd_port *p, const char *uplink);
