@@ -783,19 +783,21 @@ def xsk_path_section(R):
             "far above 0, something else competed for the CPUs and the sample is suspect. "
             "The busy-polling switches and the guest spend CPU whether frames come or not, so their "
             "ns/frame falls as the rate rises.", ""]
-    rows = []
-    for s in sizes:
-        for p in paths:
-            rs = pick(p, "rx", s)
-            if not rs:
-                continue
-            rows.append(["%d B" % s, XSK_PATH_LABEL.get(p, p),
-                         spread(st([r.get("offered_mpps") for r in rs])),
-                         spread(st([r.get("delivered_pct") for r in rs])),
-                         spread(st([r.get("mpps") for r in rs])),
-                         spread(st([per_frame(r, "switch") for r in rs])),
-                         spread(st([per_frame(r, "total") for r in rs])),
-                         spread(st([r.get("other_cpu_pct") for r in rs]))])
+    def rows_of(kind, cols):
+        """A row per size and path: each column's median (min-max) over the rounds."""
+        rows = []
+        for s in sizes:
+            for p in paths:
+                rs = pick(p, kind, s)
+                if rs:
+                    rows.append(["%d B" % s, XSK_PATH_LABEL.get(p, p)] +
+                                [spread(st([col(r) for r in rs])) for col in cols])
+        return rows
+
+    field = lambda k: (lambda r: r.get(k))
+    cpu_cols = [lambda r: per_frame(r, "switch"), lambda r: per_frame(r, "total"),
+                field("other_cpu_pct")]
+    rows = rows_of("rx", [field("offered_mpps"), field("delivered_pct"), field("mpps")] + cpu_cols)
     if rows:
         out += ["Wire → guest (rx): offered Mpps is what the generator sent per second of its run "
                 "(it shares the host CPU with the switch), delivered what testpmd `rxonly` received.", "",
@@ -806,18 +808,7 @@ def xsk_path_section(R):
         out += ["The generator alone (no switch on the uplink; the kernel drops the frames), Mpps: " +
                 ", ".join("%d B %s" % (s, spread(st([r.get("offered_mpps") for r in g if r["size"] == s])))
                           for s in sizes if any(r["size"] == s for r in g)) + ".", ""]
-    rows = []
-    for s in sizes:
-        for p in paths:
-            rs = pick(p, "tx", s)
-            if not rs:
-                continue
-            rows.append(["%d B" % s, XSK_PATH_LABEL.get(p, p),
-                         spread(st([r.get("mpps") for r in rs])),
-                         spread(st([r.get("delivered_pct") for r in rs])),
-                         spread(st([per_frame(r, "switch") for r in rs])),
-                         spread(st([per_frame(r, "total") for r in rs])),
-                         spread(st([r.get("other_cpu_pct") for r in rs]))])
+    rows = rows_of("tx", [field("mpps"), field("delivered_pct")] + cpu_cols)
     if rows:
         out += ["Guest → wire (tx): Mpps counted on the wire end (its rx_packets) in the window; "
                 "delivered is what reached the wire end (`vfwd-sink`'s count and its socket's drops) "
