@@ -21,7 +21,7 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
 	   -D_GNU_SOURCE -Imaps -Iloader -Ilib -Icli -I$(BUILD)
-LIBS    := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz
+LIBS    := $(shell pkg-config --libs libxdp libbpf libfyaml 2>/dev/null || echo -lxdp -lbpf -lfyaml) -lelf -lz
 
 # -mcpu=v3: clang-14 needs it for atomics whose result is used, and it
 # gives the JIT 32-bit jumps.  asm/types.h lives under the multiarch dir.
@@ -32,7 +32,8 @@ DEB_PKGS := build-essential clang llvm libbpf-dev libxdp-dev bpftool libelf-dev 
 	    zlib1g-dev pkg-config iproute2 ethtool xdp-tools python3 util-linux \
 	    qemu-system-x86 busybox-static iperf3 python3-matplotlib \
 	    dpdk-dev dpdk openvswitch-switch-dpdk \
-	    libmicrohttpd-dev prometheus python3-prometheus-client libclang-rt-14-dev
+	    libmicrohttpd-dev prometheus python3-prometheus-client libclang-rt-14-dev \
+	    libfyaml-dev libxml2-dev libvirt-daemon-system libvirt-clients
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c) $(wildcard bpf/*.bpf.h) maps/vfwd_maps.h maps/vfwd_xsk_maps.h
 CORE_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c) $(wildcard lib/*.c)
