@@ -215,6 +215,25 @@ void cli_note_unbound(struct vfwd_ctx *c, int unbound);
  * none (0); -EEXIST (after an error line) when there are several. */
 int cli_default_uplink(struct vfwd_ctx *c, const char *port, __u32 *id);
 
+/* vfwd apply (cli/cmd_apply.c): make the installation match want, read
+ * from file (named in messages), in the order that keeps every guest's
+ * traffic flowing: uplinks and new ports first, then MACs added and
+ * moved, then MACs, ports and uplinks removed.  Everything in want is
+ * checked against the host first: a bad item changes nothing.  Prints
+ * the plan (with CLI_APPLY_DRY_RUN) or what was done, as text or -j.
+ * Opens the state itself (ctx_open); 0 or -errno after an error line. */
+enum cli_apply_flags {
+	CLI_APPLY_DRY_RUN = 1U << 0, /* print the plan, change nothing */
+	/* add and change what want names, remove nothing else: the libvirt
+	 * hook's registration of one domain's ports */
+	CLI_APPLY_MERGE = 1U << 1,
+	/* remove the ports want names (and their MACs), nothing else */
+	CLI_APPLY_REMOVE = 1U << 2,
+};
+struct vfwd_config;
+int cli_apply(struct vfwd_ctx *c, const struct vfwd_config *want,
+	      const char *file, unsigned int flags);
+
 /* Commands. */
 int cmd_attach(struct vfwd_ctx *c, int argc, char **argv);
 int cmd_detach(struct vfwd_ctx *c, int argc, char **argv);
