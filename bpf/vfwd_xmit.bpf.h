@@ -52,4 +52,35 @@ int BPF_PROG(vfwd_xmit_trace, const struct net_device *from_dev,
 	return 0;
 }
 
+/* The id of vfwd's CPUMAP (vfwd_cpu_v4), set by the loader: the host may
+ * have other CPUMAPs, whose frames are not vfwd's to count. */
+const volatile __u32 cfg_cpumap_id = 0;
+
+/* vfwd_cpumap_trace: what the CPUMAP dropped of the frames vfwd_uplink
+ * steered.  The uplink counts a steered frame as forwarded when it
+ * redirects it, and vfwd_cpu counts it as sent to its port only once it
+ * left the CPU's queue; a frame the queue had no room for (the CPU busy
+ * elsewhere) is counted nowhere else.  The flush of the CPUMAP's bulk
+ * queue reports each CPU's processed and dropped frames here. */
+SEC("tp_btf/xdp_cpumap_enqueue")
+int BPF_PROG(vfwd_cpumap_trace, int map_id, unsigned int processed,
+	     unsigned int drops, int to_cpu)
+{
+	__u32 key = VFWD_XMIT_CPU_KEY | (__u32)to_cpu;
+	struct vfwd_xmit_ctr *c, zero = {};
+
+	if ((__u32)map_id != cfg_cpumap_id)
+		return 0;
+	c = bpf_map_lookup_elem(&vfwd_xmit_v4, &key);
+	if (!c) {
+		bpf_map_update_elem(&vfwd_xmit_v4, &key, &zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&vfwd_xmit_v4, &key);
+		if (!c)
+			return 0;
+	}
+	c->sent += processed;
+	c->drops += drops;
+	return 0;
+}
+
 #endif /* VFWD_XMIT_BPF_H */

@@ -163,6 +163,46 @@ static int print_per_cpu(struct vfwd_ctx *c, const struct vfwd_snapshot *s)
 	return 0;
 }
 
+/* What the CPUMAP took in and dropped per CPU, for CPUs it was used on:
+ * the reason fwd counts a steered frame when the uplink redirects it,
+ * the port's tx_packets when it left the queue; dropped is the rest. */
+static void print_cpumap(struct vfwd_ctx *c, const struct vfwd_snapshot *s)
+{
+	struct json *j = &c->j;
+	bool head = false;
+
+	if (c->json) {
+		/* null: not counted (the counter is not attached). */
+		json_key(j, "cpumap");
+		if (!s->cpumap_on) {
+			json_null(j);
+			return;
+		}
+		json_arr_open(j);
+	}
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		const struct vfwd_xmit_ctr *q = &s->cpumap[cpu];
+
+		if (!q->sent && !q->drops)
+			continue;
+		if (c->json) {
+			json_obj_open(j);
+			json_kv_u64(j, "cpu", cpu);
+			json_kv_u64(j, "steered", q->sent);
+			json_kv_u64(j, "dropped", q->drops);
+			json_obj_close(j);
+			continue;
+		}
+		if (!head)
+			printf("\n%-4s %12s %12s\n", "CPU", "STEERED",
+			       "CPUMAP_DROP");
+		head = true;
+		printf("%-4d %12llu %12llu\n", cpu, q->sent, q->drops);
+	}
+	if (c->json)
+		json_arr_close(j);
+}
+
 static void print_totals(struct vfwd_ctx *c, const struct vfwd_snapshot *s)
 {
 	struct json *j = &c->j;
@@ -235,8 +275,10 @@ static void print_totals(struct vfwd_ctx *c, const struct vfwd_snapshot *s)
 		json_kv_u64(j, "bytes", s->reason[r].bytes);
 		json_obj_close(j);
 	}
-	if (c->json) {
+	if (c->json)
 		json_obj_close(j);
+	print_cpumap(c, s);
+	if (c->json) {
 		json_obj_close(j);
 		json_end(j);
 	}

@@ -115,6 +115,19 @@ static void xmit_family(FILE *out, const struct vfwd_snapshot *s)
 	}
 }
 
+/* What vfwd_uplink steered into the CPUMAP, per CPU, and what of it the
+ * CPU's queue had no room for. */
+static void cpumap_family(FILE *out, const struct vfwd_snapshot *s,
+			  const char *name, const char *help, bool drops)
+{
+	if (!s->cpumap_on)
+		return;
+	family(out, name, help);
+	for (int cpu = 0; cpu < s->ncpus; cpu++)
+		fprintf(out, "%s{cpu=\"%d\"} %llu\n", name, cpu,
+			drops ? s->cpumap[cpu].drops : s->cpumap[cpu].sent);
+}
+
 static void reason_family(FILE *out, const struct vfwd_snapshot *s,
 			  const char *name, const char *help, bool bytes)
 {
@@ -137,6 +150,13 @@ int vfwd_prom_write(FILE *out, const struct vfwd_snapshot *s)
 	PORT_COUNTERS(X)
 #undef X
 	xmit_family(out, s);
+	cpumap_family(out, s, "vfwd_cpumap_steered_total",
+		      "Frames vfwd steered into the CPUMAP queue of the CPU.",
+		      false);
+	cpumap_family(
+		out, s, "vfwd_cpumap_dropped_total",
+		"Frames steered to the CPU that its CPUMAP queue had no room for (counted as fwd, never sent to their port).",
+		true);
 	reason_family(
 		out, s, "vfwd_reason_packets_total",
 		"Frames vfwd handled, by why it did what it did (every frame under exactly one reason).",

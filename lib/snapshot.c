@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One reading of every counter of an installation (lib/snapshot.h). */
 #include <errno.h>
+#include <string.h>
 #include <time.h>
+#include <bpf/libbpf.h>
 #include <unistd.h>
 #include "vfwd_loader.h"
 #include "snapshot.h"
@@ -19,9 +21,36 @@ bool vfwd_snapshot_has_xmit(const struct vfwd_snapshot *s, int id)
 /* The drop counter's numbers for the tap and veth ports in s; none when
  * it is not attached (an installation made before it, or a kernel
  * without tp_btf). */
+static int take_cpumap(const char *pin_dir, struct vfwd_snapshot *s)
+{
+	int fd = vfwd_xmit_map_open(pin_dir, VFWD_XMIT_CPUMAP), err = 0;
+	int ncpus = libbpf_num_possible_cpus();
+	struct vfwd_xmit_ctr c;
+
+	s->cpumap_on = fd >= 0;
+	s->ncpus = 0;
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	if (ncpus < 0)
+		err = ncpus;
+	for (int cpu = 0; !err && cpu < ncpus; cpu++) {
+		int slot = cpu < VFWD_SNAP_CPUS ? cpu : VFWD_SNAP_CPUS - 1;
+
+		err = vfwd_xmit_read(fd, VFWD_XMIT_CPU_KEY | cpu, &c);
+		if (slot >= s->ncpus) {
+			memset(&s->cpumap[slot], 0, sizeof(c));
+			s->ncpus = slot + 1;
+		}
+		s->cpumap[slot].sent += c.sent;
+		s->cpumap[slot].drops += c.drops;
+	}
+	close(fd);
+	return err;
+}
+
 static int take_xmit(const char *pin_dir, struct vfwd_snapshot *s)
 {
-	int fd = vfwd_xmit_map_open(pin_dir), err = 0;
+	int fd = vfwd_xmit_map_open(pin_dir, VFWD_XMIT_DEVICES), err = 0;
 
 	s->xmit_on = fd >= 0;
 	if (fd < 0)
@@ -64,7 +93,8 @@ int vfwd_snapshot_take(const struct vfwd_tables *t, const char *pin_dir,
 		if (err)
 			return err;
 	}
-	return take_xmit(pin_dir, s);
+	err = take_xmit(pin_dir, s);
+	return err ? err : take_cpumap(pin_dir, s);
 }
 
 const char *vfwd_reason_action_str(__u32 r)

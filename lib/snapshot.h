@@ -12,6 +12,11 @@
 #include <stdio.h>
 #include "vfwd_tables.h"
 
+/* CPUs whose CPUMAP counters a snapshot holds: more than vfwd's
+ * test and bench hosts have by far; a larger host's higher CPUs are
+ * summed into the last slot rather than lost. */
+#define VFWD_SNAP_CPUS 1024
+
 struct vfwd_snapshot {
 	double t; /* CLOCK_MONOTONIC seconds */
 	bool used[VFWD_MAX_PORTS]; /* slots taken (the one asked for) */
@@ -25,6 +30,12 @@ struct vfwd_snapshot {
 	 * counter is attached. */
 	bool xmit_on;
 	struct vfwd_xmit_ctr xmit[VFWD_MAX_PORTS];
+	/* What vfwd_uplink steered into the CPUMAP, per CPU: processed
+	 * (sent) and dropped, queue full (bpf/vfwd_xmit.bpf.h), for the
+	 * first ncpus CPUs, when cpumap_on. */
+	bool cpumap_on;
+	int ncpus;
+	struct vfwd_xmit_ctr cpumap[VFWD_SNAP_CPUS];
 };
 
 /* Read every port's counters (only that slot when only >= 0), the

@@ -95,16 +95,24 @@ int vfwd_uplink_detach(__u32 ifindex, enum vfwd_xdp_mode mode, __u32 prog_id);
 
 const char *vfwd_xdp_mode_str(enum vfwd_xdp_mode mode);
 
-/* The post-redirect drop counter (loader/xmit.c).  Attach it and pin its
- * link in pin_dir, unless it is pinned there already (its counters then
- * go on).  0, or -errno with the reason in err. */
+/* The post-redirect drop counters (loader/xmit.c, bpf/vfwd_xmit.bpf.h):
+ * what devices refused of the frames redirected to them, and what the
+ * CPUMAP's queues had no room for. */
+enum vfwd_xmit_which {
+	VFWD_XMIT_DEVICES, /* key: device ifindex */
+	VFWD_XMIT_CPUMAP, /* key: VFWD_XMIT_CPU_KEY | cpu */
+	VFWD_XMIT_COUNT,
+};
+/* Attach both and pin their links in pin_dir, unless pinned there
+ * already (their counters then go on).  0, or -errno with the reason in
+ * err. */
 int vfwd_xmit_ensure(const char *pin_dir, char *err, size_t errlen);
-/* Its map (struct vfwd_xmit_ctr per device ifindex), through the pinned
+/* A counter's map (struct vfwd_xmit_ctr per key), through its pinned
  * link: an fd, or -ENOENT when it is not attached. */
-int vfwd_xmit_map_open(const char *pin_dir);
-/* Device ifindex's counters summed over the CPUs (zero when it was never
- * sent to since counting began).  0 or -errno. */
-int vfwd_xmit_read(int map_fd, __u32 ifindex, struct vfwd_xmit_ctr *sum);
+int vfwd_xmit_map_open(const char *pin_dir, enum vfwd_xmit_which w);
+/* The counters of key summed over the CPUs that counted (zero when
+ * nothing was counted under it since counting began).  0 or -errno. */
+int vfwd_xmit_read(int map_fd, __u32 key, struct vfwd_xmit_ctr *sum);
 
 /* Guest-port programs.  Load an instance for port_id, attach vfwd_guest
  * to ifindex's tc ingress (replacing vfwd's earlier filter there) and put

@@ -19,54 +19,118 @@
 /* Maps a program may use: vfwd_xmit_trace uses one. */
 #define XMIT_PROG_MAPS 8
 
-static void link_path(const char *pin_dir, char *buf, size_t len)
+/* The two counters: each a program with its link pinned under a name. */
+struct xmit_link {
+	const char *pin; /* file name under the pin directory */
+	const char *tp; /* the tracepoint, for messages */
+};
+static const struct xmit_link links[] = {
+	[VFWD_XMIT_DEVICES] = {VFWD_LINK_XMIT, "xdp:xdp_devmap_xmit"},
+	[VFWD_XMIT_CPUMAP] = {VFWD_LINK_CPUMAP, "xdp:xdp_cpumap_enqueue"},
+};
+
+static void link_path(const char *pin_dir, enum vfwd_xmit_which w, char *buf,
+		      size_t len)
 {
-	snprintf(buf, len, "%s/%s", pin_dir, VFWD_LINK_XMIT);
+	snprintf(buf, len, "%s/%s", pin_dir, links[w].pin);
+}
+
+static struct bpf_program *link_prog(struct vfwd_bpf *skel,
+				     enum vfwd_xmit_which w)
+{
+	return w == VFWD_XMIT_DEVICES ? skel->progs.vfwd_xmit_trace
+				      : skel->progs.vfwd_cpumap_trace;
+}
+
+static bool linked(const char *pin_dir, enum vfwd_xmit_which w)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	link_path(pin_dir, w, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	close(fd); /* counting already: keep its counters */
+	return true;
+}
+
+/* The id of the pinned CPUMAP, for the filter of vfwd_cpumap_trace
+ * (the skeleton reuses the pin only when it loads). */
+static int cpumap_id(const char *pin_dir, __u32 *id)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+	char path[PATH_MAX];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_MAP_CPU);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		ret = -errno;
+	*id = mi.id;
+	close(fd);
+	return ret;
 }
 
 int vfwd_xmit_ensure(const char *pin_dir, char *err, size_t errlen)
 {
+	bool need[] = {!linked(pin_dir, VFWD_XMIT_DEVICES),
+		       !linked(pin_dir, VFWD_XMIT_CPUMAP)};
 	char path[PATH_MAX];
 	struct bpf_link *link;
 	struct vfwd_bpf *skel;
-	int ret, fd;
+	int ret = 0;
 
-	link_path(pin_dir, path, sizeof(path));
-	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		close(fd); /* counting already: keep its counters */
+	if (!need[VFWD_XMIT_DEVICES] && !need[VFWD_XMIT_CPUMAP])
 		return 0;
-	}
 	skel = vfwd_skel_open_msg(pin_dir, &ret, err, errlen);
 	if (!skel)
 		return ret;
-	bpf_program__set_autoload(skel->progs.vfwd_xmit_trace, true);
-	ret = vfwd_skel_load_msg(skel, pin_dir, "vfwd_xmit_trace", err, errlen);
-	if (ret)
-		goto out;
-	link = bpf_program__attach(skel->progs.vfwd_xmit_trace);
-	if (!link) {
-		ret = -errno;
-		snprintf(
-			err, errlen,
-			"cannot attach vfwd_xmit_trace to xdp:xdp_devmap_xmit: %s",
-			strerror(-ret));
-		goto out;
+	/* Loaded together, the two share one map of counters. */
+	for (int w = 0; w < VFWD_XMIT_COUNT; w++)
+		bpf_program__set_autoload(link_prog(skel, w), need[w]);
+	if (need[VFWD_XMIT_CPUMAP]) {
+		ret = cpumap_id(pin_dir, &skel->rodata->cfg_cpumap_id);
+		if (ret) {
+			snprintf(
+				err, errlen,
+				"vfwd_cpumap_trace: cannot find vfwd's CPUMAP: %s",
+				strerror(-ret));
+			goto out;
+		}
 	}
-	/* Published by its pin: a kill before it closes the link with the
-	 * process, and nothing is left. */
-	ret = bpf_link__pin(link, path);
-	if (ret)
-		snprintf(err, errlen,
-			 "cannot pin the link of vfwd_xmit_trace at %s: %s",
-			 path, strerror(-ret));
-	bpf_link__destroy(link);
+	ret = vfwd_skel_load_msg(skel, pin_dir, "vfwd_xmit_trace", err, errlen);
+	for (int w = 0; !ret && w < VFWD_XMIT_COUNT; w++) {
+		if (!need[w])
+			continue;
+		link = bpf_program__attach(link_prog(skel, w));
+		if (!link) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot attach %s to %s: %s",
+				 bpf_program__name(link_prog(skel, w)),
+				 links[w].tp, strerror(-ret));
+			break;
+		}
+		/* Published by its pin: a kill before it closes the link
+		 * with the process, and nothing is left. */
+		link_path(pin_dir, w, path, sizeof(path));
+		ret = bpf_link__pin(link, path);
+		if (ret)
+			snprintf(err, errlen,
+				 "cannot pin the link of %s at %s: %s",
+				 bpf_program__name(link_prog(skel, w)), path,
+				 strerror(-ret));
+		bpf_link__destroy(link);
+	}
 out:
 	vfwd_bpf__destroy(skel);
 	return ret;
 }
 
-int vfwd_xmit_map_open(const char *pin_dir)
+int vfwd_xmit_map_open(const char *pin_dir, enum vfwd_xmit_which w)
 {
 	struct bpf_link_info li = {};
 	struct bpf_prog_info pi = {};
@@ -75,7 +139,7 @@ int vfwd_xmit_map_open(const char *pin_dir)
 	char path[PATH_MAX];
 	int lfd, pfd, mfd, ret = -ENOENT;
 
-	link_path(pin_dir, path, sizeof(path));
+	link_path(pin_dir, w, path, sizeof(path));
 	lfd = bpf_obj_get(path);
 	if (lfd < 0)
 		return -errno;
@@ -117,7 +181,7 @@ out_link:
 	return ret;
 }
 
-int vfwd_xmit_read(int map_fd, __u32 ifindex, struct vfwd_xmit_ctr *sum)
+int vfwd_xmit_read(int map_fd, __u32 key, struct vfwd_xmit_ctr *sum)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct vfwd_xmit_ctr *v;
@@ -128,7 +192,7 @@ int vfwd_xmit_read(int map_fd, __u32 ifindex, struct vfwd_xmit_ctr *sum)
 	if (!v)
 		return -ENOMEM;
 	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(map_fd, &ifindex, v)) {
+	if (bpf_map_lookup_elem(map_fd, &key, v)) {
 		free(v);
 		/* Never transmitted to since counting began: nothing lost. */
 		return errno == ENOENT ? 0 : -errno;

@@ -170,9 +170,12 @@ int vfwd_tables_unpin(const char *pin_dir)
 	char path[PATH_MAX];
 	int err = 0;
 
-	/* The drop counter's link first: it only observes. */
+	/* The drop counters' links first: they only observe. */
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_LINK_XMIT);
 	if (unlink(path) && errno != ENOENT)
+		err = -errno;
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_LINK_CPUMAP);
+	if (unlink(path) && errno != ENOENT && !err)
 		err = -errno;
 	/* The journal goes last, the reverse of how the maps are made
 	 * (loader/skel.c): while any pin is left, so is the journal that

@@ -58,6 +58,12 @@
  * transmitted to goes first); twice the ports, for devices that come and
  * go. */
 #define VFWD_XMIT_DEVS (2 * VFWD_MAX_PORTS)
+/* The pinned bpf_link of vfwd_cpumap_trace: frames vfwd_uplink steered
+ * into the CPUMAP and the CPUMAP dropped (its queue to a CPU full), per
+ * CPU, in a map like vfwd_xmit_v4 under the key VFWD_XMIT_CPU_KEY | cpu
+ * (device ifindexes never have that bit). */
+#define VFWD_LINK_CPUMAP "vfwd_cpumap_link"
+#define VFWD_XMIT_CPU_KEY (1U << 31)
 
 /* Default pin directory; every map above is pinned by name below it. */
 #define VFWD_PIN_ROOT "/sys/fs/bpf"
