@@ -21,7 +21,9 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
 	   -D_GNU_SOURCE -Imaps -Iloader -Ilib -Icli -I$(BUILD)
-LIBS    := $(shell pkg-config --libs libxdp libbpf libfyaml 2>/dev/null || echo -lxdp -lbpf -lfyaml) -lelf -lz
+# libxml2: the libvirt hook reads domain XML with it (lib/libvirt_xml.c).
+CFLAGS  += $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+LIBS    := $(shell pkg-config --libs libxdp libbpf libfyaml libxml-2.0 2>/dev/null || echo -lxdp -lbpf -lfyaml -lxml2) -lelf -lz
 
 # -mcpu=v3: clang-14 needs it for atomics whose result is used, and it
 # gives the JIT 32-bit jumps.  asm/types.h lives under the multiarch dir.
