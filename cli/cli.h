@@ -25,6 +25,9 @@ struct vfwd_ctx {
 	bool json;
 	bool pretty;
 	bool verbose;
+	/* apply runs commands as its steps: they print nothing of their
+	 * own, and the state apply opened stays open across them */
+	bool quiet;
 	struct json j;
 	struct vfwd_tables t;
 	bool tables_open;
@@ -67,6 +70,9 @@ int cli_bad_opt(struct vfwd_ctx *c, char **argv, const char *usage);
 struct cli_getopt {
 	const struct option *opts;
 	const char *usage;
+	/* short spellings, as getopt takes them ("f:"), each the val of
+	 * its long option; NULL: none */
+	const char *shorts;
 	unsigned long long seen; /* bit i: opts[i] was given */
 };
 /* Options a table may have for the checks of cli_getopt (bits of seen). */
@@ -215,6 +221,23 @@ void cli_note_unbound(struct vfwd_ctx *c, int unbound);
  * none (0); -EEXIST (after an error line) when there are several. */
 int cli_default_uplink(struct vfwd_ctx *c, const char *port, __u32 *id);
 
+/* The commands apply runs as its steps, after their options are parsed
+ * (cli/cmd_port.c, cli/cmd_uplink.c).  Each opens the state unless it is
+ * open already. */
+int cli_port_add(struct vfwd_ctx *c, const char *name,
+		 const struct port_req *r);
+int cli_port_set(struct vfwd_ctx *c, const char *name,
+		 const struct port_req *r);
+int cli_port_del(struct vfwd_ctx *c, const char *name, bool force);
+/* bum: 1 flood, 0 pass, or CLI_BUM_KEEP: the uplink's policy as it is
+ * (pass for a first attach). */
+#define CLI_BUM_KEEP (-1)
+int cli_attach(struct vfwd_ctx *c, const char *ifname, enum vfwd_xdp_mode mode,
+	       int bum);
+/* Detach one uplink; the last one also removes the tables unless
+ * keep. */
+int cli_detach(struct vfwd_ctx *c, const char *name, bool keep);
+
 /* vfwd apply (cli/cmd_apply.c): make the installation match want, read
  * from file (named in messages), in the order that keeps every guest's
  * traffic flowing: uplinks and new ports first, then MACs added and
@@ -233,6 +256,10 @@ enum cli_apply_flags {
 struct vfwd_config;
 int cli_apply(struct vfwd_ctx *c, const struct vfwd_config *want,
 	      const char *file, unsigned int flags);
+/* Finish an apply a killed command left (its record, lib/apply_record.c):
+ * ctx_open calls it for every command that changes state.  It never
+ * fails the command: what cannot be finished is a warning. */
+int cli_apply_resume(struct vfwd_ctx *c);
 
 /* Commands. */
 int cmd_attach(struct vfwd_ctx *c, int argc, char **argv);
@@ -241,6 +268,8 @@ int cmd_port(struct vfwd_ctx *c, int argc, char **argv);
 int cmd_mac(struct vfwd_ctx *c, int argc, char **argv);
 int cmd_stats(struct vfwd_ctx *c, int argc, char **argv);
 int cmd_status(struct vfwd_ctx *c, int argc, char **argv);
+int cmd_apply(struct vfwd_ctx *c, int argc, char **argv);
+int cmd_dump_config(struct vfwd_ctx *c, int argc, char **argv);
 int cmd_libvirt_hook(struct vfwd_ctx *c, int argc, char **argv);
 
 /* libvirt's qemu hook (cli/cmd_hook.c): argv as libvirt passes it (DOMAIN

@@ -169,6 +169,8 @@ static void print_port_done(struct vfwd_ctx *c, const char *verb, int id,
 {
 	__u32 counts[VFWD_MAX_PORTS], total;
 
+	if (c->quiet)
+		return;
 	if (c->json) {
 		if (cli_mac_counts(c, counts, &total))
 			return;
@@ -182,13 +184,8 @@ static void print_port_done(struct vfwd_ctx *c, const char *verb, int id,
 
 static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 {
-	struct vfwd_dev_info dev;
-	struct vfwd_port p = {};
 	struct port_req r;
-	const char *name;
-	char why[VFWD_ERRLEN];
-	__u32 uplink_id = 0;
-	int id, err;
+	int err;
 
 	err = parse_port_opts(c, argc, argv, false, PORT_ADD_USAGE, &r);
 	if (err)
@@ -198,7 +195,19 @@ static int port_add(struct vfwd_ctx *c, int argc, char **argv)
 		return err;
 	if (!r.ifname && !r.xsk)
 		return cli_err(c, -EINVAL, PORT_ADD_USAGE);
-	name = argv[optind];
+	return cli_port_add(c, argv[optind], &r);
+}
+
+int cli_port_add(struct vfwd_ctx *c, const char *name,
+		 const struct port_req *rq)
+{
+	const struct port_req r = *rq;
+	struct vfwd_dev_info dev;
+	struct vfwd_port p = {};
+	char why[VFWD_ERRLEN];
+	__u32 uplink_id = 0;
+	int id, err;
+
 	if (!vfwd_port_name_valid(name))
 		return cli_err(
 			c, -EINVAL,
@@ -325,12 +334,8 @@ static int port_reapply(struct vfwd_ctx *c, const char *name)
 
 static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 {
-	struct vfwd_dev_info dev = {};
-	struct vfwd_port p, next;
 	struct port_req r;
-	size_t owned = 0;
-	char why[VFWD_ERRLEN];
-	int id, err;
+	int err;
 
 	err = parse_port_opts(c, argc, argv, true, PORT_SET_USAGE, &r);
 	if (err)
@@ -342,10 +347,23 @@ static int port_set(struct vfwd_ctx *c, int argc, char **argv)
 	if (!r.ifname && !r.vlan_set && !r.uplink && r.spoofchk < 0 &&
 	    !cli_cpu_req_any(&r.cpu))
 		return port_reapply(c, argv[optind]);
+	return cli_port_set(c, argv[optind], &r);
+}
+
+int cli_port_set(struct vfwd_ctx *c, const char *name,
+		 const struct port_req *rq)
+{
+	const struct port_req r = *rq;
+	struct vfwd_dev_info dev = {};
+	struct vfwd_port p, next;
+	size_t owned = 0;
+	char why[VFWD_ERRLEN];
+	int id, err;
+
 	err = ctx_open(c, CTX_WRITE);
 	if (err)
 		return err;
-	id = guest_port_lookup(c, argv[optind], &p);
+	id = guest_port_lookup(c, name, &p);
 	if (id < 0)
 		return id;
 	err = cli_port_kind_opts(c, &r, vfwd_port_is_xsk(&p));
@@ -421,11 +439,8 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 		{NULL},
 	};
 	struct cli_getopt g = {.opts = opts, .usage = PORT_DEL_USAGE};
-	struct vfwd_port p;
-	char why[VFWD_ERRLEN];
 	bool force = false;
-	size_t owned = 0;
-	int opt, id, err;
+	int opt;
 
 	while ((opt = cli_getopt(c, argc, argv, &g)) > 0)
 		force = opt == 'f';
@@ -433,10 +448,20 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 		return opt;
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, PORT_DEL_USAGE);
+	return cli_port_del(c, argv[optind], force);
+}
+
+int cli_port_del(struct vfwd_ctx *c, const char *name, bool force)
+{
+	struct vfwd_port p;
+	char why[VFWD_ERRLEN];
+	size_t owned = 0;
+	int id, err;
+
 	err = ctx_open(c, CTX_WRITE);
 	if (err)
 		return err;
-	id = cli_port_lookup(c, argv[optind], &p);
+	id = cli_port_lookup(c, name, &p);
 	if (id < 0)
 		return id;
 	if (p.kind == VFWD_PORT_UPLINK)
@@ -457,6 +482,8 @@ static int port_del(struct vfwd_ctx *c, int argc, char **argv)
 	if (err)
 		return cli_err(c, err, "port '%s': cannot delete it: %s",
 			       p.name, why);
+	if (c->quiet)
+		return 0;
 	if (c->json) {
 		json_obj_open(&c->j);
 		json_kv_str(&c->j, "deleted", p.name);

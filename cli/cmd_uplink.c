@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "config.h"
 
 #define ATTACH_USAGE                                                           \
 	"usage: vfwd attach IFNAME [--mode native|skb] [--bum pass|flood]"
@@ -153,13 +154,8 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	};
 	enum vfwd_xdp_mode mode = VFWD_XDP_MODE_NATIVE;
 	struct cli_getopt g = {.opts = opts, .usage = ATTACH_USAGE};
-	struct vfwd_port old, p;
-	struct vfwd_dev_info dev;
-	bool fresh, replaced = false, flood = false, bum_given = false;
-	char why[VFWD_ERRLEN];
-	int unbound;
-	__u32 prog_id = 0;
-	int opt, id, err;
+	bool flood = false, bum_given = false;
+	int opt;
 
 	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		switch (opt) {
@@ -187,10 +183,24 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 		return opt;
 	if (optind != argc - 1)
 		return cli_err(c, -EINVAL, ATTACH_USAGE);
+	return cli_attach(c, argv[optind], mode,
+			  bum_given ? flood : CLI_BUM_KEEP);
+}
 
-	err = vfwd_dev_by_name(argv[optind], &dev);
+int cli_attach(struct vfwd_ctx *c, const char *ifname, enum vfwd_xdp_mode mode,
+	       int bum)
+{
+	struct vfwd_port old, p;
+	struct vfwd_dev_info dev;
+	bool fresh, replaced = false, flood = bum == 1;
+	char why[VFWD_ERRLEN];
+	int unbound;
+	__u32 prog_id = 0;
+	int id, err;
+
+	err = vfwd_dev_by_name(ifname, &dev);
 	if (err)
-		return cli_err(c, err, "interface %s: %s", argv[optind],
+		return cli_err(c, err, "interface %s: %s", ifname,
 			       err == -ENODEV ? "no such device"
 					      : strerror(-err));
 	err = check_uplink_dev(c, &dev);
@@ -214,7 +224,7 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	/* Without --bum, re-running attach (a hot upgrade) keeps the
 	 * uplink's policy.  The guest programs read the policy from here;
 	 * the uplink program gets it as a load-time constant. */
-	if (!bum_given && !fresh)
+	if (bum == CLI_BUM_KEEP && !fresh)
 		flood = old.flags & VFWD_PORT_F_BUM_FLOOD;
 	p.flags &= ~VFWD_PORT_F_BUM_FLOOD;
 	if (flood)
@@ -239,6 +249,8 @@ int cmd_attach(struct vfwd_ctx *c, int argc, char **argv)
 	if (mode == VFWD_XDP_MODE_SKB)
 		note_generic_cpus(c, id, dev.name);
 
+	if (c->quiet)
+		return 0;
 	if (c->json) {
 		json_obj_open(&c->j);
 		json_kv_str(&c->j, "uplink", dev.name);
@@ -271,6 +283,10 @@ static int remove_all(struct vfwd_ctx *c, int *n)
 	/* vfwd_destroy closes the tables once it starts unpinning. */
 	if (c->t.macs_fd < 0)
 		c->tables_open = false;
+	/* An apply record would otherwise be finished on the next
+	 * installation at this pin path. */
+	if (!err)
+		vfwd_apply_record_clear(c->pin_dir);
 	if (err)
 		return cli_err(c, err, "cannot remove the installation: %s",
 			       why);
@@ -312,15 +328,9 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 		{"all", no_argument, NULL, 'a'},
 		{NULL},
 	};
-	struct vfwd_xdp_state xdp = {};
 	struct cli_getopt g = {.opts = opts, .usage = DETACH_USAGE};
-	struct vfwd_dev_info dev;
-	struct vfwd_port p;
-	bool keep = false, all = false, detached = false, unpinned = false;
-	char why[VFWD_ERRLEN];
-	int opt, id, err, uplinks;
-	__u32 only;
-	const char *name;
+	bool keep = false, all = false;
+	int opt;
 
 	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		if (opt == 'k')
@@ -334,7 +344,18 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 		return detach_all(c);
 	if (all || optind != argc - 1)
 		return cli_err(c, -EINVAL, DETACH_USAGE);
-	name = argv[optind];
+	return cli_detach(c, argv[optind], keep);
+}
+
+int cli_detach(struct vfwd_ctx *c, const char *name, bool keep)
+{
+	struct vfwd_xdp_state xdp = {};
+	struct vfwd_dev_info dev;
+	struct vfwd_port p;
+	bool detached = false, unpinned = false;
+	char why[VFWD_ERRLEN];
+	int id, err, uplinks;
+	__u32 only;
 
 	err = ctx_open(c, CTX_WRITE);
 	if (err)
@@ -382,6 +403,8 @@ int cmd_detach(struct vfwd_ctx *c, int argc, char **argv)
 		cli_note_unbound(c, unbound);
 	}
 
+	if (c->quiet)
+		return 0;
 	if (c->json) {
 		json_obj_open(&c->j);
 		json_kv_str(&c->j, "uplink", name);

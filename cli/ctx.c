@@ -49,9 +49,15 @@ int cli_getopt(struct vfwd_ctx *c, int argc, char **argv, struct cli_getopt *g)
 {
 	int opt, idx = -1;
 
-	opt = getopt_long(argc, argv, "", g->opts, &idx);
+	opt = getopt_long(argc, argv, g->shorts ? g->shorts : "", g->opts,
+			  &idx);
 	if (opt == -1)
 		return 0;
+	/* A short option: its long option's index, for the checks below. */
+	for (int i = 0; idx < 0 && opt != '?' && opt != ':' && g->opts[i].name;
+	     i++)
+		if (g->opts[i].val == opt)
+			idx = i;
 	/* getopt_long sets idx only for a long option it recognised. */
 	if (opt == '?' || opt == ':' || idx < 0)
 		return cli_bad_opt(c, argv, g->usage);
@@ -233,6 +239,9 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 	bool fresh = false;
 	int err;
 
+	/* A step of apply: the state apply opened is the one to use. */
+	if (c->tables_open)
+		return 0;
 	err = vfwd_check_privileges();
 	if (err)
 		return cli_err(
@@ -288,7 +297,10 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 		return cli_err(c, err, "maps under %s: cannot open them: %s",
 			       c->pin_dir, strerror(-err));
 	c->tables_open = true;
-	return mode == CTX_READ ? 0 : ctx_recover(c);
+	if (mode == CTX_READ)
+		return 0;
+	err = ctx_recover(c);
+	return err ? err : cli_apply_resume(c);
 }
 
 void ctx_close(struct vfwd_ctx *c, bool failed)

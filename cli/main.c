@@ -16,6 +16,8 @@ static const struct cli_cmd commands[] = {
 	{"stats", cmd_stats,
 	 "stats [--port NAME] [--interval SEC] [--count N] | stats [--port NAME] --per-cpu"},
 	{"status", cmd_status, "status"},
+	{"apply", cmd_apply, "apply -f FILE|- [--dry-run]"},
+	{"dump-config", cmd_dump_config, "dump-config"},
 	{"libvirt-hook", cmd_libvirt_hook,
 	 "libvirt-hook [--config FILE] [--run-dir DIR] DOMAIN OP SUBOP [EXTRA]"},
 	{"help", cmd_help, "help"},

@@ -316,17 +316,6 @@ const char *cli_generic_cpus_msg(const struct vfwd_port *p, const char *uplink)
 }
 
 /* "1,0" for the first n of cpus. */
-static void format_list(const __u16 *cpus, unsigned int n, char *buf,
-			size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (unsigned int i = 0; i < n && off < len; i++)
-		off += snprintf(buf + off, len - off, "%s%u", i ? "," : "",
-				cpus[i]);
-}
-
 /* NUMA nodes of the port's CPUs as a set. */
 static void port_nodes(const struct vfwd_port *p, struct vfwd_cpuset *nodes)
 {
@@ -385,7 +374,7 @@ void cli_port_cpus_text(const struct vfwd_port *p, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return;
 	}
-	format_list(p->cpus, n, cpus, sizeof(cpus));
+	vfwd_cpulist_format(p->cpus, n, cpus, sizeof(cpus));
 	port_nodes(p, &nodes);
 	if (vfwd_cpuset_format(&nodes, nodes_s, sizeof(nodes_s)))
 		snprintf(nodes_s, sizeof(nodes_s), "?");

@@ -69,8 +69,28 @@ int vfwd_config_read(const char *file, struct vfwd_config *cfg, char *err,
 int vfwd_config_parse(const char *name, const char *buf, size_t len,
 		      struct vfwd_config *cfg, char *err, size_t errlen);
 void vfwd_config_free(struct vfwd_config *cfg);
+struct vfwd_tables;
+/* What the tables hold, as a configuration: ports in slot order, MACs in
+ * table order.  A port whose device is gone has dev "". */
+int vfwd_config_from_tables(const struct vfwd_tables *t,
+			    struct vfwd_config *cfg);
+/* "native"/"skb" and "off"/"same-cpu"/"same-node", as the file spells
+ * them. */
+const char *vfwd_cfg_mode_str(__u8 mode);
+const char *vfwd_cfg_placement_str(__u8 placement);
 /* Write cfg as YAML, or as JSON (compact, or indented with pretty). */
 int vfwd_config_write(const struct vfwd_config *cfg, FILE *out, bool json,
 		      bool pretty);
+
+/* The record of an apply in progress (lib/apply_record.c): the target
+ * configuration, the file it came from and apply's flags.  read: -ENOENT
+ * when there is none. */
+int vfwd_apply_record_path(const char *pin_dir, char *buf, size_t len);
+int vfwd_apply_record_write(const char *pin_dir, const struct vfwd_config *want,
+			    const char *file, unsigned int flags);
+int vfwd_apply_record_read(const char *pin_dir, struct vfwd_config *cfg,
+			   char *file, size_t flen, unsigned int *flags,
+			   char *err, size_t errlen);
+int vfwd_apply_record_clear(const char *pin_dir);
 
 #endif /* VFWD_CONFIG_H */

@@ -178,3 +178,14 @@ int vfwd_cpulist_parse(const char *list, __u16 *cpus, unsigned int max,
 	*n = count;
 	return 0;
 }
+
+void vfwd_cpulist_format(const __u16 *cpus, unsigned int n, char *buf,
+			 size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%u", i ? "," : "",
+				cpus[i]);
+}

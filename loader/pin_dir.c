@@ -156,3 +156,17 @@ int vfwd_lock(const char *pin_dir)
 	}
 	return fd;
 }
+
+/* FNV-1a, 32 bits: small, stable across releases, and well spread over
+ * paths that differ in one character. */
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME 16777619u
+
+__u32 vfwd_pin_dir_hash(const char *pin_dir)
+{
+	__u32 h = FNV_OFFSET;
+
+	for (const char *c = pin_dir; *c; c++)
+		h = (h ^ (unsigned char)*c) * FNV_PRIME;
+	return h;
+}

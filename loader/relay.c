@@ -35,9 +35,6 @@
 #define RELAY_REQ_MAX 512
 /* An answer to a request with NLM_F_ACK: one error message. */
 #define RELAY_ACK_MAX 1024
-/* FNV-1a, 32 bits: a short, stable name part from the pin directory. */
-#define FNV_OFFSET 2166136261u
-#define FNV_PRIME 16777619u
 /* One queue per end: every frame crosses on queue 0, where vfwd-vhost
  * binds its sockets (an AF_XDP socket gets only its own queue's). */
 #define RELAY_QUEUES 1
@@ -45,10 +42,8 @@
 void vfwd_relay_names(const char *pin_dir, char k[IF_NAMESIZE],
 		      char d[IF_NAMESIZE])
 {
-	__u32 h = FNV_OFFSET;
+	__u32 h = vfwd_pin_dir_hash(pin_dir);
 
-	for (const char *c = pin_dir; *c; c++)
-		h = (h ^ (unsigned char)*c) * FNV_PRIME;
 	/* "vfr" + 8 hex digits + end: 12 of the 15 characters allowed. */
 	snprintf(k, IF_NAMESIZE, "vfr%08xk", h);
 	snprintf(d, IF_NAMESIZE, "vfr%08xd", h);

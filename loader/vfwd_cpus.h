@@ -52,6 +52,9 @@ int vfwd_cpuset_parse(const char *list, struct vfwd_cpuset *s);
 /* Format as a cpulist with ranges ("0-3,8"); "" for an empty set.
  * -ENOSPC if it does not fit in len bytes. */
 int vfwd_cpuset_format(const struct vfwd_cpuset *s, char *buf, size_t len);
+/* cpus[0..n) in order, as "2,3,1": what vfwd_cpulist_parse reads back. */
+void vfwd_cpulist_format(const __u16 *cpus, unsigned int n, char *buf,
+			 size_t len);
 /* An ordered CPU list, as --cpus takes it: index i is vCPU i, so "1,0,3"
  * keeps that order.  Ranges are expanded ascending.  A CPU listed twice is
  * -EINVAL, more than max CPUs -E2BIG, other errors as vfwd_cpuset_parse.

@@ -29,6 +29,9 @@ int vfwd_pin_dir_prepare(const char *pin_dir, bool create, bool *mounted);
 /* Exclusive lock on the pin directory for the life of the process; the
  * directory must exist.  Returns the held fd or -errno. */
 int vfwd_lock(const char *pin_dir);
+/* A short, stable name part from the pin directory, for what lives
+ * outside it (the relay's devices, an interrupted apply's record). */
+__u32 vfwd_pin_dir_hash(const char *pin_dir);
 
 /* Create (if missing) and pin every vfwd map under pin_dir.  libbpf reuses
  * pins that already exist and refuses ones with another layout.  *fresh

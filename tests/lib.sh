@@ -27,17 +27,21 @@ _pids=()
 # failed (tests/vm/vm_lib.sh).
 _hooks=()
 
-# relay_name SUFFIX: the name of vfwd-vhost's relay veth end (k or d) for
-# this test's pin path, as loader/relay.c makes it: "vfr", the FNV-1a
-# hash of the pin path in 8 hex digits, the suffix.
-relay_name() {
+# pin_hash: the FNV-1a hash of this test's pin path in 8 hex digits, as
+# loader/pin_dir.c makes it for what lives outside the pin directory.
+pin_hash() {
 	local h=2166136261 i c
 	for ((i = 0; i < ${#PIN}; i++)); do
 		printf -v c '%d' "'${PIN:i:1}"
 		h=$(((h ^ c) * 16777619 & 0xffffffff))
 	done
-	printf 'vfr%08x%s\n' "$h" "$1"
+	printf '%08x\n' "$h"
 }
+# relay_name SUFFIX: the name of vfwd-vhost's relay veth end (k or d):
+# "vfr", the hash, the suffix (loader/relay.c).
+relay_name() { printf 'vfr%s%s\n' "$(pin_hash)" "$1"; }
+# The record of an apply in progress (lib/apply_record.c).
+apply_record() { printf '/run/vfwd/apply-%s.yaml\n' "$(pin_hash)"; }
 
 cleanup() {
 	local p n l h
@@ -55,6 +59,7 @@ cleanup() {
 		done
 		rm -rf "$PIN"
 	fi
+	rm -f "$(apply_record)" "$(apply_record).tmp"
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT
