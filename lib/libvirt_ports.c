@@ -237,7 +237,6 @@ static int add_mac(struct lv_map *m, const struct vfwd_cfg_mac *e)
 
 	for (size_t k = 0; k < w->n_macs; k++)
 		if (mac_eq(w->macs[k].mac, e->mac) &&
-		    w->macs[k].vid_set == e->vid_set &&
 		    w->macs[k].vid == e->vid &&
 		    !strcmp(w->macs[k].port, e->port))
 			return 0;
@@ -332,6 +331,9 @@ static int map_iface(struct lv_map *m, const struct vfwd_lv_iface *i,
 	} else {
 		meta_port(m, i, e, &p);
 	}
+	if (m->o->purpose == VFWD_LV_REGISTER_EARLY &&
+	    !(p.xsk && p.vhost_server))
+		return 0;
 	if (!p.name[0] && m->o->purpose == VFWD_LV_REMOVE)
 		name_from_state(m, i, &p);
 	if (!p.name[0]) {
@@ -348,14 +350,14 @@ static int map_iface(struct lv_map *m, const struct vfwd_lv_iface *i,
 		return fail(m, "%s: no <source path>: vfwd needs the socket",
 			    if_str(i, ifs, sizeof(ifs)));
 	}
-	if (m->o->purpose == VFWD_LV_REGISTER_EARLY &&
-	    !(p.xsk && p.vhost_server))
-		return 0;
 	err = add_port(m, &p);
 	if (err || m->o->purpose == VFWD_LV_REMOVE || !i->has_mac)
 		return err;
 	memset(&mac, 0, sizeof(mac));
 	memcpy(mac.mac, i->mac, VFWD_ETH_ALEN);
+	/* As the configuration reader resolves a MAC without a VLAN: an
+	 * access port's MACs live on its VLAN. */
+	mac.vid = p.vid;
 	strcpy(mac.port, p.name);
 	mac.line = i->line;
 	err = add_mac(m, &mac);
