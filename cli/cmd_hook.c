@@ -305,9 +305,10 @@ static int hook_run(struct hook *h)
 	free(xml);
 	if (err)
 		return hook_fail(h, err, "domain XML", why);
-	/* A domain with no interface vfwd could serve is none of its
-	 * business: not even a broken configuration stops it. */
-	if (!has_candidate(&d)) {
+	/* A domain with no interface vfwd could serve and no vfwd metadata
+	 * is none of its business: not even a broken configuration stops
+	 * it. */
+	if (!has_candidate(&d) && !d.n_meta) {
 		vfwd_lv_free(&d);
 		return 0;
 	}
