@@ -43,7 +43,7 @@ CLI_SRCS    := $(wildcard cli/*.c)
 HDRS        := $(wildcard maps/*.h loader/*.h lib/*.h cli/*.h)
 
 TOOLS       := $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
-FUZZERS     := $(BUILD)/fuzz_mac_line
+FUZZERS     := $(BUILD)/fuzz_mac_line $(BUILD)/fuzz_config
 FUZZ_PROGS  := $(BUILD)/fuzz_progs
 PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
 	       $(BUILD)/test_cpu $(BUILD)/test_xsk $(BUILD)/test_xguest
@@ -91,6 +91,12 @@ MAC_LINE_SRCS := lib/mac_file.c maps/mac.c maps/num.c
 $(BUILD)/fuzz_mac_line: tests/fuzz/fuzz_mac_line.c $(MAC_LINE_SRCS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(MAC_LINE_SRCS) $(LIBS)
+
+CONFIG_SRCS := lib/config.c lib/config_write.c maps/mac.c maps/num.c maps/port.c maps/stats.c \
+	       loader/cpuset.c
+$(BUILD)/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CONFIG_SRCS) $(LIBS)
 
 # The program fuzzer: BPF_PROG_TEST_RUN with invariants checked per frame;
 # make fuzz sends FUZZ_FRAMES frames through each program.

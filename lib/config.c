@@ -594,8 +594,9 @@ static int syntax_error(struct cfg_ctx *x, struct fy_diag *diag)
 		snprintf(x->err, x->errlen, "%s: not a valid YAML document",
 			 x->file);
 	else
+		/* Unlike node marks, collected errors count lines from 1. */
 		snprintf(x->err, x->errlen, "%s:%d: syntax error: %s", x->file,
-			 e->line + 1, e->msg);
+			 e->line, e->msg);
 	return -EINVAL;
 }
 

@@ -40,6 +40,7 @@ run unit/cpus "$VFWD_BUILD/test_cpus"
 # Fuzzers, for a few seconds each: enough to catch a regression; make
 # fuzz runs them longer.
 run fuzz/mac_line bash tests/fuzz/run.sh mac_line 5
+run fuzz/config bash tests/fuzz/run.sh config 5
 run fuzz/progs "$VFWD_BUILD/fuzz_progs" --frames 5000
 
 # Tier 2: namespace/veth/tap integration tests driving the real CLI.

@@ -20,8 +20,14 @@
  * (bursts from an AF_XDP guest).  Frames are built from the topology's
  * MACs and VLANs, then mutated (bytes flipped, lengths cut): most are
  * near-valid, which is where the rules are.  vfwd_egress (on a trunk and
- * on an access port) gets the frames the uplink floods.  Not covered
- * yet: vfwd_cpu (it trusts the uplink's record) and the relay programs.
+ * on an access port) gets the frames the uplink floods.  vfwd_cpu gets
+ * frames with and without the uplink's steering record (itself fuzzed):
+ * without it a frame passes untouched, with it the record comes off and
+ * the frame goes to the record's port, counted there once, or is dropped
+ * and counted on the record's uplink.  The relay's XDP programs:
+ * vfwd_xrelay takes only relay-tagged frames and hands them on with the
+ * tag off; vfwd_xflood puts the flood tag on.  (vfwd_xhost, on tc, needs
+ * a VLAN tag in the skb's metadata, which a test run cannot give it.)
  *
  * usage: fuzz_progs [--frames N] [--seed S]   (N per program; default
  * 100000, seed from the clock, printed so a failure can be replayed).
@@ -345,6 +351,181 @@ static void fuzz_egress(struct env *e, __u32 self, __u16 vid, unsigned long n,
 	}
 }
 
+/* A frame, with (mostly) vfwd_uplink's steering record in front of it:
+ * its port and uplink ids from the topology or random, its magic right
+ * or (sometimes) wrong.  Returns the whole length. */
+static unsigned int cpu_frame(__u8 *buf, struct vfwd_cpu_meta *m)
+{
+	unsigned int len;
+
+	memset(m, 0, sizeof(*m));
+	if (fuzz_rnd() % 8) {
+		m->port_id = fuzz_rnd() % 2 ? fuzz_rnd() % NPORTS : fuzz_rnd();
+		m->uplink_id = fuzz_rnd() % 4 ? UP : fuzz_rnd() % NPORTS;
+		m->magic = fuzz_rnd() % 16 ? VFWD_CPU_META_MAGIC : fuzz_rnd();
+	}
+	memcpy(buf, m, sizeof(*m));
+	len = make_frame(buf + sizeof(*m));
+	/* Sometimes the record alone, or cut short. */
+	if (fuzz_rnd() % 16 == 0)
+		len = fuzz_rnd() % (sizeof(*m) + 1) - sizeof(*m);
+	return len + sizeof(*m);
+}
+
+static __u64 stat_of(const struct prog_counters *c, __u32 port, size_t off)
+{
+	for (size_t i = 0; i < NTRACKED; i++)
+		if (tracked[i] == port)
+			return *(const __u64 *)((const char *)&c->port[i] +
+						off);
+	return 0;
+}
+
+/* vfwd_cpu: finishes frames the uplink steered. */
+static void fuzz_cpu(struct env *e, unsigned long n, struct result *r)
+{
+	__u8 f[sizeof(struct vfwd_cpu_meta) + FUZZ_FRAME_MAX];
+	__u8 out[sizeof(f) + 8];
+	const size_t tx = offsetof(struct vfwd_port_stats, tx_packets);
+	const size_t drop = offsetof(struct vfwd_port_stats, rx_dropped);
+	struct prog_counters a, b;
+	struct vfwd_cpu_meta m;
+
+	for (r->frames = 0; r->frames < n; r->frames++) {
+		unsigned int len = cpu_frame(f, &m);
+		const size_t hl = sizeof(m);
+		bool steered = len >= hl && m.magic == VFWD_CPU_META_MAGIC;
+		bool tap =
+			m.port_id == PA || m.port_id == PB || m.port_id == PC;
+		__u64 tx_d, drop_d;
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f,
+			    .data_size_in = len, .data_out = out,
+			    .data_size_out = sizeof(out), .repeat = 1);
+
+		if (read_ctrs(e, &a) ||
+		    bpf_prog_test_run_opts(e->prog_fd, &o) ||
+		    read_ctrs(e, &b)) {
+			r->skipped++;
+			continue;
+		}
+		tx_d = steered ? stat_of(&b, m.port_id, tx) -
+					 stat_of(&a, m.port_id, tx)
+			       : 0;
+		drop_d = steered ? stat_of(&b, m.uplink_id, drop) -
+					   stat_of(&a, m.uplink_id, drop)
+				 : 0;
+		if (!steered) {
+			if (o.retval != XDP_PASS || o.data_size_out != len ||
+			    memcmp(out, f, len))
+				failed(r, r->frames,
+				       "cpu: a frame without the record was not passed untouched (action %u)",
+				       o.retval);
+			continue;
+		}
+		/* A record with less than an Ethernet header behind it is
+		 * never the uplink's: dropped, where counting is moot. */
+		if (len - hl < ETH_HLEN) {
+			if (o.retval != XDP_DROP)
+				failed(r, r->frames,
+				       "cpu: a record with %zu bytes behind it: action %u",
+				       len - hl, o.retval);
+			continue;
+		}
+		if (o.retval == XDP_REDIRECT) {
+			if (!tap || tx_d != 1 || o.data_size_out != len - hl ||
+			    memcmp(out, f + hl, len - hl))
+				failed(r, r->frames,
+				       "cpu: redirect to port %u (tx +%llu) not as the record says",
+				       m.port_id, (unsigned long long)tx_d);
+		} else if (o.retval != XDP_DROP || tap ||
+			   (m.uplink_id == UP && drop_d != 1)) {
+			failed(r, r->frames,
+			       "cpu: port %u: action %u, uplink drops +%llu",
+			       m.port_id, o.retval, (unsigned long long)drop_d);
+		}
+	}
+}
+
+/* vfwd_xrelay: frames from vfwd-vhost's end of the relay, a relay tag
+ * (or a flood tag, or none) put after the MACs of a fuzzed frame. */
+static void fuzz_xrelay(struct env *e, unsigned long n, struct result *r)
+{
+	__u8 f[FUZZ_FRAME_MAX + VFWD_RELAY_HLEN], out[sizeof(f) + 8];
+
+	for (r->frames = 0; r->frames < n; r->frames++) {
+		unsigned int len = make_frame(f);
+		__u16 tpid = fuzz_rnd() % 3 == 0   ? VFWD_RELAY_FLOOD_ETHERTYPE
+			     : fuzz_rnd() % 2 == 0 ? VFWD_RELAY_ETHERTYPE
+						   : fuzz_rnd();
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_out = out,
+			    .data_size_out = sizeof(out), .repeat = 1);
+
+		if (len >= 2 * ETH_ALEN) {
+			memmove(f + 2 * ETH_ALEN + VFWD_RELAY_HLEN,
+				f + 2 * ETH_ALEN, len - 2 * ETH_ALEN);
+			f[12] = tpid >> 8;
+			f[13] = tpid & 0xff;
+			f[14] = 0;
+			f[15] = fuzz_rnd() % NPORTS;
+			len += VFWD_RELAY_HLEN;
+		}
+		o.data_size_in = len;
+		if (bpf_prog_test_run_opts(e->prog_fd, &o)) {
+			r->skipped++;
+			continue;
+		}
+		tpid = len >= 14 ? f[12] << 8 | f[13] : 0;
+		/* No socket is in the test's XSKMAP: every frame ends
+		 * dropped; what matters is that nothing else leaves, and
+		 * that the program takes any bytes without fault. */
+		if (o.retval != XDP_DROP)
+			failed(r, r->frames,
+			       "xrelay: a frame (tpid %04x, len %u) left with action %u",
+			       tpid, len, o.retval);
+	}
+}
+
+/* vfwd_xflood: a flood copy for the relay gets the flood tag, with the
+ * uplink it came in on, after its MACs; the rest stays as it was. */
+static void fuzz_xflood(struct env *e, unsigned long n, struct result *r)
+{
+	__u8 f[FUZZ_FRAME_MAX], out[FUZZ_FRAME_MAX + VFWD_RELAY_HLEN + 8];
+	struct xdp_md ctx;
+
+	for (r->frames = 0; r->frames < n; r->frames++) {
+		unsigned int len = make_frame(f);
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f,
+			    .data_size_in = len, .data_out = out,
+			    .data_size_out = sizeof(out), .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.data_end = len;
+		ctx.ingress_ifindex = LO_IFINDEX;
+		if (bpf_prog_test_run_opts(e->prog_fd, &o)) {
+			r->skipped++;
+			continue;
+		}
+		if (len < 2 * ETH_ALEN) {
+			if (o.retval == XDP_PASS &&
+			    o.data_size_out < 2 * ETH_ALEN + VFWD_RELAY_HLEN)
+				failed(r, r->frames,
+				       "xflood: a %u-byte frame passed malformed",
+				       len);
+			continue;
+		}
+		if (o.retval != XDP_PASS ||
+		    o.data_size_out != len + VFWD_RELAY_HLEN ||
+		    memcmp(out, f, 2 * ETH_ALEN) ||
+		    (out[12] << 8 | out[13]) != VFWD_RELAY_FLOOD_ETHERTYPE ||
+		    (out[14] << 8 | out[15]) != LO_IFINDEX ||
+		    memcmp(out + 16, f + 12, len - 12))
+			failed(r, r->frames,
+			       "xflood: a %u-byte copy not tagged as a flood from ifindex %d",
+			       len, LO_IFINDEX);
+	}
+}
+
 static void report(const char *name, const struct result *r)
 {
 	if (r->failures)
@@ -364,7 +545,8 @@ int main(int argc, char **argv)
 		{NULL},
 	};
 	unsigned long n = DEFAULT_FRAMES;
-	struct env up = {}, ga = {}, gb = {}, xg = {}, ea = {}, eb = {};
+	struct env up = {}, ga = {}, gb = {}, xg = {}, ea = {}, eb = {},
+		   cp = {}, xr = {}, xf = {};
 	struct result r;
 	int opt, err, bad = 0;
 
@@ -385,7 +567,10 @@ int main(int argc, char **argv)
 	    (err = env_open(&gb, pick_guest, PB)) ||
 	    (err = env_open(&xg, pick_xguest, 0)) ||
 	    (err = env_open(&ea, pick_egress, PA)) ||
-	    (err = env_open(&eb, pick_egress, PB))) {
+	    (err = env_open(&eb, pick_egress, PB)) ||
+	    (err = env_open(&cp, pick_cpu, 0)) ||
+	    (err = env_open(&xr, pick_xrelay, 0)) ||
+	    (err = env_open(&xf, pick_xflood, 0))) {
 		printf("FAIL: fuzz/progs/setup: loading the programs: %s\n",
 		       strerror(-err));
 		return 1;
@@ -417,6 +602,18 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	fuzz_egress(&eb, PB, VID_A, n, &r);
 	report("egress_access", &r);
+	bad |= r.failures != 0;
+	memset(&r, 0, sizeof(r));
+	fuzz_cpu(&cp, n, &r);
+	report("cpu", &r);
+	bad |= r.failures != 0;
+	memset(&r, 0, sizeof(r));
+	fuzz_xrelay(&xr, n, &r);
+	report("xrelay", &r);
+	bad |= r.failures != 0;
+	memset(&r, 0, sizeof(r));
+	fuzz_xflood(&xf, n, &r);
+	report("xflood", &r);
 	bad |= r.failures != 0;
 	vfwd_bpf__destroy(ea.skel);
 	vfwd_bpf__destroy(eb.skel);

@@ -52,6 +52,9 @@ struct bpf_program *pick_uplink(struct vfwd_bpf *s);
 struct bpf_program *pick_guest(struct vfwd_bpf *s);
 struct bpf_program *pick_egress(struct vfwd_bpf *s);
 struct bpf_program *pick_xguest(struct vfwd_bpf *s);
+struct bpf_program *pick_cpu(struct vfwd_bpf *s);
+struct bpf_program *pick_xrelay(struct vfwd_bpf *s);
+struct bpf_program *pick_xflood(struct vfwd_bpf *s);
 
 /* The port a (mac, vid) is bound to, or 0. */
 __u32 bound_port(const __u8 *mac, __u16 vid);

@@ -78,9 +78,11 @@ int env_open(struct env *e, struct bpf_program *(*pick)(struct vfwd_bpf *),
 		return err;
 	prog = pick(e->skel);
 	bpf_program__set_autoload(prog, true);
-	/* The kernel refuses test runs of a devmap egress program: the
-	 * same instructions loaded as plain XDP (as tests/prog does). */
-	if (prog == e->skel->progs.vfwd_egress) {
+	/* The kernel refuses test runs of devmap and cpumap programs:
+	 * the same instructions loaded as plain XDP (as tests/prog does). */
+	if (prog == e->skel->progs.vfwd_egress ||
+	    prog == e->skel->progs.vfwd_cpu ||
+	    prog == e->skel->progs.vfwd_xflood) {
 		err = bpf_program__set_expected_attach_type(prog, BPF_XDP);
 		if (err)
 			return err;
@@ -129,6 +131,18 @@ struct bpf_program *pick_egress(struct vfwd_bpf *s)
 struct bpf_program *pick_xguest(struct vfwd_bpf *s)
 {
 	return s->progs.vfwd_xguest;
+}
+struct bpf_program *pick_cpu(struct vfwd_bpf *s)
+{
+	return s->progs.vfwd_cpu;
+}
+struct bpf_program *pick_xrelay(struct vfwd_bpf *s)
+{
+	return s->progs.vfwd_xrelay;
+}
+struct bpf_program *pick_xflood(struct vfwd_bpf *s)
+{
+	return s->progs.vfwd_xflood;
 }
 
 /* The VLAN of a plain frame (untagged, or one 802.1Q tag with a valid
