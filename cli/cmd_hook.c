@@ -204,7 +204,7 @@ static int map(const struct hook *h, const struct vfwd_lv_domain *d,
 	o->note_arg = (void *)h;
 	err = vfwd_lv_map(d, o, want, why, sizeof(why));
 	if (err)
-		return hook_fail(h, err, "metadata", why);
+		return hook_fail(h, err, "interfaces", why);
 	return 0;
 }
 
