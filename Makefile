@@ -21,7 +21,9 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
 	   -D_GNU_SOURCE -Imaps -Iloader -Ilib -Icli -I$(BUILD)
-LIBS    := $(shell pkg-config --libs libxdp libbpf libfyaml 2>/dev/null || echo -lxdp -lbpf -lfyaml) -lelf -lz
+# libxml2: the libvirt hook reads domain XML with it (lib/libvirt_xml.c).
+CFLAGS  += $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+LIBS    := $(shell pkg-config --libs libxdp libbpf libfyaml libxml-2.0 2>/dev/null || echo -lxdp -lbpf -lfyaml -lxml2) -lelf -lz
 
 # -mcpu=v3: clang-14 needs it for atomics whose result is used, and it
 # gives the JIT 32-bit jumps.  asm/types.h lives under the multiarch dir.
@@ -254,22 +256,29 @@ demo: $(BUILD)/vfwd $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
 	scripts/demo.sh
 
 # make install: binaries to $(PREFIX)/sbin, systemd units (dist/*.in with
-# the paths filled in) to $(UNITDIR), the docs to $(DOCDIR).  DESTDIR
+# the paths filled in) to $(UNITDIR), the docs to $(DOCDIR), the libvirt
+# hook (a symlink to vfwd) to $(HOOKDIR).  DESTDIR
 # stages it elsewhere (tests/integration/test_install.sh does).
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 DOCDIR  ?= $(PREFIX)/share/doc/vfwd
 UNITDIR ?= /etc/systemd/system
 PINDIR  ?= /sys/fs/bpf/vfwd
+CONFDIR ?= /etc/vfwd
+# libvirt 9 runs every executable here as its qemu hook; vfwd is one when
+# run by that name (docs/integration.md, "libvirt").
+HOOKDIR ?= /etc/libvirt/hooks/qemu.d
 INSTALL_BINS := $(BUILD)/vfwd $(BUILD)/vfwd-vhost $(BUILD)/vfwd-exporter
-UNITS := $(patsubst dist/%.in,%,$(wildcard dist/*.service.in))
+UNITS := $(patsubst dist/%.in,%,$(wildcard dist/*.service.in dist/*.timer.in))
 
 install: $(INSTALL_BINS)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(HOOKDIR)
 	install -m 0755 $(INSTALL_BINS) $(DESTDIR)$(SBINDIR)/
+	ln -sf $(SBINDIR)/vfwd $(DESTDIR)$(HOOKDIR)/vfwd
 	for u in $(UNITS); do \
 		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
-		    -e 's|@PINDIR@|$(PINDIR)|g' dist/$$u.in > $(DESTDIR)$(UNITDIR)/$$u && \
+		    -e 's|@PINDIR@|$(PINDIR)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' \
+		    dist/$$u.in > $(DESTDIR)$(UNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 

@@ -270,5 +270,13 @@ int cmd_stats(struct vfwd_ctx *c, int argc, char **argv);
 int cmd_status(struct vfwd_ctx *c, int argc, char **argv);
 int cmd_apply(struct vfwd_ctx *c, int argc, char **argv);
 int cmd_dump_config(struct vfwd_ctx *c, int argc, char **argv);
+int cmd_libvirt_hook(struct vfwd_ctx *c, int argc, char **argv);
+
+/* libvirt's qemu hook (cli/cmd_hook.c): argv as libvirt passes it (DOMAIN
+ * OP SUBOP EXTRA after argv[0]), with the command's options when options
+ * is set.  Prints nothing on standard output. */
+int cli_libvirt_hook(struct vfwd_ctx *c, int argc, char **argv, bool options);
+/* A vfwd run as a file in this directory is libvirt's qemu hook. */
+#define CLI_HOOK_DIR_SUFFIX "hooks/qemu.d"
 
 #endif /* VFWD_CLI_H */

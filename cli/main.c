@@ -18,6 +18,8 @@ static const struct cli_cmd commands[] = {
 	{"status", cmd_status, "status"},
 	{"apply", cmd_apply, "apply -f FILE|- [--dry-run]"},
 	{"dump-config", cmd_dump_config, "dump-config"},
+	{"libvirt-hook", cmd_libvirt_hook,
+	 "libvirt-hook [--config FILE] [--run-dir DIR] DOMAIN OP SUBOP [EXTRA]"},
 	{"help", cmd_help, "help"},
 	{NULL},
 };
@@ -37,6 +39,22 @@ static int cmd_help(struct vfwd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* Whether vfwd runs as libvirt's qemu hook: a file (make install's
+ * symlink) in a directory whose path ends in hooks/qemu.d.  libvirt then
+ * passes "DOMAIN OP SUBOP EXTRA" and no options of vfwd's. */
+static bool run_as_hook(const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+	size_t dlen, slen = strlen(CLI_HOOK_DIR_SUFFIX);
+
+	if (!slash)
+		return false;
+	dlen = (size_t)(slash - argv0);
+	return dlen >= slen &&
+	       !strncmp(slash - slen, CLI_HOOK_DIR_SUFFIX, slen) &&
+	       (dlen == slen || slash[-(long)slen - 1] == '/');
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -53,6 +71,12 @@ int main(int argc, char **argv)
 	bool pin_given = false;
 	int opt, err;
 
+	if (run_as_hook(argv[0])) {
+		json_init(&c.j, stdout, false);
+		err = cli_libvirt_hook(&c, argc, argv, false);
+		ctx_close(&c, err != 0);
+		return err ? CLI_EXIT_FAILED : c.exit_code;
+	}
 	opterr = 0;
 	/* '+': stop at the command; its options are parsed by the command. */
 	while ((opt = getopt_long(argc, argv, "+jpvh", opts, NULL)) != -1) {
