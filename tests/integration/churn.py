@@ -273,6 +273,12 @@ def cmd_check(a):
         r["median_window_us"] = windows[len(windows) // 2] // 1000
         r["max_window_us"] = windows[-1] // 1000
     r["churn_seconds"] = (churn_a - churn_b) / 1e9 if churn_b else 0
+    r["summary"] = (
+        "received %(frames)d %(per_port)s, during the churn %(during_churn)d "
+        "%(per_port_during_churn)s, decisive %(decisive)d, moves seen at "
+        "the new owner %(moves_seen_at_new_owner)d of %(moves)d, send to "
+        "receive median %(median_window_us)d us, max %(max_window_us)d us"
+        % dict(r, median_window_us=r.get("median_window_us", 0)))
     r["examples"] = bad
     json.dump(r, sys.stdout)
     print()
