@@ -110,18 +110,19 @@ class Driver:
                 f.write("%s %s\n" % (mac_str(self.base + i), self.ports[p]))
         args = ["mac", "load", self.file] + ([] if bind else ["--replace"])
         b, a, out = self.vfwd(*args)
+        # Logged first: the command succeeded, so it may have moved them.
+        self.record(b, a, "load", moves)
         want = "added" if bind else "moved"
         if out.get(want) != len(moves) or out.get("entries") != len(moves):
             sys.exit("mac load of %d %s MACs said %s" % (len(moves), want, out))
-        self.record(b, a, "load", moves)
 
     def add(self, i, p):
         mac = mac_str(self.base + i)
         b, a, out = self.vfwd("mac", "add", mac, "--port", self.ports[p],
                               "--replace")
+        self.record(b, a, "add", [[i, p]])
         if out.get("mac") != mac or out.get("port") != self.ports[p]:
             sys.exit("mac add %s --port %s said %s" % (mac, self.ports[p], out))
-        self.record(b, a, "add", [[i, p]])
 
     def other(self, i):
         """The port MAC i moves to: the one of its pair it is not on."""

@@ -93,8 +93,14 @@ for s in vm0 ct1 vm2; do
 done
 vfwd -j mac list >"$TMPD/final.json"
 
-echo "# churn: $(cat "$TMPD/churn.out")"
-expect_ge updates "$UPDATES" "$(pj "$TMPD/churn.out" "d['updates']")" "MAC moves made"
+# The driver's own summary, or the moves its log holds if it stopped.
+if [ -s "$TMPD/churn.out" ]; then
+	echo "# churn: $(cat "$TMPD/churn.out")"
+	made=$(pj "$TMPD/churn.out" "d['updates']")
+else
+	made=$("$PYD" -c 'import json, sys; print(sum(len(json.loads(l)["moves"]) for l in list(open(sys.argv[1]))[1:]))' "$LOG")
+fi
+expect_ge updates "$UPDATES" "$made" "MAC moves made"
 
 # Every frame the generator sent was forwarded to some port: not one of
 # them missed the table while it changed.
@@ -116,7 +122,11 @@ else
 	fail no_frame_to_non_owner "$(r "d['violations']") frames: $(r "'; '.join(d['examples'][:5])")"
 fi
 expect_eq no_duplicates 0 "$(r "d['duplicates']")"
-expect_eq final_table_is_drivers True "$(r "d['final_table_ok']")"
+if [ "$(r "d['final_table_ok']")" = True ]; then
+	pass final_table_is_drivers
+else
+	fail final_table_is_drivers "differences (entry and port, either side): $(r "', '.join(d['final_table_diff'])")"
+fi
 expect_eq final_table_size "$MACS" "$(r "d['final_table_entries']")"
 # Traffic flowed at every port while the table churned, and followed the
 # moves: most moves were seen at the new owner before the next one.
