@@ -17,10 +17,6 @@
 #include <bpf/libbpf.h>
 #include "gen_send.h"
 
-/* Frames per sendmmsg() on the AF_PACKET path: enough to amortise the
- * syscall, few enough that a veth peer's 256-entry ring keeps up. */
-#define GEN_PKT_BATCH 64
-
 static int pkt_open(struct gen_sender *g)
 {
 	struct sockaddr_ll sll = {
@@ -40,15 +36,37 @@ static int pkt_open(struct gen_sender *g)
 	return 0;
 }
 
-/* count copies of frame through the AF_PACKET socket.  ENOBUFS means the
+/* Sends msg[0..n-1] through the AF_PACKET socket.  ENOBUFS means the
  * device queue was full: wait for it and send the rest. */
+static int pkt_sendmmsg(struct gen_sender *g, struct mmsghdr *msg,
+			unsigned int n)
+{
+	int sent;
+
+	while (n) {
+		sent = sendmmsg(g->pkt_fd, msg, n, 0);
+		if (sent < 0) {
+			if (errno == ENOBUFS || errno == EAGAIN ||
+			    errno == EINTR) {
+				sched_yield();
+				continue;
+			}
+			return -errno;
+		}
+		msg += sent;
+		n -= sent;
+	}
+	return 0;
+}
+
+/* count copies of frame through the AF_PACKET socket. */
 static int pkt_send(struct gen_sender *g, const uint8_t *frame, size_t len,
 		    unsigned long long count)
 {
 	struct mmsghdr msg[GEN_PKT_BATCH];
 	struct iovec iov = {.iov_base = (void *)frame, .iov_len = len};
 	unsigned int i, n;
-	int sent;
+	int err;
 
 	if (len < ETH_HLEN)
 		return -EINVAL;
@@ -59,16 +77,10 @@ static int pkt_send(struct gen_sender *g, const uint8_t *frame, size_t len,
 	}
 	while (count) {
 		n = count > GEN_PKT_BATCH ? GEN_PKT_BATCH : count;
-		sent = sendmmsg(g->pkt_fd, msg, n, 0);
-		if (sent < 0) {
-			if (errno == ENOBUFS || errno == EAGAIN ||
-			    errno == EINTR) {
-				sched_yield();
-				continue;
-			}
-			return -errno;
-		}
-		count -= sent;
+		err = pkt_sendmmsg(g, msg, n);
+		if (err)
+			return err;
+		count -= n;
 	}
 	return 0;
 }
@@ -126,4 +138,29 @@ int gen_send(struct gen_sender *g, const uint8_t *frame, size_t len,
 			return err;
 	}
 	return pkt_send(g, frame, len, count);
+}
+
+int gen_send_each(struct gen_sender *g, uint8_t *const *frames, size_t len,
+		  unsigned int n)
+{
+	struct mmsghdr msg[GEN_PKT_BATCH];
+	struct iovec iov[GEN_PKT_BATCH];
+	unsigned int i;
+	int err;
+
+	if (len < ETH_HLEN || n > GEN_PKT_BATCH)
+		return -EINVAL;
+	if (g->pkt_fd < 0) {
+		err = pkt_open(g);
+		if (err)
+			return err;
+	}
+	memset(msg, 0, n * sizeof(msg[0]));
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = frames[i];
+		iov[i].iov_len = len;
+		msg[i].msg_hdr.msg_iov = &iov[i];
+		msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	return pkt_sendmmsg(g, msg, n);
 }

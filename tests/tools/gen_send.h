@@ -19,4 +19,15 @@ struct gen_sender {
 int gen_send(struct gen_sender *g, const uint8_t *frame, size_t len,
 	     unsigned long long count);
 
+/* Frames per sendmmsg() on the AF_PACKET path: enough to amortise the
+ * syscall, few enough that a veth peer's 256-entry ring keeps up.  Also
+ * the most gen_send_each() takes at once. */
+#define GEN_PKT_BATCH 64
+
+/* n (at most GEN_PKT_BATCH) distinct frames of len bytes each, in order,
+ * through the AF_PACKET socket (a live test run repeats one frame):
+ * 0 or -errno. */
+int gen_send_each(struct gen_sender *g, uint8_t *const *frames, size_t len,
+		  unsigned int n);
+
 #endif /* VFWD_GEN_SEND_H */

@@ -18,10 +18,21 @@
  *   vfwd-gen --dev IFNAME --dst MAC [--src MAC] [--vlan VID] [--qinq]
  *            [--count N] [--size BYTES] [--flows N] [--gap-us N]
  *            [--len N] [--raw HEX]
+ *   vfwd-gen --dev IFNAME --dst MAC --stamp [--macs N] [--rate PPS]
+ *            [--src MAC] [--vlan VID] [--qinq] [--count N] [--size BYTES]
  *
  * The default frame is Ethernet [802.1Q | 802.1ad + 802.1Q] IPv4/UDP
  * 10.0.0.1:1024+flow -> 10.0.0.2:9 with valid checksums, --size bytes long
  * (no FCS).  --len truncates it, --raw replaces it.
+ *
+ * --stamp makes every frame different: its UDP payload starts with a
+ * stamp (tests/tools/stamp.h) holding its sequence number and the
+ * CLOCK_MONOTONIC time just before it was handed to the kernel, and its
+ * UDP checksum is 0 (none, as IPv4 allows).  Frames go round-robin to
+ * the --macs destinations --dst, --dst + 1, ..., at --rate frames a
+ * second (default: as fast as they go), through the AF_PACKET socket, as
+ * a live test run can only repeat one frame.  SIGTERM or SIGINT ends the
+ * stream early; either way the output says how many frames were sent.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,6 +46,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -48,6 +61,7 @@
 
 #include "gen_tx.skel.h"
 #include "gen_send.h"
+#include "stamp.h"
 
 #define PROG "vfwd-gen"
 #include "tool_util.h"
@@ -100,6 +114,16 @@
 /* --gap-us: at most a second between two flows. */
 #define GEN_GAP_US_MAX 1000000
 
+/* --stamp: at most this many destinations, counted up in the MAC's low
+ * 24 bits (the bytes after the OUI), and at most this rate. */
+#define GEN_MACS_MAX 65536
+#define GEN_MAC_COUNTER_BITS 24
+#define GEN_RATE_MAX 10000000
+#define GEN_NSEC_PER_SEC 1000000000ULL
+/* At --rate, a batch holds about this much time's worth of frames: the
+ * frames of one batch share a send time, a little before their own. */
+#define GEN_STAMP_BATCH_NS 1000000ULL
+
 static const uint8_t gen_default_src[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
 
 struct gen_opts {
@@ -116,6 +140,9 @@ struct gen_opts {
 	unsigned int len; /* 0: no truncation */
 	uint8_t *raw;
 	size_t raw_len;
+	bool stamp;
+	unsigned int macs; /* --stamp: destinations from dst */
+	unsigned int rate; /* --stamp: frames a second, 0 unpaced */
 };
 
 static void usage(FILE *f)
@@ -135,9 +162,14 @@ static void usage(FILE *f)
 		"  --flows N     spread --count over N UDP source ports from %d\n"
 		"  --gap-us N    pause N microseconds between two flows' frames\n"
 		"  --len N       truncate the frame to N bytes (below 14: only 2, 6, 10)\n"
-		"  --raw HEX     send exactly these bytes (overrides all but --count)\n",
+		"  --raw HEX     send exactly these bytes (overrides all but --count)\n"
+		"  --stamp       stamp each frame with its sequence number and send\n"
+		"                time (AF_PACKET; SIGTERM stops early)\n"
+		"  --macs N      --stamp: round-robin over N MACs from --dst (1-%d)\n"
+		"  --rate PPS    --stamp: send PPS frames a second (1-%d)\n",
 		PROG, GEN_QINQ_INNER_VID, GEN_SIZE_MIN, GEN_SIZE_MAX,
-		GEN_SIZE_MAX_TAGGED, GEN_SIZE_DEFAULT, GEN_SPORT_BASE);
+		GEN_SIZE_MAX_TAGGED, GEN_SIZE_DEFAULT, GEN_SPORT_BASE,
+		GEN_MACS_MAX, GEN_RATE_MAX);
 }
 
 /* libbpf's info messages are noise for a one-line tool; keep warnings. */
@@ -312,6 +344,38 @@ static void build_frame(const struct gen_opts *opts, unsigned int flow,
 	       sizeof(udph.check));
 }
 
+/* Bytes of headers before the default frame's UDP payload. */
+static unsigned int gen_hlen(const struct gen_opts *opts)
+{
+	unsigned int tags = !opts->vid ? 0 : opts->qinq ? 2 : 1;
+
+	return ETH_HLEN + tags * GEN_VLAN_HLEN + sizeof(struct iphdr) +
+	       sizeof(struct udphdr);
+}
+
+static uint64_t gen_mac_u64(const uint8_t *mac)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < ETH_ALEN; i++)
+		v = v << CHAR_BIT | mac[i];
+	return v;
+}
+
+static void gen_mac_put(uint8_t *mac, uint64_t v)
+{
+	int i;
+
+	for (i = ETH_ALEN - 1; i >= 0; i--, v >>= CHAR_BIT)
+		mac[i] = v;
+}
+
+static uint64_t gen_mac_counter_mask(void)
+{
+	return (1ULL << GEN_MAC_COUNTER_BITS) - 1;
+}
+
 static int len_is_buildable(unsigned int len)
 {
 	unsigned int meta;
@@ -336,6 +400,9 @@ static int parse_args(int argc, char **argv, struct gen_opts *opts)
 		O_GAP,
 		O_LEN,
 		O_RAW,
+		O_STAMP,
+		O_MACS,
+		O_RATE,
 		O_HELP
 	};
 	static const struct option longopts[] = {
@@ -350,10 +417,13 @@ static int parse_args(int argc, char **argv, struct gen_opts *opts)
 		{"gap-us", required_argument, NULL, O_GAP},
 		{"len", required_argument, NULL, O_LEN},
 		{"raw", required_argument, NULL, O_RAW},
+		{"stamp", no_argument, NULL, O_STAMP},
+		{"macs", required_argument, NULL, O_MACS},
+		{"rate", required_argument, NULL, O_RATE},
 		{"help", no_argument, NULL, O_HELP},
 		{0},
 	};
-	bool have_size = false;
+	bool have_size = false, have_flows = false;
 	unsigned int max;
 	int c, err;
 
@@ -361,6 +431,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *opts)
 	opts->count = GEN_COUNT_DEFAULT;
 	opts->size = GEN_SIZE_DEFAULT;
 	opts->flows = 1;
+	opts->macs = 1;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		err = 0;
@@ -397,6 +468,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *opts)
 		case O_FLOWS:
 			err = parse_uint(optarg, 1, GEN_FLOWS_MAX,
 					 &opts->flows);
+			have_flows = true;
 			break;
 		case O_LEN:
 			err = parse_uint(optarg, 1, GEN_SIZE_MAX_TAGGED,
@@ -405,6 +477,15 @@ static int parse_args(int argc, char **argv, struct gen_opts *opts)
 		case O_RAW:
 			free(opts->raw);
 			err = parse_hex(optarg, &opts->raw, &opts->raw_len);
+			break;
+		case O_STAMP:
+			opts->stamp = true;
+			break;
+		case O_MACS:
+			err = parse_uint(optarg, 1, GEN_MACS_MAX, &opts->macs);
+			break;
+		case O_RATE:
+			err = parse_uint(optarg, 1, GEN_RATE_MAX, &opts->rate);
 			break;
 		case O_HELP:
 			usage(stdout);
@@ -427,6 +508,15 @@ static int parse_args(int argc, char **argv, struct gen_opts *opts)
 	}
 	if (!opts->dev) {
 		errmsg("--dev is required");
+		return -EINVAL;
+	}
+	if (opts->stamp &&
+	    (opts->raw || opts->len || have_flows || opts->gap_us)) {
+		errmsg("--stamp sends frames of its own: leave out --raw, --len, --flows and --gap-us");
+		return -EINVAL;
+	}
+	if (!opts->stamp && (opts->macs != 1 || opts->rate)) {
+		errmsg("--macs and --rate need --stamp");
 		return -EINVAL;
 	}
 	if (opts->raw) {
@@ -456,6 +546,19 @@ static int parse_args(int argc, char **argv, struct gen_opts *opts)
 		errmsg("--len %u: longer than the %u-byte frame", opts->len,
 		       opts->size);
 		return -EINVAL;
+	}
+	if (opts->stamp &&
+	    opts->size < gen_hlen(opts) + sizeof(struct vfwd_stamp)) {
+		errmsg("--stamp: a %u-byte frame has no room for the %zu-byte stamp after its %u bytes of headers",
+		       opts->size, sizeof(struct vfwd_stamp), gen_hlen(opts));
+		return -EINVAL;
+	}
+	if (opts->stamp &&
+	    ((gen_mac_u64(opts->dst) & gen_mac_counter_mask()) + opts->macs -
+	     1) >> GEN_MAC_COUNTER_BITS) {
+		errmsg("--macs %u: counting up from --dst would run past its last three bytes",
+		       opts->macs);
+		return -ERANGE;
 	}
 	if (opts->len && !len_is_buildable(opts->len)) {
 		errmsg("--len %u: below %d bytes only 2, 6 or 10 work (the rest of %d bytes becomes XDP metadata, which must be a multiple of %d)",
@@ -494,11 +597,96 @@ static int gen_run_flows(const struct gen_opts *opts, struct gen_sender *g)
 	return err;
 }
 
+static volatile sig_atomic_t gen_stop;
+
+static void gen_on_signal(int sig)
+{
+	gen_stop = 1;
+}
+
+/* When frame seq is due at --rate, from start. */
+static uint64_t gen_due_ns(uint64_t start, unsigned long long seq,
+			   unsigned int rate)
+{
+	return start + seq / rate * GEN_NSEC_PER_SEC +
+	       seq % rate * GEN_NSEC_PER_SEC / rate;
+}
+
+/* Sleeps until due (CLOCK_MONOTONIC); false if a signal came first. */
+static bool gen_sleep_until(uint64_t due)
+{
+	struct timespec ts = {
+		.tv_sec = due / GEN_NSEC_PER_SEC,
+		.tv_nsec = due % GEN_NSEC_PER_SEC,
+	};
+
+	return clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == 0;
+}
+
+/* --stamp: up to --count stamped frames, until a signal; *sent says how
+ * many went out. */
+static int gen_run_stamped(const struct gen_opts *opts, struct gen_sender *g,
+			   unsigned long long *sent)
+{
+	struct sigaction sa = {.sa_handler = gen_on_signal};
+	struct vfwd_stamp st = {.magic = VFWD_STAMP_MAGIC};
+	unsigned int hlen = gen_hlen(opts), batch = GEN_PKT_BATCH, i, n;
+	uint64_t base = gen_mac_u64(opts->dst), start, now;
+	uint8_t *frames[GEN_PKT_BATCH], *buf;
+	const uint16_t no_csum = 0;
+	int err = 0;
+
+	if (opts->rate)
+		batch = opts->rate * GEN_STAMP_BATCH_NS / GEN_NSEC_PER_SEC;
+	batch = batch < 1 ? 1 : batch > GEN_PKT_BATCH ? GEN_PKT_BATCH : batch;
+	buf = malloc((size_t)batch * opts->size);
+	if (!buf)
+		return -ENOMEM;
+	build_frame(opts, 0, buf);
+	/* The stamp differs in every frame: no checksum to keep valid. */
+	memcpy(buf + hlen - sizeof(struct udphdr) +
+		       offsetof(struct udphdr, check),
+	       &no_csum, sizeof(no_csum));
+	frames[0] = buf;
+	for (i = 1; i < batch; i++) {
+		frames[i] = buf + (size_t)i * opts->size;
+		memcpy(frames[i], buf, opts->size);
+	}
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL)) {
+		free(buf);
+		return -errno;
+	}
+
+	*sent = 0;
+	start = vfwd_stamp_now();
+	while (*sent < opts->count && !gen_stop) {
+		if (opts->rate &&
+		    !gen_sleep_until(gen_due_ns(start, *sent, opts->rate)))
+			continue;
+		n = opts->count - *sent < batch ? opts->count - *sent : batch;
+		for (i = 0; i < n; i++)
+			gen_mac_put(frames[i], base + (*sent + i) % opts->macs);
+		now = vfwd_stamp_now();
+		for (i = 0; i < n; i++) {
+			st.seq = *sent + i;
+			st.sent_ns = now;
+			memcpy(frames[i] + hlen, &st, sizeof(st));
+		}
+		err = gen_send_each(g, frames, opts->size, n);
+		if (err)
+			break;
+		*sent += n;
+	}
+	free(buf);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct gen_opts opts = {0};
 	struct gen_sender g = {.pkt_fd = -1};
 	struct gen_tx_bpf *skel;
+	unsigned long long sent;
 	size_t frame_len;
 	int ifindex, err;
 
@@ -522,7 +710,10 @@ int main(int argc, char **argv)
 	g.prog_fd = bpf_program__fd(skel->progs.gen_tx);
 	g.ifindex = ifindex;
 	frame_len = opts.raw ? opts.raw_len : opts.len ? opts.len : opts.size;
-	if (opts.raw)
+	sent = opts.count;
+	if (opts.stamp)
+		err = gen_run_stamped(&opts, &g, &sent);
+	else if (opts.raw)
 		err = gen_send(&g, opts.raw, opts.raw_len, opts.count);
 	else
 		err = gen_run_flows(&opts, &g);
@@ -544,6 +735,6 @@ int main(int argc, char **argv)
 		       strerror(-err));
 		return 1;
 	}
-	printf(PROG ": sent %llu frames on %s\n", opts.count, opts.dev);
+	printf(PROG ": sent %llu frames on %s\n", sent, opts.dev);
 	return 0;
 }

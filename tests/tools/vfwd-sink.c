@@ -3,7 +3,8 @@
  * vfwd-sink: counts the frames a test sends through vfwd.
  *
  *   vfwd-sink --tap NAME [--queues N] [--out FILE] [--ready FILE]
- *   vfwd-sink --packet IFNAME [--out FILE] [--ready FILE]
+ *             [--stamps FILE]
+ *   vfwd-sink --packet IFNAME [--out FILE] [--ready FILE] [--stamps FILE]
  *
  * --tap creates a tap and reads it, as QEMU would: a frame redirected into
  * a tap without a reader is dropped, so the sink is the guest stand-in.
@@ -35,6 +36,11 @@
  * --packet), in the order of by_queue.  Flows beyond the flow limit are
  * summed per queue under an "other" key.  flows_multi_queue is the number
  * of by_flow keys, "other" not included, seen on more than one queue.
+ *
+ * --stamps FILE writes one record (tests/tools/stamp.h) for each frame
+ * that carries a vfwd-gen --stamp stamp: IPv4/UDP behind at most one tag,
+ * the stamp at the start of the UDP payload.  The JSON document then has
+ * a "stamped" count as well.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +61,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
+#include <netinet/udp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/if_ether.h>
@@ -66,6 +73,7 @@
 #include <bpf/libbpf.h>
 
 #define PROG "vfwd-sink"
+#include "stamp.h"
 #include "tool_util.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -106,9 +114,11 @@
 
 /* Packet sockets report a frame's full length with MSG_TRUNC, so only the
  * headers the keys need are copied: Ethernet, one tag, the longest IP
- * header (IPv4 with options; IPv6's is 40 bytes) and the ports. */
-#define SINK_PKT_SNAP                                                          \
-	(ETH_HLEN + VLAN_HLEN + SINK_IPV4_MAX_HLEN + SINK_L4_PORTS_LEN)
+ * header (IPv4 with options; IPv6's is 40 bytes) and the ports, or the
+ * UDP header and a stamp. */
+#define SINK_L4_SNAP (sizeof(struct udphdr) + sizeof(struct vfwd_stamp))
+_Static_assert(SINK_L4_SNAP >= SINK_L4_PORTS_LEN, "ports in the snap");
+#define SINK_PKT_SNAP (ETH_HLEN + VLAN_HLEN + SINK_IPV4_MAX_HLEN + SINK_L4_SNAP)
 #define SINK_PKT_BATCH 64
 /* Socket buffer for bursts of several Mpps from vfwd-gen; root may exceed
  * net.core.rmem_max with SO_RCVBUFFORCE. */
@@ -180,6 +190,9 @@ struct sink_stats {
 	uint64_t flow_other[SINK_MAX_QUEUES];
 	/* Index into flows plus one; 0 is an empty slot. */
 	uint16_t flow_slots[SINK_FLOW_HASH_SLOTS];
+	bool stamping; /* --stamps given */
+	FILE *stamps; /* --stamps, while open */
+	uint64_t stamped;
 };
 
 struct sink_opts {
@@ -188,6 +201,7 @@ struct sink_opts {
 	unsigned int queues;
 	const char *out;
 	const char *ready;
+	const char *stamps;
 };
 
 static volatile sig_atomic_t sink_stop;
@@ -207,7 +221,8 @@ static void usage(FILE *f)
 		"  --packet IFNAME count frames received on IFNAME (attaches an\n"
 		"                  XDP_PASS program so redirected frames arrive)\n"
 		"  --out FILE      JSON counters on SIGTERM/SIGINT (default stdout)\n"
-		"  --ready FILE    write \"ready\" here once counting has started\n",
+		"  --ready FILE    write \"ready\" here once counting has started\n"
+		"  --stamps FILE   write a record of each stamped frame here\n",
 		PROG, PROG, SINK_MAX_QUEUES);
 }
 
@@ -344,6 +359,72 @@ static bool ipv6_flow(const uint8_t *pkt, size_t len, struct sink_flow_key *k)
 }
 
 /*
+ * The EtherType of a frame behind at most one tag, and in *off where its
+ * payload starts; -1 if the frame is too short.  tag_stripped: the kernel
+ * moved a tag into metadata, so that one tag is used up and the frame may
+ * not carry another inline.
+ */
+static int frame_l3(const uint8_t *frame, size_t len, bool tag_stripped,
+		    size_t *off)
+{
+	uint16_t proto;
+
+	*off = ETH_HLEN;
+	if (len < ETH_HLEN)
+		return -1;
+	proto = get_be16(frame + 2 * ETH_ALEN);
+	if (!tag_stripped && (proto == ETH_P_8021Q || proto == ETH_P_8021AD)) {
+		*off += VLAN_HLEN;
+		if (len < *off)
+			return -1;
+		/* The tag ends with the EtherType it encapsulates. */
+		proto = get_be16(frame + *off - sizeof(proto));
+	}
+	return proto;
+}
+
+/* The stamp at the start of an IPv4/UDP frame's payload; false for a
+ * frame without one. */
+static bool frame_stamp(const uint8_t *frame, size_t len, bool tag_stripped,
+			struct vfwd_stamp *stamp)
+{
+	struct iphdr ip;
+	size_t off;
+
+	if (frame_l3(frame, len, tag_stripped, &off) != ETH_P_IP ||
+	    len < off + sizeof(ip))
+		return false;
+	memcpy(&ip, frame + off, sizeof(ip));
+	if (ip.version != IPV4_VERSION ||
+	    ip.ihl * SINK_IPV4_IHL_UNIT < sizeof(ip) ||
+	    ip.protocol != IPPROTO_UDP || (ntohs(ip.frag_off) & IP_OFFMASK))
+		return false;
+	off += ip.ihl * SINK_IPV4_IHL_UNIT + sizeof(struct udphdr);
+	if (len < off + sizeof(*stamp))
+		return false;
+	memcpy(stamp, frame + off, sizeof(*stamp));
+	return stamp->magic == VFWD_STAMP_MAGIC;
+}
+
+/* Records a stamped frame for --stamps. */
+static void sink_record_stamp(struct sink_stats *st, const uint8_t *frame,
+			      unsigned int vid, const struct vfwd_stamp *stamp,
+			      uint64_t recv_ns)
+{
+	struct vfwd_stamp_rec rec = {
+		.vid = vid,
+		.seq = stamp->seq,
+		.sent_ns = stamp->sent_ns,
+		.recv_ns = recv_ns,
+	};
+
+	memcpy(rec.dst, frame, ETH_ALEN);
+	st->stamped++;
+	/* A failed write shows in ferror() when the file is closed. */
+	fwrite(&rec, sizeof(rec), 1, st->stamps);
+}
+
+/*
  * Keys a frame by its UDP or TCP flow; false for any other frame.
  * tag_stripped: the kernel moved a tag into metadata, so that one tag is
  * used up and the frame may not carry another inline.
@@ -351,19 +432,11 @@ static bool ipv6_flow(const uint8_t *pkt, size_t len, struct sink_flow_key *k)
 static bool frame_flow(const uint8_t *frame, size_t len, bool tag_stripped,
 		       struct sink_flow_key *k)
 {
-	size_t off = ETH_HLEN;
-	uint16_t proto;
+	size_t off;
+	int proto = frame_l3(frame, len, tag_stripped, &off);
 
-	if (len < ETH_HLEN)
+	if (proto < 0)
 		return false;
-	proto = get_be16(frame + 2 * ETH_ALEN);
-	if (!tag_stripped && (proto == ETH_P_8021Q || proto == ETH_P_8021AD)) {
-		off += VLAN_HLEN;
-		if (len < off)
-			return false;
-		/* The tag ends with the EtherType it encapsulates. */
-		proto = get_be16(frame + off - sizeof(proto));
-	}
 	memset(k, 0, sizeof(*k));
 	switch (proto) {
 	case ETH_P_IP:
@@ -432,13 +505,15 @@ static void sink_flow_str(const struct sink_flow_key *k,
 /*
  * Counts one frame.  frame holds the first caplen bytes of a wire_len
  * byte frame; aux_vid >= 0 is a tag the kernel stripped into metadata,
- * which was the outermost one.
+ * which was the outermost one.  recv_ns: when the read that returned it
+ * returned (with --stamps).
  */
 static void sink_count(struct sink_stats *st, unsigned int queue,
 		       const uint8_t *frame, size_t caplen, size_t wire_len,
-		       int aux_vid)
+		       int aux_vid, uint64_t recv_ns)
 {
 	struct sink_flow_key flow;
+	struct vfwd_stamp stamp;
 	unsigned int vid;
 
 	st->total++;
@@ -452,6 +527,14 @@ static void sink_count(struct sink_stats *st, unsigned int queue,
 	}
 	vid = aux_vid >= 0 ? (unsigned int)aux_vid : frame_vid(frame, caplen);
 	sink_count_key(st, sink_key(frame, vid));
+	if (st->stamps && frame_stamp(frame, caplen, aux_vid >= 0, &stamp))
+		sink_record_stamp(st, frame, vid, &stamp, recv_ns);
+}
+
+/* The receive time for --stamps, read after the read returned. */
+static uint64_t sink_recv_ns(const struct sink_stats *st)
+{
+	return st->stamps ? vfwd_stamp_now() : 0;
 }
 
 static int write_ready(const char *path)
@@ -540,7 +623,11 @@ static int write_json(const struct sink_stats *st, const char *path)
 		fprintf(f, "%s\"other\": ", sep);
 		write_counts(f, st->flow_other, st->nqueues);
 	}
-	fprintf(f, "}, \"flows_multi_queue\": %u}\n", multi);
+	fprintf(f, "}, \"flows_multi_queue\": %u", multi);
+	if (st->stamping)
+		fprintf(f, ", \"stamped\": %llu",
+			(unsigned long long)st->stamped);
+	fprintf(f, "}\n");
 
 	if (f == stdout)
 		return fflush(f) ? -errno : 0;
@@ -641,7 +728,7 @@ static int tap_drain(struct sink_stats *st, int fd, unsigned int queue,
 				return 0;
 			return -errno;
 		}
-		sink_count(st, queue, buf, n, n, -1);
+		sink_count(st, queue, buf, n, n, -1, sink_recv_ns(st));
 	}
 	return 0;
 }
@@ -768,6 +855,7 @@ static int packet_drain(struct sink_stats *st, int fd, struct packet_batch *b)
 {
 	unsigned int done = 0, i;
 	size_t len, caplen;
+	uint64_t recv_ns;
 	int n, vid;
 
 	while (done < SINK_DRAIN_BUDGET) {
@@ -789,6 +877,7 @@ static int packet_drain(struct sink_stats *st, int fd, struct packet_batch *b)
 				return 0;
 			return -errno;
 		}
+		recv_ns = sink_recv_ns(st);
 		for (i = 0; i < (unsigned int)n; i++) {
 			len = b->msgs[i].msg_len;
 			caplen = len < SINK_PKT_SNAP ? len : SINK_PKT_SNAP;
@@ -796,7 +885,8 @@ static int packet_drain(struct sink_stats *st, int fd, struct packet_batch *b)
 			/* The kernel took the tag out of the frame; count the
 			 * frame as it was on the wire. */
 			sink_count(st, 0, b->snap[i], caplen,
-				   len + (vid >= 0 ? VLAN_HLEN : 0), vid);
+				   len + (vid >= 0 ? VLAN_HLEN : 0), vid,
+				   recv_ns);
 		}
 		done += n;
 		if (n < SINK_PKT_BATCH)
@@ -825,6 +915,7 @@ static int parse_args(int argc, char **argv, struct sink_opts *opts)
 		{"queues", required_argument, NULL, 'q'},
 		{"out", required_argument, NULL, 'o'},
 		{"ready", required_argument, NULL, 'r'},
+		{"stamps", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -857,6 +948,9 @@ static int parse_args(int argc, char **argv, struct sink_opts *opts)
 			break;
 		case 'r':
 			opts->ready = optarg;
+			break;
+		case 's':
+			opts->stamps = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -975,6 +1069,16 @@ int main(int argc, char **argv)
 			goto out;
 	}
 
+	if (opts.stamps) {
+		st->stamping = true;
+		st->stamps = fopen(opts.stamps, "we");
+		if (!st->stamps) {
+			errmsg("stamps file %s: cannot create: %s", opts.stamps,
+			       strerror(errno));
+			goto out;
+		}
+	}
+
 	if (opts.ready) {
 		err = write_ready(opts.ready);
 		if (err) {
@@ -1015,6 +1119,17 @@ int main(int argc, char **argv)
 	}
 	if (opts.packet)
 		packet_drops(st, fds[0].fd);
+	if (st->stamps) {
+		err = ferror(st->stamps) ? -EIO : 0;
+		if (fclose(st->stamps) && !err)
+			err = -errno;
+		st->stamps = NULL;
+		if (err) {
+			errmsg("stamps file %s: cannot write: %s", opts.stamps,
+			       strerror(-err));
+			goto out;
+		}
+	}
 
 	err = write_json(st, opts.out);
 	if (err) {
@@ -1031,6 +1146,8 @@ out:
 	for (i = 0; i < nfds; i++)
 		if (fds[i].fd >= 0)
 			close(fds[i].fd);
+	if (st->stamps)
+		fclose(st->stamps);
 	free(batch);
 	free(tapbuf);
 	return ret;
