@@ -8,8 +8,10 @@
 #               clean (exit 0, no drift); forwarding on afterwards
 #   killed      `vfwd attach` killed with SIGKILL at random moments of the
 #               upgrade: the uplink and every guest keep a program and no
-#               frame is lost; the next attach finishes (or redoes) it
-#               with the same result as an uncut one
+#               frame is lost; another command undoes an unpublished
+#               upgrade (the old installation intact) and finishes a
+#               published one; the next attach ends in the same state as
+#               an uncut upgrade
 #
 # The previous release is built once per commit and kept under
 # $VFWD_PREV_CACHE (default /var/cache/vfwd, else build/), so that later
@@ -198,8 +200,25 @@ traffic_stop() {
 }
 # sent_now: frames sent so far (rounds completed).
 sent_now() { echo $(($(cat "$TMPD/rounds") * BURST * 4)); }
-# settle: what is in flight (a CPUMAP queue, a socket) reaches the sink.
-settle() { sleep 0.3; }
+# settle: what is in flight reaches the sinks before they stop.  A frame
+# steered to a CPU waits in the CPUMAP's queue until that CPU's kthread
+# runs, which on a busy host can take a while: wait until the guests'
+# tx counters (counted there) stop moving, for at most 10 s.
+guests_tx() { vfwd stats 2>/dev/null | awk '$2 == "tap" || $2 == "veth" { n += $5 } END { print n + 0 }'; }
+settle() {
+	local a b
+	a=$(guests_tx)
+	for _ in $(seq 50); do
+		sleep 0.2
+		b=$(guests_tx)
+		[ "$a" = "$b" ] && return 0
+		a=$b
+	done
+}
+# per_sink PHASE: each sink's count, for a message.
+per_sink() {
+	echo "vm1 $(sink_count "$1_1" "$M1/0") vm2 $(sink_count "$1_2" "$M2/0") vm3 $(sink_count "$1_3" "$M3/0") ct1 $(sink_count "$1_4" "$M4/0")"
+}
 
 # --- (d) the upgrade, under traffic -----------------------------------
 rx0=$(old -j stats | jget "[p['rx_packets'] for p in d['ports'] if p['name']=='$UP'][0]")
@@ -222,6 +241,7 @@ echo "  upgrade took ${UPGRADE_MS} ms; frames sent $sent, received $got, lost $(
 check traffic_sent [ ! -e "$TMPD/send-failed" ]
 expect_ge traffic_enough 4000 "$sent" "frames sent through the upgrade"
 expect_eq upgrade_no_frame_lost "$sent" "$got"
+[ "$sent" = "$got" ] || echo "  per guest: $(per_sink up); $(vfwd stats | grep -E 'tap|veth' | tr -s ' ' | tr '\n' ';')" >&2
 
 # --- (e) everything carried over ---------------------------------------
 expect_eq ports_carried "$PORTS0" "$(ports_of vfwd)"
@@ -303,6 +323,24 @@ for i in $(seq "$ROUNDS"); do
 	state=$(upgrade_state)
 	states="$states $state"
 	[ "$state" != other ] || note_bad "round $i: pins of both schemas and no upgrade in the journal"
+	# A command other than attach: it undoes an upgrade that had not
+	# published (and, like any, refuses the old tables), or finishes one
+	# that had.
+	case $state in
+	building)
+		vfwd port set vm1 --spoofchk >"$TMPD/other.out" 2>&1 &&
+			note_bad "round $i: port set worked on the previous schema's tables"
+		grep -q "interrupted before it published" "$TMPD/other.out" ||
+			note_bad "round $i: port set did not say it undid the upgrade: $(tr '\n' ' ' <"$TMPD/other.out")"
+		[ "$(pins_of "$CUR_VER")" = 0 ] || note_bad "round $i: the unpublished tables were not removed"
+		[ "$(ports_of old)" = "$PORTS0" ] || note_bad "round $i: the previous installation changed"
+		;;
+	publishing)
+		vfwd port set vm1 --spoofchk >"$TMPD/other.out" 2>&1 ||
+			note_bad "round $i: port set did not finish the upgrade: $(tr '\n' ' ' <"$TMPD/other.out")"
+		[ "$(pins_of "$PREV_VER")" = 0 ] || note_bad "round $i: port set left v$PREV_VER pins"
+		;;
+	esac
 	sleep 0.2
 	vfwd attach "$UP" >"$TMPD/next.out" 2>&1 ||
 		note_bad "round $i: the next attach failed: $(tr '\n' ' ' <"$TMPD/next.out")"
@@ -314,7 +352,7 @@ for i in $(seq "$ROUNDS"); do
 	got=$(received k$i)
 	sent_all=$((sent_all + sent))
 	got_all=$((got_all + got))
-	[ "$sent" = "$got" ] || note_bad "round $i: sent $sent, received $got (killed after $d ms)"
+	[ "$sent" = "$got" ] || note_bad "round $i: sent $sent, received $got: $(per_sink k$i) (killed after $d ms, at $state)"
 	[ "$(ports_of vfwd)" = "$PORTS0" ] || note_bad "round $i: the ports differ"
 	[ "$(macs_of vfwd)" = "$MACS0" ] || note_bad "round $i: the MACs differ"
 	[ "$(pins_of "$PREV_VER")" = 0 ] || note_bad "round $i: v$PREV_VER pins left"
