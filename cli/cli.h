@@ -9,6 +9,7 @@
 #include "vfwd_tables.h"
 #include "vfwd_loader.h"
 #include "vfwd_ops.h"
+#include "upgrade.h"
 
 /* Exit statuses of vfwd (docs/vfwd.md, "Exit status"). */
 enum cli_exit {
@@ -36,6 +37,11 @@ struct vfwd_ctx {
 	/* detach --all: a journal entry that cannot be finished does not
 	 * stop it (it removes everything anyway) */
 	bool recover_optional;
+	/* attach: tables of the previous schema are carried over to this
+	 * one (lib/upgrade.c); other commands refuse them */
+	bool may_upgrade;
+	bool upgraded; /* ... and this command did, as upgrade says */
+	struct vfwd_upgrade_result upgrade;
 	int lock_fd;
 	/* The exit status of a command that succeeded: CLI_EXIT_OK unless
 	 * the command chose another (cli_set_exit).  A failure is always

@@ -206,6 +206,9 @@ int cli_attach(struct vfwd_ctx *c, const char *ifname, enum vfwd_xdp_mode mode,
 	err = check_uplink_dev(c, &dev);
 	if (err)
 		return err;
+	/* Re-running attach is how a new release takes over: tables of the
+	 * previous schema are carried over first (lib/upgrade.c). */
+	c->may_upgrade = true;
 	err = ctx_open(c, CTX_CREATE);
 	if (err)
 		return err;
@@ -241,9 +244,9 @@ int cli_attach(struct vfwd_ctx *c, const char *ifname, enum vfwd_xdp_mode mode,
 		return cli_err(c, err, "interface %s: %s", dev.name, why);
 	cli_note_unbound(c, unbound);
 	/* Re-running attach upgrades the whole installation: the guest
-	 * programs are replaced in place too.  Any attach repairs the
-	 * ports that drifted. */
-	err = repair_guests(c, dev.name, replaced);
+	 * programs are replaced in place too (an upgrade of the tables has
+	 * just done so).  Any attach repairs the ports that drifted. */
+	err = repair_guests(c, dev.name, replaced && !c->upgraded);
 	if (err)
 		return err;
 	if (mode == VFWD_XDP_MODE_SKB)
@@ -260,6 +263,16 @@ int cli_attach(struct vfwd_ctx *c, const char *ifname, enum vfwd_xdp_mode mode,
 		json_kv_u64(&c->j, "prog_id", prog_id);
 		json_kv_bool(&c->j, "replaced", replaced);
 		json_kv_str(&c->j, "bum", flood ? "flood" : "pass");
+		if (c->upgraded) {
+			json_key(&c->j, "upgraded");
+			json_obj_open(&c->j);
+			json_kv_u64(&c->j, "from_schema",
+				    VFWD_PREV_SCHEMA_VERSION);
+			json_kv_u64(&c->j, "to_schema", VFWD_SCHEMA_VERSION);
+			json_kv_u64(&c->j, "ports", c->upgrade.copied.ports);
+			json_kv_u64(&c->j, "macs", c->upgrade.copied.macs);
+			json_obj_close(&c->j);
+		}
 		json_obj_close(&c->j);
 		json_end(&c->j);
 	} else {

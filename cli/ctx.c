@@ -234,6 +234,94 @@ static int ctx_finish_removal(struct vfwd_ctx *c, enum ctx_access mode)
 	return ctx_prepare(c, mode);
 }
 
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* The note an upgrade leaves: what was carried over. */
+static void upgrade_note(struct vfwd_ctx *c, const char *what)
+{
+	const struct vfwd_upgrade_result *r = &c->upgrade;
+
+	cli_note(
+		c,
+		"%s the tables at %s from schema v%d to v%d: %u port%s (%u uplink%s) and %zu MAC%s carried over; the programs of %u guest port%s and %u uplink%s swapped; the schema v%d tables removed",
+		what, c->pin_dir, VFWD_PREV_SCHEMA_VERSION, VFWD_SCHEMA_VERSION,
+		r->copied.ports, plural(r->copied.ports), r->copied.uplinks,
+		plural(r->copied.uplinks), r->copied.macs,
+		plural(r->copied.macs), r->guests, plural(r->guests),
+		r->uplinks, plural(r->uplinks), VFWD_PREV_SCHEMA_VERSION);
+	if (r->gone)
+		cli_note(c, "%u guest port%s had no device and kept no program",
+			 r->gone, r->gone == 1 ? "" : "s");
+}
+
+/* Tables of the previous schema (lib/upgrade.c): attach carries them
+ * over, other changing commands finish an upgrade that published and
+ * refuse otherwise, and read-only commands read only a finished one. */
+static int ctx_upgrade(struct vfwd_ctx *c, enum ctx_access mode)
+{
+	char why[VFWD_ERRLEN];
+	int state, err;
+
+	state = vfwd_upgrade_state(c->pin_dir);
+	if (state < 0)
+		return cli_err(
+			c, state,
+			"pin path %s: cannot read the intent journal: %s",
+			c->pin_dir, strerror(-state));
+	if (state == VFWD_UPGRADE_NONE)
+		return 0;
+	/* A published upgrade has complete tables: readers read them (and
+	 * status reports the journal); writers finish it first. */
+	if (state == VFWD_UPGRADE_PUBLISHING && mode == CTX_READ)
+		return 0;
+	if (state == VFWD_UPGRADE_PUBLISHING) {
+		err = vfwd_upgrade_finish(c->pin_dir, &c->upgrade, why,
+					  sizeof(why));
+		if (err)
+			return cli_err(
+				c, err,
+				"pin path %s: an interrupted upgrade cannot be finished: %s",
+				c->pin_dir, why);
+		upgrade_note(c,
+			     "an upgrade was interrupted; finished upgrading");
+		return 0;
+	}
+	if (mode != CTX_READ && c->may_upgrade) {
+		err = vfwd_upgrade(c->pin_dir, &c->upgrade, why, sizeof(why));
+		if (err)
+			return cli_err(c, err,
+				       "pin path %s: cannot upgrade: %s",
+				       c->pin_dir, why);
+		c->upgraded = true;
+		upgrade_note(c, "upgraded");
+		return 0;
+	}
+	/* Tables an upgrade left half made go; the old ones stay. */
+	if (mode != CTX_READ && state == VFWD_UPGRADE_BUILDING) {
+		err = vfwd_upgrade_undo(c->pin_dir, why, sizeof(why));
+		if (err)
+			return cli_err(c, err, "pin path %s: %s", c->pin_dir,
+				       why);
+		cli_note(
+			c,
+			"an upgrade of the tables at %s was interrupted before it published; removed the schema v%d tables it had made",
+			c->pin_dir, VFWD_SCHEMA_VERSION);
+	}
+	if (state == VFWD_UPGRADE_MIXED)
+		return cli_err(
+			c, -EEXIST,
+			"pin path %s holds tables of schema v%d and v%d and no upgrade is under way; remove one installation (detach with its own vfwd version) or use another --pin-path",
+			c->pin_dir, VFWD_PREV_SCHEMA_VERSION,
+			VFWD_SCHEMA_VERSION);
+	return cli_err(
+		c, -EPROTO,
+		"the tables at %s are of schema v%d, made by an earlier vfwd release; 'vfwd attach IFNAME' with this version upgrades them in place, without stopping forwarding (docs/vfwd.md, \"Upgrade\")",
+		c->pin_dir, VFWD_PREV_SCHEMA_VERSION);
+}
+
 int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 {
 	bool fresh = false;
@@ -250,6 +338,8 @@ int ctx_open(struct vfwd_ctx *c, enum ctx_access mode)
 	err = ctx_prepare(c, mode);
 	if (!err)
 		err = ctx_finish_removal(c, mode);
+	if (!err)
+		err = ctx_upgrade(c, mode);
 	if (err)
 		return err;
 	if (mode != CTX_READ) {

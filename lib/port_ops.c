@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "vfwd_ops.h"
+#include "upgrade.h"
 
 int vfwd_only_uplink(const struct vfwd_tables *t, __u32 *id, int *count)
 {
@@ -365,6 +366,10 @@ int vfwd_recover(const char *pin_dir, struct vfwd_tables *t, bool own_create,
 	case VFWD_OP_PORT_SET:
 		ret = vfwd_port_set_recover(pin_dir, t, &in, &forward, msg,
 					    msglen);
+		break;
+	case VFWD_OP_UPGRADE:
+		ret = vfwd_upgrade_recover(pin_dir, t, &in, &forward, msg,
+					   msglen);
 		break;
 	case VFWD_OP_CREATE:
 		/* Nothing to undo in the tables themselves; the caller

@@ -178,14 +178,14 @@ void vfwd_skel_tables(const struct vfwd_bpf *skel, struct vfwd_tables *t)
 
 /*
  * The intent journal is pinned before any other map, already saying
- * VFWD_OP_CREATE: from the first pin on, a kill leaves either too few
+ * VFWD_OP_CREATE (or VFWD_OP_UPGRADE, for tables an upgrade fills): from the first pin on, a kill leaves either too few
  * pins (partial state) or a journal that says the tables were made by a
  * command that never finished.  The next command finishes or removes
  * them either way (cli/ctx.c).  libbpf then reuses this pin as it is.
  */
-static int intent_precreate(const char *pin_dir, bool *fresh)
+static int intent_precreate(const char *pin_dir, __u32 op, bool *fresh)
 {
-	struct vfwd_intent in = {.op = VFWD_OP_CREATE, .pid = getpid()};
+	struct vfwd_intent in = {.op = op, .pid = getpid()};
 	char path[PATH_MAX];
 	__u32 slot = 0;
 	int fd, err = 0;
@@ -210,13 +210,13 @@ static int intent_precreate(const char *pin_dir, bool *fresh)
 	return err;
 }
 
-int vfwd_maps_create(const char *pin_dir, bool *fresh)
+int vfwd_maps_create_op(const char *pin_dir, __u32 op, bool *fresh)
 {
 	struct vfwd_bpf *skel;
 	bool made;
 	int err;
 
-	err = intent_precreate(pin_dir, &made);
+	err = intent_precreate(pin_dir, op, &made);
 	if (fresh)
 		*fresh = made;
 	if (err)
@@ -227,4 +227,9 @@ int vfwd_maps_create(const char *pin_dir, bool *fresh)
 	err = vfwd_skel_load(skel, pin_dir);
 	vfwd_bpf__destroy(skel);
 	return err;
+}
+
+int vfwd_maps_create(const char *pin_dir, bool *fresh)
+{
+	return vfwd_maps_create_op(pin_dir, VFWD_OP_CREATE, fresh);
 }

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "vfwd_maps.h" /* the skeleton names its types */
+#include "vfwd_maps_v3.h"
 #include "vfwd.skel.h"
 #include "vfwd_loader.h"
 #include "skel.h"
@@ -64,8 +65,8 @@ static __u32 mode_flags(enum vfwd_xdp_mode mode)
  * free, holds vfwd, or holds somebody else's program(s). */
 /* Several vfwd installations (different --pin-path) can coexist on a
  * host; a vfwd_uplink is "ours" only if it uses the MAC table pinned in
- * our pin directory. */
-bool vfwd_prog_uses_pins(__u32 prog_id, const char *pin_dir)
+ * our pin directory under name. */
+static bool prog_uses_pin(__u32 prog_id, const char *pin_dir, const char *name)
 {
 	struct bpf_map_info minfo = {};
 	struct bpf_prog_info info = {};
@@ -75,7 +76,7 @@ bool vfwd_prog_uses_pins(__u32 prog_id, const char *pin_dir)
 	bool found = false;
 	int fd, mfd;
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_MAP_MACS);
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
 	mfd = bpf_obj_get(path);
 	if (mfd < 0)
 		return false;
@@ -97,6 +98,14 @@ bool vfwd_prog_uses_pins(__u32 prog_id, const char *pin_dir)
 out_map:
 	close(mfd);
 	return found;
+}
+
+bool vfwd_prog_uses_pins(__u32 prog_id, const char *pin_dir)
+{
+	/* The previous schema's table is pinned only until an upgrade
+	 * has swapped every program that uses it (lib/upgrade.c). */
+	return prog_uses_pin(prog_id, pin_dir, VFWD_MAP_MACS) ||
+	       prog_uses_pin(prog_id, pin_dir, VFWD_V3_MAP_MACS);
 }
 
 int vfwd_xdp_query(__u32 ifindex, const char *pin_dir,

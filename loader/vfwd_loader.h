@@ -38,6 +38,9 @@ __u32 vfwd_pin_dir_hash(const char *pin_dir);
  * (may be NULL): this call made the tables, so the intent journal's
  * VFWD_OP_CREATE entry is this process's own. */
 int vfwd_maps_create(const char *pin_dir, bool *fresh);
+/* The same, with op (enum vfwd_intent_op) in the journal of tables this
+ * call makes: VFWD_OP_UPGRADE for the tables an upgrade fills. */
+int vfwd_maps_create_op(const char *pin_dir, __u32 op, bool *fresh);
 
 /* Capabilities: CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN. */
 int vfwd_check_privileges(void);
@@ -131,7 +134,9 @@ int vfwd_clsact_release(__u32 ifindex);
 /* Id of the program in vfwd's tc filter slot on ifindex, 0 if none. */
 int vfwd_guest_query(__u32 ifindex, __u32 *prog_id);
 /* Whether program prog_id uses the MAC table pinned under pin_dir, i.e.
- * belongs to that installation. */
+ * belongs to that installation: this schema's table, or while an upgrade
+ * is under way the previous schema's (a program of the release being
+ * replaced, which the upgrade swaps out). */
 bool vfwd_prog_uses_pins(__u32 prog_id, const char *pin_dir);
 
 /* The load-time constants (.rodata) of a running vfwd program instance:

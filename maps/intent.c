@@ -69,6 +69,8 @@ const char *vfwd_intent_op_str(__u32 op)
 		return "detach";
 	case VFWD_OP_DESTROY:
 		return "removal of the tables";
+	case VFWD_OP_UPGRADE:
+		return "upgrade of the tables";
 	default:
 		return "none";
 	}

@@ -115,6 +115,11 @@ static int entry_cmp(const void *a, const void *b)
 int vfwd_mac_dump(const struct vfwd_tables *t, struct vfwd_mac_entry **out,
 		  size_t *n)
 {
+	return vfwd_mac_dump_fd(t->mac_fd, out, n);
+}
+
+int vfwd_mac_dump_fd(int fd, struct vfwd_mac_entry **out, size_t *n)
+{
 	struct vfwd_mac_key keys[MAC_DUMP_CHUNK];
 	struct vfwd_mac_val vals[MAC_DUMP_CHUNK];
 	struct vfwd_mac_entry *all;
@@ -128,7 +133,7 @@ int vfwd_mac_dump(const struct vfwd_tables *t, struct vfwd_mac_entry **out,
 		return -ENOMEM;
 	for (;;) {
 		count = MAC_DUMP_CHUNK;
-		err = bpf_map_lookup_batch(t->mac_fd, first ? NULL : &in_batch,
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in_batch,
 					   &out_batch, keys, vals, &count,
 					   NULL);
 		err = err ? -errno : 0;

@@ -10,9 +10,6 @@
 #include <bpf/libbpf.h>
 #include "vfwd_tables.h"
 
-/* max_entries of a map sized by the host's possible CPUs. */
-#define MAX_IS_CPUS 0
-
 struct map_spec {
 	const char *name;
 	__u32 type;
@@ -49,7 +46,7 @@ static const struct map_spec specs[] = {
 	     VFWD_VID_MAX + 1, vlan_fd),
 	/* One slot per possible CPU (bpf/vfwd_maps.bpf.h). */
 	SPEC(VFWD_MAP_CPU, BPF_MAP_TYPE_CPUMAP, __u32, struct bpf_cpumap_val,
-	     MAX_IS_CPUS, cpu_fd),
+	     VFWD_MAX_IS_CPUS, cpu_fd),
 	SPEC(VFWD_MAP_XSK, BPF_MAP_TYPE_XSKMAP, __u32, __u32, VFWD_XSK_SLOTS,
 	     xsk_fd),
 	SPEC(VFWD_MAP_XSTAT, BPF_MAP_TYPE_ARRAY, __u32, struct vfwd_xsk_stats,
@@ -75,22 +72,23 @@ static int *spec_fd(struct vfwd_tables *t, const struct map_spec *s)
 	return (int *)((char *)t + s->fd_off);
 }
 
-static int check_map(int fd, const struct map_spec *s, const char *path)
+int vfwd_map_check(int fd, const char *path, __u32 type, __u32 key_size,
+		   __u32 value_size, __u32 max_entries)
 {
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), max = s->max_entries;
+	__u32 len = sizeof(info), max = max_entries;
 	int ncpus;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
-	if (max == MAX_IS_CPUS) {
+	if (max == VFWD_MAX_IS_CPUS) {
 		ncpus = libbpf_num_possible_cpus();
 		if (ncpus < 0)
 			return ncpus;
 		max = ncpus;
 	}
-	if (info.type != s->type || info.key_size != s->key_size ||
-	    info.value_size != s->value_size || info.max_entries != max) {
+	if (info.type != type || info.key_size != key_size ||
+	    info.value_size != value_size || info.max_entries != max) {
 		fprintf(stderr,
 			"vfwd: map %s: layout differs from this build (type %u key %u value %u max %u); it was made by another vfwd version\n",
 			path, info.type, info.key_size, info.value_size,
@@ -98,6 +96,12 @@ static int check_map(int fd, const struct map_spec *s, const char *path)
 		return -EPROTO;
 	}
 	return 0;
+}
+
+static int check_map(int fd, const struct map_spec *s, const char *path)
+{
+	return vfwd_map_check(fd, path, s->type, s->key_size, s->value_size,
+			      s->max_entries);
 }
 
 void vfwd_tables_close(struct vfwd_tables *t)
@@ -164,7 +168,7 @@ int vfwd_tables_pins(const char *pin_dir, int *present)
 	return n;
 }
 
-int vfwd_tables_unpin(const char *pin_dir)
+int vfwd_tables_unpin_pins(const char *pin_dir)
 {
 	size_t n = sizeof(specs) / sizeof(specs[0]);
 	char path[PATH_MAX];
@@ -190,6 +194,13 @@ int vfwd_tables_unpin(const char *pin_dir)
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, VFWD_MAP_INTENT);
 	if (unlink(path) && errno != ENOENT && !err)
 		err = -errno;
+	return err;
+}
+
+int vfwd_tables_unpin(const char *pin_dir)
+{
+	int err = vfwd_tables_unpin_pins(pin_dir);
+
 	if (rmdir(pin_dir) && errno != ENOENT && !err)
 		err = -errno;
 	return err;

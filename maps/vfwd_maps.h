@@ -390,6 +390,13 @@ enum vfwd_intent_op {
 	 * detach --all): always finished, with whatever pins are left;
 	 * the journal's own pin goes last */
 	VFWD_OP_DESTROY = 7,
+	/* attach is carrying an installation of the previous schema over
+	 * to this one (lib/upgrade.c).  Pinned with these tables, before
+	 * any of them: while it holds, the previous schema's tables are
+	 * still there.  Without VFWD_INTENT_F_PUBLISH it is undone (these
+	 * tables go, the old installation never stopped forwarding); with
+	 * it, finished. */
+	VFWD_OP_UPGRADE = 8,
 };
 
 enum vfwd_intent_flags {
@@ -398,6 +405,9 @@ enum vfwd_intent_flags {
 	VFWD_INTENT_F_CLSACT = 1U << 0,
 	/* PORT_SET: the port had made its old device's clsact qdisc */
 	VFWD_INTENT_F_OLD_CLSACT = 1U << 1,
+	/* UPGRADE: these tables are complete, and programs that use them
+	 * may be on the devices already */
+	VFWD_INTENT_F_PUBLISH = 1U << 2,
 };
 
 struct vfwd_intent {

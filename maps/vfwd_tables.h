@@ -41,6 +41,16 @@ void vfwd_tables_close(struct vfwd_tables *t);
 int vfwd_tables_pins(const char *pin_dir, int *present);
 /* Remove every vfwd pin under pin_dir, then the directory itself. */
 int vfwd_tables_unpin(const char *pin_dir);
+/* The same, but the directory stays: other pins (the previous schema's,
+ * during an upgrade) may be in it. */
+int vfwd_tables_unpin_pins(const char *pin_dir);
+/* max_entries of a map sized by the host's possible CPUs. */
+#define VFWD_MAX_IS_CPUS 0
+/* 0 when the map fd (pinned at path, for the message) has this type,
+ * these sizes and max_entries (VFWD_MAX_IS_CPUS: one per possible CPU);
+ * -EPROTO, said on stderr, when it has another layout. */
+int vfwd_map_check(int fd, const char *path, __u32 type, __u32 key_size,
+		   __u32 value_size, __u32 max_entries);
 /* The name of the map a pinned-file name belongs to, for error messages. */
 extern const char *const vfwd_map_names[];
 
@@ -81,6 +91,8 @@ int vfwd_mac_key_cmp(const struct vfwd_mac_key *a,
 /* Read the whole table into a malloc'd array sorted by vfwd_mac_key_cmp. */
 int vfwd_mac_dump(const struct vfwd_tables *t, struct vfwd_mac_entry **out,
 		  size_t *n);
+/* The same for the MAC table fd (any table of this layout). */
+int vfwd_mac_dump_fd(int fd, struct vfwd_mac_entry **out, size_t *n);
 
 /* The MAC table as a whole (maps/mac_table.c).  BTF ids for a table's
  * key and value, so that bpftool prints named fields; btf_fd -1: none. */
