@@ -19,7 +19,7 @@
 #include "config.h"
 #include "plan.h"
 
-#define APPLY_USAGE "usage: vfwd apply -f FILE|- [--dry-run]"
+#define APPLY_USAGE "usage: vfwd apply -f FILE|- [--dry-run] [--merge]"
 #define DUMP_USAGE "usage: vfwd dump-config"
 
 /* What a run of the steps needs. */
@@ -163,6 +163,74 @@ static int drop_port_macs(struct vfwd_ctx *c, const struct apply_run *a)
 	return 0;
 }
 
+/* What differs in the kernel for port name, put back as the tables say
+ * (lib/repair.c), as `port set NAME` does. */
+static int repair_port(struct vfwd_ctx *c, const char *name)
+{
+	struct vfwd_repair_result res = {};
+	char why[VFWD_ERRLEN];
+	struct vfwd_port p;
+	int id = port_id(c, name, &p), err;
+
+	if (id < 0)
+		return id;
+	err = vfwd_repair_port(c->pin_dir, &c->t, id, 0, &res, why,
+			       sizeof(why));
+	vfwd_repair_result_free(&res);
+	return err ? cli_err(c, err, "port '%s': %s", name, why) : 0;
+}
+
+/* What apply repairs.  Not: a gone device (a dev change, if the file
+ * names one), what could not be checked (not known to differ), another
+ * tool's or installation's program (vfwd never replaces those), a
+ * renamed uplink, and AF_XDP sockets (vfwd-vhost's to keep). */
+static bool repairable(enum vfwd_drift_kind k)
+{
+	switch (k) {
+	case VFWD_DRIFT_XDP_MISSING:
+	case VFWD_DRIFT_XDP_MODE:
+	case VFWD_DRIFT_XDP_CONFIG:
+	case VFWD_DRIFT_FILTER_MISSING:
+	case VFWD_DRIFT_FILTER_PORT:
+	case VFWD_DRIFT_TX_MISSING:
+	case VFWD_DRIFT_TX_WRONG:
+	case VFWD_DRIFT_FLOOD_MISSING:
+	case VFWD_DRIFT_FLOOD_WRONG:
+	case VFWD_DRIFT_FLOOD_NO_EGRESS:
+	case VFWD_DRIFT_CPUMAP_MISSING:
+	case VFWD_DRIFT_CPUMAP_WRONG:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Steps that repair what the kernel has for the uplinks and ports the
+ * file keeps, where it differs from the tables: apply makes the host
+ * match the file, not only the tables. */
+static int plan_repairs(struct vfwd_ctx *c, const struct vfwd_config *cur,
+			const struct vfwd_config *want, struct vfwd_plan *plan)
+{
+	struct vfwd_drift_list d = {};
+	int err = vfwd_drift_check(c->pin_dir, &c->t, &d);
+
+	for (size_t i = 0; !err && i < d.n; i++) {
+		const struct vfwd_drift *e = &d.items[i];
+		struct vfwd_port p;
+
+		if (!repairable(e->kind) ||
+		    vfwd_port_get(&c->t, e->port_id, &p))
+			continue;
+		err = vfwd_plan_add_repair(
+			plan, cur, want,
+			p.kind == VFWD_PORT_UPLINK ? VFWD_PLAN_UPLINK
+						   : VFWD_PLAN_PORT,
+			e->name, vfwd_drift_kind_str(e->kind));
+	}
+	vfwd_drift_list_free(&d);
+	return err;
+}
+
 static int run_port_steps(struct vfwd_ctx *c, const struct apply_run *a)
 {
 	struct port_req r;
@@ -176,8 +244,12 @@ static int run_port_steps(struct vfwd_ctx *c, const struct apply_run *a)
 			continue;
 		if (s->op == VFWD_PLAN_CHANGE &&
 		    !(s->changes & VFWD_PC_RECREATE)) {
-			port_req_from(w, s->changes, false, &r);
-			err = cli_port_set(c, w->name, &r);
+			if (s->changes & ~VFWD_PC_REPAIR) {
+				port_req_from(w, s->changes, false, &r);
+				err = cli_port_set(c, w->name, &r);
+			}
+			if (!err && (s->changes & VFWD_PC_REPAIR))
+				err = repair_port(c, w->name);
 			continue;
 		}
 		/* Remade: port set cannot change a port's kind or socket. */
@@ -375,6 +447,8 @@ static int apply_steps(struct vfwd_ctx *c, const struct vfwd_config *want,
 	err = check_host(c, want, cur, file, flags);
 	if (!err)
 		err = vfwd_plan_make(cur, want, plan_flags(flags), plan);
+	if (!err && c->tables_open && !(flags & CLI_APPLY_REMOVE))
+		err = plan_repairs(c, cur, want, plan);
 	if (err)
 		return err < 0 && err != -ENOMEM
 			       ? err
@@ -500,6 +574,7 @@ int cmd_apply(struct vfwd_ctx *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{"file", required_argument, NULL, 'f'},
 		{"dry-run", no_argument, NULL, 'n'},
+		{"merge", no_argument, NULL, 'm'},
 		{NULL},
 	};
 	struct cli_getopt g = {
@@ -513,6 +588,8 @@ int cmd_apply(struct vfwd_ctx *c, int argc, char **argv)
 	while ((opt = cli_getopt(c, argc, argv, &g)) > 0) {
 		if (opt == 'f')
 			file = optarg;
+		else if (opt == 'm')
+			flags |= CLI_APPLY_MERGE;
 		else
 			flags |= CLI_APPLY_DRY_RUN;
 	}

@@ -16,7 +16,7 @@ static const struct cli_cmd commands[] = {
 	{"stats", cmd_stats,
 	 "stats [--port NAME] [--interval SEC] [--count N] | stats [--port NAME] --per-cpu"},
 	{"status", cmd_status, "status"},
-	{"apply", cmd_apply, "apply -f FILE|- [--dry-run]"},
+	{"apply", cmd_apply, "apply -f FILE|- [--dry-run] [--merge]"},
 	{"dump-config", cmd_dump_config, "dump-config"},
 	{"libvirt-hook", cmd_libvirt_hook,
 	 "libvirt-hook [--config FILE] [--run-dir DIR] DOMAIN OP SUBOP [EXTRA]"},

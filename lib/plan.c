@@ -33,21 +33,20 @@ const char *vfwd_plan_kind_str(enum vfwd_plan_kind kind)
 	}
 }
 
-static struct vfwd_plan_step *step(struct vfwd_plan *plan, size_t *cap,
-				   enum vfwd_plan_op op,
+static struct vfwd_plan_step *step(struct vfwd_plan *plan, enum vfwd_plan_op op,
 				   enum vfwd_plan_kind kind, size_t want,
 				   size_t cur)
 {
 	struct vfwd_plan_step *s;
 
-	if (plan->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
+	if (plan->n == plan->cap) {
+		size_t ncap = plan->cap ? plan->cap * 2 : 16;
 
 		s = realloc(plan->steps, ncap * sizeof(*s));
 		if (!s)
 			return NULL;
 		plan->steps = s;
-		*cap = ncap;
+		plan->cap = ncap;
 	}
 	s = &plan->steps[plan->n++];
 	memset(s, 0, sizeof(*s));
@@ -189,7 +188,7 @@ static void port_diff(const struct vfwd_cfg_port *c,
 
 static int plan_uplinks(const struct vfwd_config *cur,
 			const struct vfwd_config *want, unsigned int flags,
-			struct vfwd_plan *plan, size_t *cap)
+			struct vfwd_plan *plan)
 {
 	struct vfwd_plan_step *s;
 	size_t j;
@@ -201,7 +200,7 @@ static int plan_uplinks(const struct vfwd_config *cur,
 		if (c && c->xdp_mode == w->xdp_mode &&
 		    c->bum_flood == w->bum_flood)
 			continue;
-		s = step(plan, cap, c ? VFWD_PLAN_CHANGE : VFWD_PLAN_ADD,
+		s = step(plan, c ? VFWD_PLAN_CHANGE : VFWD_PLAN_ADD,
 			 VFWD_PLAN_UPLINK, i, c ? j : 0);
 		if (!s)
 			return -ENOMEM;
@@ -233,7 +232,7 @@ static void port_what(const struct vfwd_cfg_port *p, char *buf, size_t len)
 
 static int plan_ports(const struct vfwd_config *cur,
 		      const struct vfwd_config *want, unsigned int flags,
-		      struct vfwd_plan *plan, size_t *cap)
+		      struct vfwd_plan *plan)
 {
 	struct vfwd_plan_step *s;
 	size_t j;
@@ -246,8 +245,7 @@ static int plan_ports(const struct vfwd_config *cur,
 		if (flags & VFWD_PLAN_REMOVE_NAMED) {
 			if (!c)
 				continue;
-			s = step(plan, cap, VFWD_PLAN_REMOVE, VFWD_PLAN_PORT, 0,
-				 j);
+			s = step(plan, VFWD_PLAN_REMOVE, VFWD_PLAN_PORT, 0, j);
 			if (!s)
 				return -ENOMEM;
 			port_what(c, s->what, sizeof(s->what));
@@ -258,7 +256,7 @@ static int plan_ports(const struct vfwd_config *cur,
 			if (!tmp.changes)
 				continue;
 		}
-		s = step(plan, cap, c ? VFWD_PLAN_CHANGE : VFWD_PLAN_ADD,
+		s = step(plan, c ? VFWD_PLAN_CHANGE : VFWD_PLAN_ADD,
 			 VFWD_PLAN_PORT, i, c ? j : 0);
 		if (!s)
 			return -ENOMEM;
@@ -274,7 +272,7 @@ static int plan_ports(const struct vfwd_config *cur,
 
 static int plan_macs(const struct vfwd_config *cur,
 		     const struct vfwd_config *want, unsigned int flags,
-		     struct vfwd_plan *plan, size_t *cap)
+		     struct vfwd_plan *plan)
 {
 	struct vfwd_plan_step *s;
 	size_t j;
@@ -287,7 +285,7 @@ static int plan_macs(const struct vfwd_config *cur,
 
 		if (c && !strcmp(c->port, w->port))
 			continue;
-		s = step(plan, cap, c ? VFWD_PLAN_CHANGE : VFWD_PLAN_ADD,
+		s = step(plan, c ? VFWD_PLAN_CHANGE : VFWD_PLAN_ADD,
 			 VFWD_PLAN_MAC, i, c ? j : 0);
 		if (!s)
 			return -ENOMEM;
@@ -303,7 +301,7 @@ static int plan_macs(const struct vfwd_config *cur,
  * apply), or the named ports' MACs (REMOVE_NAMED). */
 static int plan_removals(const struct vfwd_config *cur,
 			 const struct vfwd_config *want, unsigned int flags,
-			 struct vfwd_plan *plan, size_t *cap)
+			 struct vfwd_plan *plan)
 {
 	struct vfwd_plan_step *s;
 	size_t j;
@@ -318,7 +316,7 @@ static int plan_removals(const struct vfwd_config *cur,
 
 		if (!gone)
 			continue;
-		s = step(plan, cap, VFWD_PLAN_REMOVE, VFWD_PLAN_MAC, 0, i);
+		s = step(plan, VFWD_PLAN_REMOVE, VFWD_PLAN_MAC, 0, i);
 		if (!s)
 			return -ENOMEM;
 		snprintf(s->what, sizeof(s->what), "port %s", c->port);
@@ -328,7 +326,7 @@ static int plan_removals(const struct vfwd_config *cur,
 	for (size_t i = 0; i < cur->n_ports; i++) {
 		if (find_port(want, cur->ports[i].name, &j))
 			continue;
-		s = step(plan, cap, VFWD_PLAN_REMOVE, VFWD_PLAN_PORT, 0, i);
+		s = step(plan, VFWD_PLAN_REMOVE, VFWD_PLAN_PORT, 0, i);
 		if (!s)
 			return -ENOMEM;
 		port_what(&cur->ports[i], s->what, sizeof(s->what));
@@ -336,7 +334,7 @@ static int plan_removals(const struct vfwd_config *cur,
 	for (size_t i = 0; i < cur->n_uplinks; i++) {
 		if (find_uplink(want, cur->uplinks[i].dev, &j))
 			continue;
-		s = step(plan, cap, VFWD_PLAN_REMOVE, VFWD_PLAN_UPLINK, 0, i);
+		s = step(plan, VFWD_PLAN_REMOVE, VFWD_PLAN_UPLINK, 0, i);
 		if (!s)
 			return -ENOMEM;
 	}
@@ -347,18 +345,17 @@ int vfwd_plan_make(const struct vfwd_config *cur,
 		   const struct vfwd_config *want, unsigned int flags,
 		   struct vfwd_plan *plan)
 {
-	size_t cap = 0;
 	int err;
 
 	memset(plan, 0, sizeof(*plan));
 	/* The order apply takes them in: see cli/cmd_apply.c. */
-	err = plan_uplinks(cur, want, flags, plan, &cap);
+	err = plan_uplinks(cur, want, flags, plan);
 	if (!err)
-		err = plan_ports(cur, want, flags, plan, &cap);
+		err = plan_ports(cur, want, flags, plan);
 	if (!err)
-		err = plan_macs(cur, want, flags, plan, &cap);
+		err = plan_macs(cur, want, flags, plan);
 	if (!err)
-		err = plan_removals(cur, want, flags, plan, &cap);
+		err = plan_removals(cur, want, flags, plan);
 	if (err)
 		vfwd_plan_free(plan);
 	return err;
@@ -389,4 +386,41 @@ void vfwd_plan_step_name(const struct vfwd_plan_step *s,
 		vfwd_mac_format(cfg->macs[i].mac, mac);
 		snprintf(buf, len, "%s vlan %u", mac, cfg->macs[i].vid);
 	}
+}
+
+int vfwd_plan_add_repair(struct vfwd_plan *plan, const struct vfwd_config *cur,
+			 const struct vfwd_config *want,
+			 enum vfwd_plan_kind kind, const char *name,
+			 const char *why)
+{
+	struct vfwd_plan_step *s;
+	size_t w, c, off;
+
+	/* Only what the file keeps, as it is in the installation. */
+	if (kind == VFWD_PLAN_UPLINK
+		    ? !find_uplink(want, name, &w) ||
+			      !find_uplink(cur, name, &c)
+		    : !find_port(want, name, &w) || !find_port(cur, name, &c))
+		return 0;
+	for (size_t i = 0; i < plan->n; i++) {
+		s = &plan->steps[i];
+		if (s->kind != kind || s->op == VFWD_PLAN_REMOVE ||
+		    s->want != w)
+			continue;
+		/* attach loads the uplink's program anew anyway */
+		if (kind == VFWD_PLAN_UPLINK ||
+		    (s->changes & (VFWD_PC_RECREATE | VFWD_PC_REPAIR)))
+			return 0;
+		s->changes |= VFWD_PC_REPAIR;
+		off = strlen(s->what);
+		snprintf(s->what + off, sizeof(s->what) - off, ", repair: %s",
+			 why);
+		return 0;
+	}
+	s = step(plan, VFWD_PLAN_CHANGE, kind, w, c);
+	if (!s)
+		return -ENOMEM;
+	s->changes = VFWD_PC_REPAIR;
+	snprintf(s->what, sizeof(s->what), "repair: %s", why);
+	return 0;
 }

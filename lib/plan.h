@@ -31,6 +31,8 @@ enum vfwd_plan_port_change {
 	VFWD_PC_CPUS = 1U << 4, /* cpus, vm-pid, placement or rps */
 	/* kind or vhost-user socket: port set cannot, so del and add */
 	VFWD_PC_RECREATE = 1U << 5,
+	/* the kernel differs from the tables (lib/drift.c): repaired */
+	VFWD_PC_REPAIR = 1U << 6,
 };
 
 /* What a step describes: "vlan 0 -> 100, spoofchk true -> false". */
@@ -49,7 +51,7 @@ struct vfwd_plan_step {
 
 struct vfwd_plan {
 	struct vfwd_plan_step *steps;
-	size_t n;
+	size_t n, cap;
 };
 
 /* How a plan is made (the flags of cli_apply). */
@@ -66,6 +68,15 @@ int vfwd_plan_make(const struct vfwd_config *cur,
 		   const struct vfwd_config *want, unsigned int flags,
 		   struct vfwd_plan *plan);
 void vfwd_plan_free(struct vfwd_plan *plan);
+/* Where the kernel differs from the tables for an uplink or port the
+ * file keeps (a command killed between two kernel operations, a filter
+ * someone deleted): a step that repairs it, or the REPAIR mark on the
+ * item's step.  kind is VFWD_PLAN_UPLINK or VFWD_PLAN_PORT, name the
+ * item's, why the difference.  0 or -ENOMEM. */
+int vfwd_plan_add_repair(struct vfwd_plan *plan, const struct vfwd_config *cur,
+			 const struct vfwd_config *want,
+			 enum vfwd_plan_kind kind, const char *name,
+			 const char *why);
 /* The name a step is about: an uplink's device, a port's name, or
  * "MAC vlan VID". */
 void vfwd_plan_step_name(const struct vfwd_plan_step *s,
