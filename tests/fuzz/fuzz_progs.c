@@ -304,27 +304,40 @@ static void fuzz_xguest(struct env *e, unsigned long n, struct result *r)
  * offered.  A copy of the port's VLAN goes through untagged and otherwise
  * as it came; any other is dropped (ingress: the uplink's device).
  */
+/* Frame f (len bytes) through a devmap program, as a copy the uplink
+ * (ingress LO_IFINDEX) redirected: its output into out (size bytes).
+ * 0, or -1 when the kernel refused the run (counted as skipped). */
+static int run_devmap(struct env *e, __u8 *f, unsigned int len, __u8 *out,
+		      __u32 size, struct bpf_test_run_opts *o, struct result *r)
+{
+	struct xdp_md ctx = {.data_end = len, .ingress_ifindex = LO_IFINDEX};
+
+	o->sz = sizeof(*o);
+	o->data_in = f;
+	o->data_size_in = len;
+	o->data_out = out;
+	o->data_size_out = size;
+	o->ctx_in = &ctx;
+	o->ctx_size_in = sizeof(ctx);
+	o->repeat = 1;
+	if (!bpf_prog_test_run_opts(e->prog_fd, o))
+		return 0;
+	r->skipped++;
+	return -1;
+}
+
 static void fuzz_egress(struct env *e, __u32 self, __u16 vid, unsigned long n,
 			struct result *r)
 {
 	__u8 f[FUZZ_FRAME_MAX], out[FUZZ_FRAME_MAX + 8];
-	struct xdp_md ctx;
 
 	for (r->frames = 0; r->frames < n; r->frames++) {
 		unsigned int len = make_frame(f);
+		struct bpf_test_run_opts o = {};
 		int fv;
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f,
-			    .data_size_in = len, .data_out = out,
-			    .data_size_out = sizeof(out), .ctx_in = &ctx,
-			    .ctx_size_in = sizeof(ctx), .repeat = 1);
 
-		memset(&ctx, 0, sizeof(ctx));
-		ctx.data_end = len;
-		ctx.ingress_ifindex = LO_IFINDEX;
-		if (bpf_prog_test_run_opts(e->prog_fd, &o)) {
-			r->skipped++;
+		if (run_devmap(e, f, len, out, sizeof(out), &o, r))
 			continue;
-		}
 		fv = plain_vid(f, len);
 		if (fv < 0) {
 			r->skipped++; /* never a flood copy */
@@ -490,22 +503,13 @@ static void fuzz_xrelay(struct env *e, unsigned long n, struct result *r)
 static void fuzz_xflood(struct env *e, unsigned long n, struct result *r)
 {
 	__u8 f[FUZZ_FRAME_MAX], out[FUZZ_FRAME_MAX + VFWD_RELAY_HLEN + 8];
-	struct xdp_md ctx;
 
 	for (r->frames = 0; r->frames < n; r->frames++) {
 		unsigned int len = make_frame(f);
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f,
-			    .data_size_in = len, .data_out = out,
-			    .data_size_out = sizeof(out), .ctx_in = &ctx,
-			    .ctx_size_in = sizeof(ctx), .repeat = 1);
+		struct bpf_test_run_opts o = {};
 
-		memset(&ctx, 0, sizeof(ctx));
-		ctx.data_end = len;
-		ctx.ingress_ifindex = LO_IFINDEX;
-		if (bpf_prog_test_run_opts(e->prog_fd, &o)) {
-			r->skipped++;
+		if (run_devmap(e, f, len, out, sizeof(out), &o, r))
 			continue;
-		}
 		if (len < 2 * ETH_ALEN) {
 			if (o.retval == XDP_PASS &&
 			    o.data_size_out < 2 * ETH_ALEN + VFWD_RELAY_HLEN)
