@@ -6,6 +6,7 @@
  * friends), so "vlan: 0100" is refused exactly as --vlan 0100 is.
  */
 #include <errno.h>
+#include <iconv.h>
 #include <libfyaml.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -135,6 +136,24 @@ static int get_name(struct cfg_ctx *x, struct fy_node *n, const char *key,
 	return err;
 }
 
+/* A device name as the kernel takes one (its dev_valid_name): 1 to 15
+ * characters, not "." or "..", no '/', ':' or white space. */
+static int get_dev(struct cfg_ctx *x, struct fy_node *n, const char *key,
+		   char *out, size_t size)
+{
+	int err = scalar(x, n, key, out, size);
+
+	if (err)
+		return err;
+	if (!out[0] || !strcmp(out, ".") || !strcmp(out, "..") ||
+	    strpbrk(out, "/: \t\r\n\v\f"))
+		return bad(
+			x, n, key,
+			"invalid device name '%s': 1-%d characters, not '.' or '..', without '/', ':' or spaces",
+			out, IFNAMSIZ - 1);
+	return 0;
+}
+
 static int get_vid(struct cfg_ctx *x, struct fy_node *n, const char *key,
 		   __u16 *vid)
 {
@@ -210,7 +229,8 @@ static int walk_map(struct cfg_ctx *x, struct fy_node *map, const char *what,
 
 	if (!fy_node_is_mapping(map))
 		return bad(x, map, NULL,
-			   "each %s must be a mapping of keys to values", what);
+			   "%s%s must be a mapping of keys to values",
+			   strcmp(what, "the file") ? "each " : "", what);
 	while ((pair = fy_node_mapping_iterate(map, &it))) {
 		struct fy_node *k = fy_node_pair_key(pair);
 
@@ -234,7 +254,7 @@ static int uplink_key(struct cfg_ctx *x, const char *key, struct fy_node *v,
 	int err;
 
 	if (strcmp(key, "dev") == 0)
-		return scalar(x, v, key, u->dev, sizeof(u->dev));
+		return get_dev(x, v, key, u->dev, sizeof(u->dev));
 	if (strcmp(key, "mode") == 0)
 		return get_word(x, v, key, mode_names, N_OF(mode_names),
 				&u->xdp_mode);
@@ -256,7 +276,7 @@ static int port_key(struct cfg_ctx *x, const char *key, struct fy_node *v,
 	if (strcmp(key, "name") == 0)
 		return get_name(x, v, key, p->name, sizeof(p->name));
 	if (strcmp(key, "dev") == 0)
-		return scalar(x, v, key, p->dev, sizeof(p->dev));
+		return get_dev(x, v, key, p->dev, sizeof(p->dev));
 	if (strcmp(key, "xsk") == 0)
 		return get_bool(x, v, key, &p->xsk);
 	if (strcmp(key, "vhost-socket") == 0)
@@ -282,6 +302,12 @@ static int port_key(struct cfg_ctx *x, const char *key, struct fy_node *v,
 				"invalid CPU list '%s': list at most %d CPU ids in vCPU order, each once and " VFWD_DECIMAL
 				", e.g. 2,3 or 4-7",
 				p->cpus, VFWD_MAX_VCPUS);
+		/* Kept as dump-config writes it: "4-7 " and "4,5,6,7" are
+		 * one setting. */
+		if (!err) {
+			memset(p->cpus, 0, sizeof(p->cpus));
+			vfwd_cpulist_format(cpus, n, p->cpus, sizeof(p->cpus));
+		}
 		return err;
 	}
 	if (strcmp(key, "vm-pid") == 0) {
@@ -600,6 +626,56 @@ static int syntax_error(struct cfg_ctx *x, struct fy_diag *diag)
 	return -EINVAL;
 }
 
+/* The line of byte off of buf, from 1. */
+static int line_of(const char *buf, size_t off)
+{
+	int line = 1;
+
+	for (size_t i = 0; i < off; i++)
+		line += buf[i] == '\n';
+	return line;
+}
+
+/* A YAML stream is UTF-8 text without control characters but tab and
+ * line breaks (its c-printable set).  libfyaml 0.7.12 spins forever on
+ * a directive line with malformed UTF-8 or control characters in it
+ * (found by tests/fuzz/fuzz_config.c; the inputs are in its corpus), so
+ * both are refused before it sees them.  UTF-8 is checked by glibc's
+ * iconv, converting to UTF-8 itself. */
+static int check_text(struct cfg_ctx *x, const char *buf, size_t len)
+{
+	char scratch[4096], *in = (char *)buf, *out;
+	size_t inleft = len, outleft;
+	iconv_t cd;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = buf[i];
+
+		if ((ch < ' ' && ch != '\t' && ch != '\n' && ch != '\r') ||
+		    ch == 0x7f)
+			return bad_at(
+				x, line_of(buf, i), NULL,
+				"syntax error: control character 0x%02x (YAML allows none but tab and line breaks)",
+				ch);
+	}
+	cd = iconv_open("UTF-8", "UTF-8");
+	if (cd == (iconv_t)-1)
+		return 0; /* cannot check: libfyaml checks what it can */
+	while (inleft) {
+		out = scratch;
+		outleft = sizeof(scratch);
+		if (iconv(cd, &in, &inleft, &out, &outleft) != (size_t)-1 ||
+		    errno == E2BIG)
+			continue;
+		iconv_close(cd);
+		return bad_at(x, line_of(buf, in - buf), NULL,
+			      "syntax error: not UTF-8 text (byte 0x%02x)",
+			      (unsigned char)*in);
+	}
+	iconv_close(cd);
+	return 0;
+}
+
 int vfwd_config_parse(const char *name, const char *buf, size_t len,
 		      struct vfwd_config *cfg, char *err, size_t errlen)
 {
@@ -611,6 +687,9 @@ int vfwd_config_parse(const char *name, const char *buf, size_t len,
 	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
+	ret = check_text(&x, buf, len);
+	if (ret)
+		return ret;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.colorize = false;

@@ -52,14 +52,21 @@ static void check_same(const struct vfwd_config *a, const struct vfwd_config *b)
 	    a->n_macs != b->n_macs)
 		abort();
 	for (size_t i = 0; i < a->n_uplinks; i++) {
-		struct vfwd_cfg_uplink x = a->uplinks[i], y = b->uplinks[i];
+		struct vfwd_cfg_uplink x, y;
 
+		/* memcpy, not assignment: memcmp below compares the padding
+		 * too, which calloc zeroed and assignment may not copy. */
+		memcpy(&x, &a->uplinks[i], sizeof(x));
+		memcpy(&y, &b->uplinks[i], sizeof(y));
 		x.line = y.line = 0;
 		if (memcmp(&x, &y, sizeof(x)))
 			abort();
 	}
 	for (size_t i = 0; i < a->n_ports; i++) {
-		struct vfwd_cfg_port x = a->ports[i], y = b->ports[i];
+		struct vfwd_cfg_port x, y;
+
+		memcpy(&x, &a->ports[i], sizeof(x));
+		memcpy(&y, &b->ports[i], sizeof(y));
 
 		/* Placement is written only with a CPU set, where it
 		 * means something; the parser's default fills it in. */
