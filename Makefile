@@ -44,7 +44,8 @@ TOOLS       := $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
 FUZZERS     := $(BUILD)/fuzz_mac_line
 FUZZ_PROGS  := $(BUILD)/fuzz_progs
 PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
-	       $(BUILD)/test_cpu $(BUILD)/test_xsk $(BUILD)/test_xguest
+	       $(BUILD)/test_cpu $(BUILD)/test_xsk $(BUILD)/test_xguest \
+	       $(BUILD)/test_json
 
 .PHONY: all deps test demo clean format check-format tools vm-image bench bench-quick fuzz install
 
@@ -151,6 +152,10 @@ $(BUILD)/test_guest: tests/prog/test_guest.c $(wildcard tests/prog/*.h) maps/vfw
 CPU_SRCS := loader/cpuset.c loader/topology.c loader/vcpu.c maps/num.c
 $(BUILD)/test_cpus: tests/unit/test_cpus.c $(CPU_SRCS) loader/vfwd_cpus.h maps/vfwd_maps.h maps/vfwd_tables.h | $(BUILD)
 	$(CC) $(CFLAGS) -Iloader -Imaps -o $@ tests/unit/test_cpus.c $(CPU_SRCS)
+
+# Unit test of the JSON writer (lib/json.c): libfyaml only.
+$(BUILD)/test_json: tests/unit/test_json.c lib/json.c lib/json.h | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ tests/unit/test_json.c lib/json.c $(LIBS)
 
 test: all
 	tests/run.sh
