@@ -20,7 +20,7 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
-	   -D_GNU_SOURCE -Imaps -Iloader -Ilib -Icli -I$(BUILD)
+	   -D_GNU_SOURCE -Imaps -Iloader -Ilib -I$(BUILD)
 # libxml2: the libvirt hook reads domain XML with it (lib/libvirt_xml.c).
 CFLAGS  += $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
 LIBS    := $(shell pkg-config --libs libxdp libbpf libfyaml libxml-2.0 2>/dev/null || echo -lxdp -lbpf -lfyaml -lxml2) -lelf -lz
@@ -46,7 +46,8 @@ TOOLS       := $(BUILD)/vfwd-gen $(BUILD)/vfwd-sink
 FUZZERS     := $(BUILD)/fuzz_mac_line $(BUILD)/fuzz_config
 FUZZ_PROGS  := $(BUILD)/fuzz_progs
 PROG_TESTS  := $(BUILD)/test_uplink $(BUILD)/test_guest $(BUILD)/test_cpus \
-	       $(BUILD)/test_cpu $(BUILD)/test_xsk $(BUILD)/test_xguest
+	       $(BUILD)/test_cpu $(BUILD)/test_xsk $(BUILD)/test_xguest \
+	       $(BUILD)/test_json
 
 .PHONY: all deps test demo clean format check-format tools vm-image bench bench-quick fuzz install
 
@@ -160,19 +161,23 @@ CPU_SRCS := loader/cpuset.c loader/topology.c loader/vcpu.c maps/num.c
 $(BUILD)/test_cpus: tests/unit/test_cpus.c $(CPU_SRCS) loader/vfwd_cpus.h maps/vfwd_maps.h maps/vfwd_tables.h | $(BUILD)
 	$(CC) $(CFLAGS) -Iloader -Imaps -o $@ tests/unit/test_cpus.c $(CPU_SRCS)
 
+# Unit test of the JSON writer (lib/json.c): libfyaml only.
+$(BUILD)/test_json: tests/unit/test_json.c lib/json.c lib/json.h | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ tests/unit/test_json.c lib/json.c $(LIBS)
+
 test: all
 	tests/run.sh
 
 # Benchmarks: side-by-side measurements, never pass/fail tests.  All
 # link the shared bench_lib.c (with maps/mac_table.c); those that write JSON also bench_json.c and
-# the CLI's JSON writer.  The XDP sinks share sink_count.bpf.h, and with
+# the JSON writer (lib/json.c).  The XDP sinks share sink_count.bpf.h, and with
 # their benchmarks sink_stat.h.
 BENCH_LIB := bench/bench_lib.c bench/bench_lib.h
 HOP_SRCS  := bench/cpumap_hop.c bench/hop_setup.c bench/hop_run.c \
 	     bench/hop_report.c bench/task_stat.c bench/bench_lib.c \
-	     bench/bench_json.c cli/json.c maps/mac_table.c
+	     bench/bench_json.c lib/json.c maps/mac_table.c
 HOP_HDRS  := bench/cpumap_hop.h bench/hop_sink.h bench/sink_stat.h \
-	     bench/task_stat.h bench/bench_lib.h bench/bench_json.h cli/json.h
+	     bench/task_stat.h bench/bench_lib.h bench/bench_json.h lib/json.h
 
 $(BUILD)/vlan_pop.bpf.o: bench/vlan_pop.bpf.c maps/vfwd_maps.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -200,17 +205,18 @@ $(BUILD)/stub.skel.h: $(BUILD)/stub.bpf.o
 	$(BPFTOOL) gen skeleton $< name stub_bpf > $@.tmp && mv $@.tmp $@
 
 PC_SRCS := bench/prog_cost.c bench/prog_cost_env.c bench/prog_cost_json.c \
-	   bench/bench_lib.c bench/bench_json.c cli/json.c
+	   bench/bench_lib.c bench/bench_json.c lib/json.c
 PC_HDRS := bench/prog_cost.h bench/prog_cost_json.h bench/bench_lib.h \
-	   bench/bench_json.h cli/json.h
+	   bench/bench_json.h lib/json.h
 
 $(BUILD)/bench_prog_cost: $(PC_SRCS) $(PC_HDRS) $(wildcard maps/*.c) loader/skel.c $(HDRS) $(BUILD)/stub.skel.h $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -o $@ $(PC_SRCS) $(wildcard maps/*.c) loader/skel.c $(LIBS)
 
+# lib/json.c comes with $(CORE_SRCS).
 CTL_SRCS := bench/control.c bench/prog_cost_json.c bench/bench_lib.c \
-	    bench/bench_json.c cli/json.c
+	    bench/bench_json.c
 
-$(BUILD)/bench_control: $(CTL_SRCS) bench/prog_cost_json.h bench/bench_lib.h bench/bench_json.h cli/json.h $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
+$(BUILD)/bench_control: $(CTL_SRCS) bench/prog_cost_json.h bench/bench_lib.h bench/bench_json.h $(CORE_SRCS) $(HDRS) $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(CORE_SRCS) $(LIBS)
 
 # bench_paths: the forwarding rate of vfwd's paths against XDP_DROP, a
@@ -218,9 +224,9 @@ $(BUILD)/bench_control: $(CTL_SRCS) bench/prog_cost_json.h bench/bench_lib.h ben
 # It runs the vfwd CLI found next to itself.
 PATHS_SRCS  := bench/paths.c bench/paths_setup.c bench/paths_run.c \
 	       bench/paths_report.c bench/bench_lib.c bench/bench_json.c \
-	       cli/json.c maps/mac_table.c
+	       lib/json.c maps/mac_table.c
 PATHS_HDRS  := bench/paths.h bench/paths_sink.h bench/sink_stat.h \
-	       bench/bench_lib.h bench/bench_json.h cli/json.h
+	       bench/bench_lib.h bench/bench_json.h lib/json.h
 PATHS_SKELS := $(BUILD)/gen_flows.skel.h $(BUILD)/paths_sink.skel.h \
 	       $(BUILD)/paths_floor.skel.h
 

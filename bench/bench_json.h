@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The start of a benchmark's JSON results file, with the CLI's writer
- * (cli/json.c), for the tools that write one.
+ * The start of a benchmark's JSON results file, with the JSON writer the
+ * CLI uses too (lib/json.c), for the tools that write one.
  */
 #ifndef VFWD_BENCH_JSON_H
 #define VFWD_BENCH_JSON_H

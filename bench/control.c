@@ -41,6 +41,7 @@
 #include "vfwd_tables.h"
 #include "vfwd_loader.h"
 #include "bench_lib.h"
+#include "json.h"
 #include "prog_cost_json.h"
 
 #define PROG "control"
@@ -59,8 +60,10 @@
 #define BYTE_MASK 0xff
 
 /* Where `vfwd -j status` gives the MAC table's count:
- * {"tables":{"macs":{"used":N,"max":M},...}} (docs/vfwd.md, status). */
-#define STATUS_MACS "\"macs\":{\"used\":"
+ * {"tables": {"macs": {"used": N, "max": M}, ...}} (docs/vfwd.md, status),
+ * and `vfwd -j mac load` the MACs it added: {"added": N, ...}. */
+#define STATUS_MACS "/tables/macs/used"
+#define LOAD_ADDED "/added"
 
 /* Longest command line and output we build or read. */
 #define CMD_LEN 512
@@ -284,15 +287,17 @@ static int status_macs(struct opts *o, long *macs)
 {
 	char *const args[] = {o->vfwd, "-j",	 "--pin-path",
 			      pin_dir, "status", NULL};
-	char out[OUT_LEN], *p;
+	char out[OUT_LEN];
+	uint64_t used;
 	int err = run_vfwd(o, args, out, sizeof(out), NULL);
 
 	if (err)
 		return err;
-	p = strstr(out, STATUS_MACS);
-	if (!p)
+	if (json_read_u64(out, STATUS_MACS, &used)) {
+		fprintf(stderr, "%s: vfwd status said: %s\n", PROG, out);
 		return -EPROTO;
-	*macs = strtol(p + strlen(STATUS_MACS), NULL, 10);
+	}
+	*macs = used;
 	return 0;
 }
 
@@ -302,15 +307,15 @@ static int cli_round(struct opts *o, struct vfwd_tables *t, int round,
 {
 	char *const args[] = {o->vfwd, "-j",   "--pin-path", pin_dir,
 			      "mac",   "load", mac_file,     NULL};
-	char out[OUT_LEN], want[CMD_LEN];
+	char out[OUT_LEN];
+	uint64_t added;
 	long macs;
 	int err = run_vfwd(o, args, out, sizeof(out), secs);
 
 	if (err)
 		return err;
 	/* Every entry new, in the one command. */
-	snprintf(want, sizeof(want), "\"added\":%d", VFWD_MAX_MACS);
-	if (!strstr(out, want)) {
+	if (json_read_u64(out, LOAD_ADDED, &added) || added != VFWD_MAX_MACS) {
 		fprintf(stderr, "%s: mac load said: %s\n", PROG, out);
 		return -EPROTO;
 	}

@@ -229,6 +229,8 @@ int hop_write_json(const char *path, const struct hop_env *e,
 		json_variant(&j, e, v, rep);
 	json_obj_close(&j);
 	json_obj_close(&j);
-	json_end(&j);
-	return fclose(j.out) ? -errno : 0;
+	err = json_end(&j);
+	if (fclose(j.out) && !err)
+		err = -errno;
+	return err;
 }

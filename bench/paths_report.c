@@ -266,11 +266,13 @@ int paths_write_json(const struct paths_env *e, const struct sample_set *set,
 	json_arr_close(&j);
 	write_runs(&j, e, set);
 	json_obj_close(&j);
-	json_end(&j);
+	err = json_end(&j);
 	if (fclose(j.out)) {
 		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
 		return -EIO;
 	}
+	if (err)
+		return err;
 	printf("JSON: %s\n", path);
 	return 0;
 }

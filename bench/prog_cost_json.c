@@ -73,8 +73,9 @@ int pc_json_close(struct json *j, const char *path)
 
 	json_arr_close(j);
 	json_obj_close(j);
-	json_end(j);
-	err = ferror(f) ? -EIO : 0;
+	err = json_end(j);
+	if (!err && ferror(f))
+		err = -EIO;
 	if (fclose(f) && !err)
 		err = -errno;
 	if (err)

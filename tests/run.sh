@@ -36,6 +36,7 @@ run prog/cpu "$VFWD_BUILD/test_cpu"
 run prog/xsk "$VFWD_BUILD/test_xsk"
 run prog/xguest "$VFWD_BUILD/test_xguest"
 run unit/cpus "$VFWD_BUILD/test_cpus"
+run unit/json "$VFWD_BUILD/test_json"
 
 # Fuzzers, for a few seconds each: enough to catch a regression; make
 # fuzz runs them longer.

@@ -127,10 +127,11 @@ expect_eq cli_one_port_same_series "$(metric "$TMPD/cli.txt" vfwd_port_tx_packet
 	"$(metric "$TMPD/one.txt" vfwd_port_tx_packets_total vm1)"
 expect_eq cli_one_port_only "1" "$(grep -c '^vfwd_port_tx_packets_total' "$TMPD/one.txt")"
 # Two output formats at once: refused (with -j, the error is JSON).
-if vfwd -j stats --prometheus >"$TMPD/pj.out" 2>&1; then
+if vfwd -j stats --prometheus >"$TMPD/pj.out" 2>"$TMPD/pj.err"; then
 	fail cli_prometheus_and_json "-j stats --prometheus succeeded"
 else
-	check cli_prometheus_and_json grep -q '"error":.*two output formats' "$TMPD/pj.out"
+	expect_eq cli_prometheus_and_json True \
+		"$(jget "'two output formats' in d['error']" <"$TMPD/pj.out")"
 fi
 refuse cli_prometheus_and_interval vfwd stats --prometheus --interval 1
 
