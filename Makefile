@@ -93,7 +93,7 @@ $(BUILD)/fuzz_mac_line: tests/fuzz/fuzz_mac_line.c $(MAC_LINE_SRCS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(MAC_LINE_SRCS) $(LIBS)
 
-CONFIG_SRCS := lib/config.c lib/config_write.c maps/mac.c maps/num.c maps/port.c maps/stats.c \
+CONFIG_SRCS := lib/config.c lib/config_write.c lib/json.c maps/mac.c maps/num.c maps/port.c maps/stats.c \
 	       loader/cpuset.c
 $(BUILD)/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(HDRS)
 	@mkdir -p $(@D)
