@@ -19,6 +19,11 @@ PIN=/sys/fs/bpf/vfwd-test-$PFX
 TMPD=$(mktemp -d /tmp/vfwd-$PFX.XXXXXX)
 TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
 FAILED=0
+# Debian's python3 for the JSON helpers below: a python3 earlier on PATH
+# may be a shim that takes most of a second to start, and tests call
+# these hundreds of times.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
 
 _netns=()
 _links=()
@@ -183,7 +188,7 @@ stop_sink() {
 }
 # sink_count NAME KEY : frames counted for KEY ("total", or "mac/vid").
 sink_count() {
-	python3 - "$TMPD/$1.json" "$2" <<'PY'
+	"$PY" - "$TMPD/$1.json" "$2" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 k = sys.argv[2]
@@ -194,7 +199,7 @@ PY
 # jget EXPR [ARG...] : evaluate a Python expression over the JSON document
 # on stdin, bound to "d"; the ARGs are in sys.argv[2:].
 jget() {
-	python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$@"
+	"$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$@"
 }
 
 # Port and reason counters from `vfwd -j stats`.
