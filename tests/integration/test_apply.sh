@@ -33,6 +33,7 @@ M1=52:54:00:00:0a:01
 M2=52:54:00:00:0a:02
 M3=52:54:00:00:0a:03
 M4=52:54:00:00:0a:04
+M5=52:54:00:00:0a:05
 ROUNDS=${KILL_ROUNDS:-20}
 # Frames to each guest while apply runs, one every GAP_US (one frame per
 # flow, vfwd-gen pauses between flows): about 3 s, longer than an apply,
@@ -53,8 +54,9 @@ start_sink ct "$(command -v ip)" netns exec "$CT" "$SINK" --packet "$CTG" ||
 	{ fail setup "veth sink"; finish; }
 
 # A: three guests.  B: vm2's guest has moved to vm3 (a new tap, a new
-# MAC too), vm1 loses anti-spoofing, the uplink floods BUM, and ct1
-# becomes an access port of VLAN 100.
+# MAC too), vm1 loses anti-spoofing, the uplink floods BUM, ct1 becomes
+# an access port of VLAN 100, and an AF_XDP port x1 comes (no vfwd-vhost
+# needed: it only serves what the tables say).
 A=$TMPD/a.yaml
 B=$TMPD/b.yaml
 cat >"$A" <<EOF
@@ -89,9 +91,13 @@ ports:
   - name: ct1
     dev: $CTH
     vlan: 100
+  - name: x1
+    xsk: true
+    vhost-socket: $TMPD/x1.sock
 macs:
   - {mac: "$M1", port: vm1}
   - {mac: "$M2", port: vm3}
+  - {mac: "$M5", port: x1}
   - {mac: "$M4", port: vm3}
   - {mac: "$M3", port: ct1}
 EOF
@@ -131,8 +137,8 @@ expect_eq dump_unchanged "$snap" "$(state_snapshot)"
 # ---- the plan from A to B, in text and -j, changing nothing ----
 got=$(vfwd -j apply -f "$B" --dry-run | steps)
 want=$(printf '%s\n' "change uplink $UP" "change port vm1" "add port vm3" "change port ct1" \
-	"change mac $M2 vlan 0" "add mac $M4 vlan 0" "add mac $M3 vlan 100" \
-	"remove mac $M3 vlan 0" "remove port vm2" | sort)
+	"add port x1" "change mac $M2 vlan 0" "add mac $M4 vlan 0" "add mac $M3 vlan 100" \
+	"add mac $M5 vlan 0" "remove mac $M3 vlan 0" "remove port vm2" | sort)
 expect_eq dry_run_plan_json "$want" "$got"
 out=$(vfwd apply -f "$B" --dry-run)
 check dry_run_plan_text grep -q "~ port ct1: vlan 0 -> 100" <<<"$out"
@@ -205,7 +211,7 @@ expect_eq order_unmoved_guest_all "$NFRAMES" "$(sink_count tap1 "$M1/0")"
 moved=$(($(sink_count tap2 "$M2/0") + $(sink_count tap3 "$M2/0")))
 expect_eq order_moved_guest_none_lost "$NFRAMES" "$moved"
 expect_ge order_moved_guest_reached_new 1 "$(sink_count tap3 "$M2/0")" "frames to $M2 on vm3's tap"
-expect_eq apply_b_ports "ct1 vm1 vm3" "$(vfwd -j port list | jget "' '.join(sorted(p['name'] for p in d if p['kind'] != 'uplink'))")"
+expect_eq apply_b_ports "ct1 vm1 vm3 x1" "$(vfwd -j port list | jget "' '.join(sorted(p['name'] for p in d if p['kind'] != 'uplink'))")"
 expect_eq apply_b_mac_moved vm3 "$(vfwd -j mac list | jget "[m['port'] for m in d if m['mac']=='$M2'][0]")"
 expect_eq apply_b_status 0 "$(vfwd status >/dev/null 2>&1; echo $?)"
 expect_eq apply_b_again 0 "$(vfwd -j apply -f "$B" | jget "d['changes']")"
@@ -246,9 +252,9 @@ EOF
 got=$(vfwd -j apply -f "$TMPD/m.yaml" --merge --dry-run | steps)
 expect_eq merge_plan "$(printf '%s\n' "add port vm2" "change mac $M1 vlan 0" | sort)" "$got"
 check merge_apply vfwd apply -f "$TMPD/m.yaml" --merge
-expect_eq merge_kept_ports "ct1 vm1 vm2 vm3" "$(vfwd -j port list | jget "' '.join(sorted(p['name'] for p in d if p['kind'] != 'uplink'))")"
+expect_eq merge_kept_ports "ct1 vm1 vm2 vm3 x1" "$(vfwd -j port list | jget "' '.join(sorted(p['name'] for p in d if p['kind'] != 'uplink'))")"
 expect_eq merge_moved vm2 "$(vfwd -j mac list | jget "[m['port'] for m in d if m['mac']=='$M1'][0]")"
-expect_eq merge_macs 4 "$(vfwd -j mac list | jget 'len(d)')"
+expect_eq merge_macs 5 "$(vfwd -j mac list | jget 'len(d)')"
 check merge_back vfwd apply -f "$B"
 expect_eq merge_back_dump "$DUMP_B" "$(vfwd dump-config)"
 

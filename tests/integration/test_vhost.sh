@@ -339,6 +339,12 @@ CTH=${PFX}c
 CTG=${PFX}g
 M3=52:54:00:00:0a:03   # ct1, a veth port
 add_netns "$CT" && add_veth "$CTH" "$CTG" "$CT" || { fail setup "veth port"; finish; }
+# vfwd-gen injects the veth guest's frames with XDP_TX on CTG where the
+# kernel allows live-frame test runs, and a veth drops frames redirected
+# into it unless its peer runs XDP or has GRO on (design §8).  The port's
+# device carries only vfwd's tc filter, so GRO goes on, as in
+# test_guest.sh: it does not merge these plain UDP frames.
+ethtool -K "$CTH" gro on >/dev/null || { fail setup "gro on $CTH"; finish; }
 check port_add_veth vfwd port add ct1 --dev "$CTH"
 check mac_add_m3 vfwd mac add "$M3" --port ct1
 start_pmd rl "$M1" rxonly
