@@ -93,7 +93,7 @@ $(BUILD)/fuzz_mac_line: tests/fuzz/fuzz_mac_line.c $(MAC_LINE_SRCS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(MAC_LINE_SRCS) $(LIBS)
 
-CONFIG_SRCS := lib/config.c lib/config_write.c lib/json.c maps/mac.c maps/num.c maps/port.c maps/stats.c \
+CONFIG_SRCS := lib/config.c lib/config_value.c lib/config_write.c lib/json.c maps/mac.c maps/num.c maps/port.c maps/stats.c \
 	       loader/cpuset.c
 $(BUILD)/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(HDRS)
 	@mkdir -p $(@D)
@@ -102,7 +102,7 @@ $(BUILD)/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(HDRS)
 # The program fuzzer: BPF_PROG_TEST_RUN with invariants checked per frame;
 # make fuzz sends FUZZ_FRAMES frames through each program.
 FUZZ_FRAMES ?= 1000000
-FUZZ_PROGS_SRCS := tests/fuzz/fuzz_progs.c tests/fuzz/fuzz_topo.c tests/fuzz/fuzz_frames.c
+FUZZ_PROGS_SRCS := tests/fuzz/fuzz_progs.c tests/fuzz/fuzz_topo.c tests/fuzz/fuzz_frames.c tests/fuzz/fuzz_hops.c
 $(BUILD)/fuzz_progs: $(FUZZ_PROGS_SRCS) tests/fuzz/fuzz_progs.h $(wildcard tests/prog/*.h) maps/vfwd_maps.h maps/stats.c maps/mac_table.c loader/skel.c loader/skel.h $(BUILD)/vfwd.skel.h
 	$(CC) $(CFLAGS) -Itests/prog -o $@ $(FUZZ_PROGS_SRCS) maps/stats.c maps/mac_table.c loader/skel.c $(LIBS)
 

@@ -6,189 +6,14 @@
  * friends), so "vlan: 0100" is refused exactly as --vlan 0100 is.
  */
 #include <errno.h>
-#include <iconv.h>
 #include <libfyaml.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "config.h"
+#include "config_int.h"
 #include "vfwd_cpus.h"
 #include "vfwd_ops.h"
 #include "vfwd_tables.h"
-
-/* What a walk needs to name a bad item: the file and the message. */
-struct cfg_ctx {
-	const char *file;
-	char *err;
-	size_t errlen;
-};
-
-/* The line node n starts on, counted from 1 as editors do (libfyaml
- * counts from 0).  libfyaml 0.7 gives marks only for tokens, so a
- * mapping or list is placed by its first scalar; 0 when it has none. */
-static int node_line(struct fy_node *n)
-{
-	const struct fy_mark *m;
-	struct fy_node_pair *pair;
-	void *it = NULL;
-
-	if (!n)
-		return 0;
-	if (fy_node_is_scalar(n)) {
-		m = fy_token_start_mark(fy_node_get_scalar_token(n));
-		return m ? m->line + 1 : 0;
-	}
-	if (fy_node_is_sequence(n))
-		return node_line(fy_node_sequence_iterate(n, &it));
-	pair = fy_node_mapping_iterate(n, &it);
-	return pair ? node_line(fy_node_pair_key(pair)) : 0;
-}
-
-static int vbad(struct cfg_ctx *x, int line, const char *key, const char *fmt,
-		va_list ap)
-{
-	size_t off;
-
-	off = snprintf(x->err, x->errlen, "%s:%d: ", x->file, line);
-	if (key && off < x->errlen)
-		off += snprintf(x->err + off, x->errlen - off,
-				"key '%s': ", key);
-	if (off < x->errlen)
-		vsnprintf(x->err + off, x->errlen - off, fmt, ap);
-	return -EINVAL;
-}
-
-/* "FILE:LINE: key 'KEY': why", and -EINVAL: at node n, or at a line. */
-static int bad(struct cfg_ctx *x, struct fy_node *n, const char *key,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int bad_at(struct cfg_ctx *x, int line, const char *key, const char *fmt,
-		  ...) __attribute__((format(printf, 4, 5)));
-
-static int bad(struct cfg_ctx *x, struct fy_node *n, const char *key,
-	       const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vbad(x, node_line(n), key, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-static int bad_at(struct cfg_ctx *x, int line, const char *key, const char *fmt,
-		  ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vbad(x, line, key, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-/* The text of scalar n into buf (NUL-terminated); a value that is not
- * a scalar or does not fit is an error naming key. */
-static int scalar(struct cfg_ctx *x, struct fy_node *n, const char *key,
-		  char *buf, size_t size)
-{
-	const char *s;
-	size_t len;
-
-	if (!n || fy_node_get_type(n) != FYNT_SCALAR)
-		return bad(x, n, key, "expected a single value, not a %s",
-			   n && fy_node_is_mapping(n) ? "mapping" : "list");
-	s = fy_node_get_scalar(n, &len);
-	if (!s || len >= size || memchr(s, '\0', len))
-		return bad(x, n, key, "value too long (at most %zu characters)",
-			   size - 1);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	return 0;
-}
-
-static int get_bool(struct cfg_ctx *x, struct fy_node *n, const char *key,
-		    bool *out)
-{
-	char v[8];
-	int err = scalar(x, n, key, v, sizeof(v));
-
-	if (err)
-		return err;
-	if (strcmp(v, "true") && strcmp(v, "false"))
-		return bad(x, n, key, "'%s' is not true or false", v);
-	*out = v[0] == 't';
-	return 0;
-}
-
-static int get_name(struct cfg_ctx *x, struct fy_node *n, const char *key,
-		    char *out, size_t size)
-{
-	int err = scalar(x, n, key, out, size);
-
-	if (!err && !vfwd_port_name_valid(out))
-		return bad(
-			x, n, key,
-			"invalid name '%s': use 1-%d letters, digits, '-', '_' or '.', not starting with '-'",
-			out, VFWD_NAME_LEN - 1);
-	return err;
-}
-
-/* A device name as the kernel takes one (its dev_valid_name): 1 to 15
- * characters, not "." or "..", no '/', ':' or white space. */
-static int get_dev(struct cfg_ctx *x, struct fy_node *n, const char *key,
-		   char *out, size_t size)
-{
-	int err = scalar(x, n, key, out, size);
-
-	if (err)
-		return err;
-	if (!out[0] || !strcmp(out, ".") || !strcmp(out, "..") ||
-	    strpbrk(out, "/: \t\r\n\v\f"))
-		return bad(
-			x, n, key,
-			"invalid device name '%s': 1-%d characters, not '.' or '..', without '/', ':' or spaces",
-			out, IFNAMSIZ - 1);
-	return 0;
-}
-
-static int get_vid(struct cfg_ctx *x, struct fy_node *n, const char *key,
-		   __u16 *vid)
-{
-	char v[16];
-	__u32 u;
-	int err = scalar(x, n, key, v, sizeof(v));
-
-	if (err)
-		return err;
-	/* 0 is how the file says "untagged", as the dump writes it. */
-	if (vfwd_parse_u32(v, 0, VFWD_VID_MAX, &u))
-		return bad(
-			x, n, key,
-			"invalid VLAN '%s': use 0 (untagged) or %d to %d " VFWD_DECIMAL,
-			v, VFWD_VID_MIN, VFWD_VID_MAX);
-	*vid = u;
-	return 0;
-}
-
-/* One of names[0..n): its index into *out. */
-static int get_word(struct cfg_ctx *x, struct fy_node *n, const char *key,
-		    const char *const *names, size_t count, __u8 *out)
-{
-	char v[32];
-	int err = scalar(x, n, key, v, sizeof(v));
-
-	if (err)
-		return err;
-	for (size_t i = 0; i < count; i++)
-		if (names[i] && strcmp(v, names[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-	return bad(x, n, key, "invalid value '%s'", v);
-}
 
 static const char *const mode_names[] = {
 	[VFWD_XDP_MODE_NATIVE] = "native",
@@ -228,18 +53,18 @@ static int walk_map(struct cfg_ctx *x, struct fy_node *map, const char *what,
 	int err;
 
 	if (!fy_node_is_mapping(map))
-		return bad(x, map, NULL,
-			   "%s%s must be a mapping of keys to values",
-			   strcmp(what, "the file") ? "each " : "", what);
+		return cfg_bad(x, map, NULL,
+			       "%s%s must be a mapping of keys to values",
+			       strcmp(what, "the file") ? "each " : "", what);
 	while ((pair = fy_node_mapping_iterate(map, &it))) {
 		struct fy_node *k = fy_node_pair_key(pair);
 
-		err = scalar(x, k, what, key, sizeof(key));
+		err = cfg_scalar(x, k, what, key, sizeof(key));
 		if (err)
 			return err;
 		err = fn(x, key, fy_node_pair_value(pair), item);
 		if (err == -ENOENT)
-			return bad(x, k, key, "unknown key in %s", what);
+			return cfg_bad(x, k, key, "unknown key in %s", what);
 		if (err)
 			return err;
 	}
@@ -254,12 +79,12 @@ static int uplink_key(struct cfg_ctx *x, const char *key, struct fy_node *v,
 	int err;
 
 	if (strcmp(key, "dev") == 0)
-		return get_dev(x, v, key, u->dev, sizeof(u->dev));
+		return cfg_dev(x, v, key, u->dev, sizeof(u->dev));
 	if (strcmp(key, "mode") == 0)
-		return get_word(x, v, key, mode_names, N_OF(mode_names),
+		return cfg_word(x, v, key, mode_names, N_OF(mode_names),
 				&u->xdp_mode);
 	if (strcmp(key, "bum") == 0) {
-		err = get_word(x, v, key, bum_names, N_OF(bum_names), &w);
+		err = cfg_word(x, v, key, bum_names, N_OF(bum_names), &w);
 		u->bum_flood = w;
 		return err;
 	}
@@ -274,30 +99,30 @@ static int port_key(struct cfg_ctx *x, const char *key, struct fy_node *v,
 	int err;
 
 	if (strcmp(key, "name") == 0)
-		return get_name(x, v, key, p->name, sizeof(p->name));
+		return cfg_name(x, v, key, p->name, sizeof(p->name));
 	if (strcmp(key, "dev") == 0)
-		return get_dev(x, v, key, p->dev, sizeof(p->dev));
+		return cfg_dev(x, v, key, p->dev, sizeof(p->dev));
 	if (strcmp(key, "xsk") == 0)
-		return get_bool(x, v, key, &p->xsk);
+		return cfg_bool(x, v, key, &p->xsk);
 	if (strcmp(key, "vhost-socket") == 0)
-		return scalar(x, v, key, p->vhost_socket,
-			      sizeof(p->vhost_socket));
+		return cfg_scalar(x, v, key, p->vhost_socket,
+				  sizeof(p->vhost_socket));
 	if (strcmp(key, "vhost-server") == 0)
-		return get_bool(x, v, key, &p->vhost_server);
+		return cfg_bool(x, v, key, &p->vhost_server);
 	if (strcmp(key, "vlan") == 0)
-		return get_vid(x, v, key, &p->vid);
+		return cfg_vid(x, v, key, &p->vid);
 	if (strcmp(key, "uplink") == 0)
-		return scalar(x, v, key, p->uplink, sizeof(p->uplink));
+		return cfg_scalar(x, v, key, p->uplink, sizeof(p->uplink));
 	if (strcmp(key, "spoofchk") == 0)
-		return get_bool(x, v, key, &p->spoofchk);
+		return cfg_bool(x, v, key, &p->spoofchk);
 	if (strcmp(key, "cpus") == 0) {
 		__u16 cpus[VFWD_MAX_VCPUS];
 		unsigned int n;
 
-		err = scalar(x, v, key, p->cpus, sizeof(p->cpus));
+		err = cfg_scalar(x, v, key, p->cpus, sizeof(p->cpus));
 		if (!err &&
 		    vfwd_cpulist_parse(p->cpus, cpus, VFWD_MAX_VCPUS, &n))
-			return bad(
+			return cfg_bad(
 				x, v, key,
 				"invalid CPU list '%s': list at most %d CPU ids in vCPU order, each once and " VFWD_DECIMAL
 				", e.g. 2,3 or 4-7",
@@ -311,20 +136,20 @@ static int port_key(struct cfg_ctx *x, const char *key, struct fy_node *v,
 		return err;
 	}
 	if (strcmp(key, "vm-pid") == 0) {
-		err = scalar(x, v, key, num, sizeof(num));
+		err = cfg_scalar(x, v, key, num, sizeof(num));
 		if (!err && vfwd_parse_u32(num, 1, INT32_MAX, &p->vm_pid))
-			return bad(x, v, key,
-				   "invalid process id '%s': " VFWD_DECIMAL,
-				   num);
+			return cfg_bad(x, v, key,
+				       "invalid process id '%s': " VFWD_DECIMAL,
+				       num);
 		return err;
 	}
 	if (strcmp(key, "placement") == 0) {
 		p->placement_set = true;
-		return get_word(x, v, key, placement_names,
+		return cfg_word(x, v, key, placement_names,
 				N_OF(placement_names), &p->placement);
 	}
 	if (strcmp(key, "rps") == 0)
-		return get_bool(x, v, key, &p->rps);
+		return cfg_bool(x, v, key, &p->rps);
 	return -ENOENT;
 }
 
@@ -336,20 +161,20 @@ static int mac_key(struct cfg_ctx *x, const char *key, struct fy_node *v,
 	int err;
 
 	if (strcmp(key, "mac") == 0) {
-		err = scalar(x, v, key, s, sizeof(s));
+		err = cfg_scalar(x, v, key, s, sizeof(s));
 		if (!err &&
 		    (vfwd_mac_parse(s, m->mac) || !vfwd_mac_is_unicast(m->mac)))
-			return bad(
+			return cfg_bad(
 				x, v, key,
 				"invalid MAC '%s': use a unicast address such as 52:54:00:12:34:56",
 				s);
 		return err;
 	}
 	if (strcmp(key, "port") == 0)
-		return get_name(x, v, key, m->port, sizeof(m->port));
+		return cfg_name(x, v, key, m->port, sizeof(m->port));
 	if (strcmp(key, "vlan") == 0) {
 		m->vid_set = true;
-		return get_vid(x, v, key, &m->vid);
+		return cfg_vid(x, v, key, &m->vid);
 	}
 	return -ENOENT;
 }
@@ -358,7 +183,7 @@ static int mac_key(struct cfg_ctx *x, const char *key, struct fy_node *v,
 static int need(struct cfg_ctx *x, struct fy_node *n, const char *what,
 		const char *key, const char *val)
 {
-	return val[0] ? 0 : bad(x, n, key, "missing in %s", what);
+	return val[0] ? 0 : cfg_bad(x, n, key, "missing in %s", what);
 }
 
 static int check_uplink(struct cfg_ctx *x, struct fy_node *n, void *item)
@@ -376,14 +201,14 @@ static int check_port(struct cfg_ctx *x, struct fy_node *n, void *item)
 	if (err)
 		return err;
 	if (p->xsk && p->dev[0])
-		return bad(
+		return cfg_bad(
 			x, n, "dev",
 			"port '%s' is an AF_XDP port (xsk: true): it has a vhost-socket, not a device",
 			p->name);
 	if (p->xsk)
 		err = need(x, n, "port", "vhost-socket", p->vhost_socket);
 	else if (p->vhost_socket[0] || p->vhost_server)
-		return bad(
+		return cfg_bad(
 			x, n, "vhost-socket",
 			"port '%s' has no 'xsk: true': only AF_XDP ports have a vhost-user socket",
 			p->name);
@@ -392,21 +217,22 @@ static int check_port(struct cfg_ctx *x, struct fy_node *n, void *item)
 	if (err)
 		return err;
 	if (p->cpus[0] && p->vm_pid)
-		return bad(x, n, "vm-pid",
-			   "port '%s' has both cpus and vm-pid; give one",
-			   p->name);
+		return cfg_bad(x, n, "vm-pid",
+			       "port '%s' has both cpus and vm-pid; give one",
+			       p->name);
 	if ((p->placement_set || p->rps) && !p->cpus[0] && !p->vm_pid)
-		return bad(
+		return cfg_bad(
 			x, n, p->rps ? "rps" : "placement",
 			"port '%s': placement and rps need a CPU set: give cpus or vm-pid",
 			p->name);
 	if (p->xsk && (p->cpus[0] || p->vm_pid || p->rps))
-		return bad(x, n,
-			   p->rps      ? "rps"
-			   : p->vm_pid ? "vm-pid"
-				       : "cpus",
-			   "port '%s': AF_XDP ports are not steered to CPUs",
-			   p->name);
+		return cfg_bad(
+			x, n,
+			p->rps	    ? "rps"
+			: p->vm_pid ? "vm-pid"
+				    : "cpus",
+			"port '%s': AF_XDP ports are not steered to CPUs",
+			p->name);
 	return 0;
 }
 
@@ -417,7 +243,7 @@ static int check_mac(struct cfg_ctx *x, struct fy_node *n, void *item)
 	int err = need(x, n, "mac", "port", m->port);
 
 	if (!err && !memcmp(m->mac, zero, sizeof(zero)))
-		return bad(x, n, "mac", "missing in mac");
+		return cfg_bad(x, n, "mac", "missing in mac");
 	return err;
 }
 
@@ -440,7 +266,7 @@ static int walk_list(struct cfg_ctx *x, struct fy_node *list, const char *key,
 	int err, count;
 
 	if (!fy_node_is_sequence(list))
-		return bad(x, list, key, "expected a list of %ss", k->what);
+		return cfg_bad(x, list, key, "expected a list of %ss", k->what);
 	count = fy_node_sequence_item_count(list);
 	*arr = calloc(count ? count : 1, elem);
 	if (!*arr)
@@ -456,7 +282,7 @@ static int walk_list(struct cfg_ctx *x, struct fy_node *list, const char *key,
 		if (err)
 			return err;
 		/* Every item keeps its line: later checks name it. */
-		*(int *)(slot + elem - sizeof(int)) = node_line(item);
+		*(int *)(slot + elem - sizeof(int)) = cfg_node_line(item);
 		(*n)++;
 	}
 	return 0;
@@ -510,7 +336,7 @@ static int check_unique(struct cfg_ctx *x, struct vfwd_config *cfg)
 	for (size_t i = 0; i < cfg->n_uplinks; i++)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(cfg->uplinks[i].dev, cfg->uplinks[j].dev))
-				return bad_at(
+				return cfg_bad_at(
 					x, cfg->uplinks[i].line, "dev",
 					"uplink %s is listed twice (also at line %d)",
 					cfg->uplinks[i].dev,
@@ -522,19 +348,19 @@ static int check_unique(struct cfg_ctx *x, struct vfwd_config *cfg)
 			struct vfwd_cfg_port *q = &cfg->ports[j];
 
 			if (!strcmp(p->name, q->name))
-				return bad_at(
+				return cfg_bad_at(
 					x, p->line, "name",
 					"port '%s' is listed twice (also at line %d)",
 					p->name, q->line);
 			if (p->dev[0] && !strcmp(p->dev, q->dev))
-				return bad_at(
+				return cfg_bad_at(
 					x, p->line, "dev",
 					"device %s is already port '%s' (line %d)",
 					p->dev, q->name, q->line);
 		}
 		for (size_t j = 0; j < cfg->n_uplinks; j++)
 			if (p->dev[0] && !strcmp(p->dev, cfg->uplinks[j].dev))
-				return bad_at(
+				return cfg_bad_at(
 					x, p->line, "dev",
 					"device %s is already an uplink (line %d)",
 					p->dev, cfg->uplinks[j].line);
@@ -557,13 +383,13 @@ static int check_refs(struct cfg_ctx *x, struct vfwd_config *cfg)
 				p = &cfg->ports[j];
 		vfwd_mac_format(m->mac, s);
 		if (!p)
-			return bad_at(
+			return cfg_bad_at(
 				x, m->line, "port",
 				"MAC %s is bound to port '%s', which the file does not list under 'ports'",
 				s, m->port);
 		/* An access port's MACs live on its own VLAN. */
 		if (m->vid_set && p->vid && m->vid != p->vid)
-			return bad_at(
+			return cfg_bad_at(
 				x, m->line, "vlan",
 				"MAC %s: port '%s' is an access port of VLAN %u; its MACs are on that VLAN",
 				s, p->name, p->vid);
@@ -574,7 +400,7 @@ static int check_refs(struct cfg_ctx *x, struct vfwd_config *cfg)
 
 			if (!memcmp(o->mac, m->mac, VFWD_ETH_ALEN) &&
 			    o->vid == m->vid)
-				return bad_at(
+				return cfg_bad_at(
 					x, m->line, "mac",
 					"MAC %s (VLAN %u) is bound twice: to '%s' here and to '%s' at line %d",
 					s, m->vid, m->port, o->port, o->line);
@@ -626,56 +452,6 @@ static int syntax_error(struct cfg_ctx *x, struct fy_diag *diag)
 	return -EINVAL;
 }
 
-/* The line of byte off of buf, from 1. */
-static int line_of(const char *buf, size_t off)
-{
-	int line = 1;
-
-	for (size_t i = 0; i < off; i++)
-		line += buf[i] == '\n';
-	return line;
-}
-
-/* A YAML stream is UTF-8 text without control characters but tab and
- * line breaks (its c-printable set).  libfyaml 0.7.12 spins forever on
- * a directive line with malformed UTF-8 or control characters in it
- * (found by tests/fuzz/fuzz_config.c; the inputs are in its corpus), so
- * both are refused before it sees them.  UTF-8 is checked by glibc's
- * iconv, converting to UTF-8 itself. */
-static int check_text(struct cfg_ctx *x, const char *buf, size_t len)
-{
-	char scratch[4096], *in = (char *)buf, *out;
-	size_t inleft = len, outleft;
-	iconv_t cd;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = buf[i];
-
-		if ((ch < ' ' && ch != '\t' && ch != '\n' && ch != '\r') ||
-		    ch == 0x7f)
-			return bad_at(
-				x, line_of(buf, i), NULL,
-				"syntax error: control character 0x%02x (YAML allows none but tab and line breaks)",
-				ch);
-	}
-	cd = iconv_open("UTF-8", "UTF-8");
-	if (cd == (iconv_t)-1)
-		return 0; /* cannot check: libfyaml checks what it can */
-	while (inleft) {
-		out = scratch;
-		outleft = sizeof(scratch);
-		if (iconv(cd, &in, &inleft, &out, &outleft) != (size_t)-1 ||
-		    errno == E2BIG)
-			continue;
-		iconv_close(cd);
-		return bad_at(x, line_of(buf, in - buf), NULL,
-			      "syntax error: not UTF-8 text (byte 0x%02x)",
-			      (unsigned char)*in);
-	}
-	iconv_close(cd);
-	return 0;
-}
-
 int vfwd_config_parse(const char *name, const char *buf, size_t len,
 		      struct vfwd_config *cfg, char *err, size_t errlen)
 {
@@ -687,7 +463,7 @@ int vfwd_config_parse(const char *name, const char *buf, size_t len,
 	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
-	ret = check_text(&x, buf, len);
+	ret = cfg_check_text(&x, buf, len);
 	if (ret)
 		return ret;
 	fy_diag_cfg_default(&dcfg);

@@ -5,7 +5,9 @@
  *   fuzz_topo.c    the topology every program instance is loaded with:
  *                  ports, MAC bindings, and what they say of a frame;
  *   fuzz_frames.c  the frames: seeded random, built from the topology's
- *                  MACs and VLANs, then mutated.
+ *                  MACs and VLANs, then mutated;
+ *   fuzz_hops.c    the programs after the port is chosen: vfwd_cpu and
+ *                  the relay's.
  */
 #ifndef VFWD_FUZZ_PROGS_H
 #define VFWD_FUZZ_PROGS_H
@@ -13,6 +15,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include <linux/if_ether.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "vfwd_maps.h"
 #include "vfwd.skel.h"
@@ -69,5 +72,28 @@ extern __u64 fuzz_rng_state;
 __u32 fuzz_rnd(void);
 /* A frame into f (FUZZ_FRAME_MAX bytes); returns its length. */
 unsigned int make_frame(__u8 *f);
+
+/* A program's run of frames (fuzz_progs.c): its first failure kept. */
+struct result {
+	unsigned long frames, skipped, failures;
+	char first[512];
+};
+void failed(struct result *r, unsigned long n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Ports whose counters are read around every run, and reading them. */
+#define FUZZ_NTRACKED 5
+extern const __u32 fuzz_tracked[FUZZ_NTRACKED];
+struct prog_counters;
+int read_ctrs(struct env *e, struct prog_counters *c);
+/* Frame f (len bytes) through a devmap program, as a copy the uplink
+ * (ingress LO_IFINDEX) redirected: its output into out (size bytes).
+ * 0, or -1 when the kernel refused the run (counted as skipped). */
+int run_devmap(struct env *e, __u8 *f, unsigned int len, __u8 *out, __u32 size,
+	       struct bpf_test_run_opts *o, struct result *r);
+
+/* The programs after the port is chosen (fuzz_hops.c). */
+void fuzz_cpu(struct env *e, unsigned long n, struct result *r);
+void fuzz_xrelay(struct env *e, unsigned long n, struct result *r);
+void fuzz_xflood(struct env *e, unsigned long n, struct result *r);
 
 #endif /* VFWD_FUZZ_PROGS_H */
